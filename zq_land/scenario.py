@@ -1,0 +1,418 @@
+"""Scenarios: validated, immutable values loaded from TOML.
+
+A scenario names its input files (relative to the TOML file), the objective weights, the policy
+defaults, the planner's locks, forbidden pairs and exclusions, and the solver settings. Unknown keys
+are refused with a message, so a typo (``weigths``) cannot silently change a result.
+
+How the objective weights are scaled (so that a weight means something to a planner): every term is
+counted in 亿元 of placed investment.
+
+* ``investment``: each 亿元 of planned investment placed counts ``w`` 亿元. With only this weight
+  (w = 1) the objective is exactly the investment placed.
+* ``projects``: each project placed counts ``w`` x the pipeline's mean investment per project.
+* ``revitalization``: each mu of inefficient land put to use counts ``w`` x the pipeline's mean
+  investment per mu (investment of the land-seeking projects / their land need); a square metre of
+  inefficient factory floor counts as 1/666.67 mu.
+* ``proximity``: a penalty of ``w`` x the pipeline's mean investment per project for every
+  ``proximity_reference_km`` (default 10 km) between a supplier's site and its anchor.
+* ``priority``: each project placed counts ``w`` x mean investment per project x its ``priority``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import math
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any, Literal
+
+from ._errors import ValidationReport, input_error
+
+SolverName = Literal["highs", "cbc"]
+
+_TOP_KEYS = {
+    "name", "description", "sites", "projects", "weights", "policy", "solver", "locks", "forbid",
+    "exclude_sites", "exclude_projects", "anchors", "columns", "sheet",
+}
+_WEIGHT_KEYS = {"investment", "projects", "revitalization", "proximity", "priority"}
+_POLICY_KEYS = {"usable_land_ratio", "default_min_invest_wan_per_mu", "as_of", "proximity_reference_km"}
+_SOLVER_KEYS = {"name", "time_limit_s", "mip_gap", "threads", "warm_start"}
+
+
+@dataclass(frozen=True)
+class Weights:
+    investment: float = 1.0
+    projects: float = 0.0
+    revitalization: float = 0.0
+    proximity: float = 0.0
+    priority: float = 0.0
+
+    def only_investment(self) -> bool:
+        return self.investment > 0 and not any(
+            (self.projects, self.revitalization, self.proximity, self.priority)
+        )
+
+
+@dataclass(frozen=True)
+class Policy:
+    usable_land_ratio: float = 1.0
+    default_min_invest_wan_per_mu: float | None = None
+    as_of: dt.date | None = None
+    proximity_reference_km: float = 10.0
+
+
+@dataclass(frozen=True)
+class SolverSettings:
+    name: SolverName = "highs"
+    time_limit_s: float = 60.0
+    mip_gap: float = 0.0
+    threads: int | None = None
+    warm_start: bool = True
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """One allocation scenario. Build with :func:`load_scenario` or :func:`scenario_from_dict`."""
+
+    name: str = "scenario"
+    description: str = ""
+    sites: Path | None = None
+    projects: Path | None = None
+    weights: Weights = field(default_factory=Weights)
+    policy: Policy = field(default_factory=Policy)
+    solver: SolverSettings = field(default_factory=SolverSettings)
+    locks: tuple[tuple[str, str], ...] = ()
+    forbid: tuple[tuple[str, str], ...] = ()
+    exclude_sites: frozenset[str] = frozenset()
+    exclude_projects: frozenset[str] = frozenset()
+    #: anchor name -> site id (str) or (lon, lat) in EPSG:4326
+    anchors: tuple[tuple[str, str | tuple[float, float]], ...] = ()
+    #: user column name -> canonical column, per table
+    site_columns: tuple[tuple[str, str], ...] = ()
+    project_columns: tuple[tuple[str, str], ...] = ()
+    project_sheet: str | None = None
+    source: Path | None = None
+
+    def with_(self, **changes: Any) -> Scenario:
+        """A changed copy (scenarios are immutable)."""
+        return replace(self, **changes)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The scenario as plain TOML-ready data (paths as given, relative to the scenario file)."""
+        base = self.source.parent if self.source else None
+
+        def rel(p: Path | None) -> str | None:
+            if p is None:
+                return None
+            if base is not None:
+                try:
+                    return str(p.relative_to(base))
+                except ValueError:
+                    return str(p)
+            return str(p)
+
+        out: dict[str, Any] = {"name": self.name}
+        if self.description:
+            out["description"] = self.description
+        if self.sites is not None:
+            out["sites"] = rel(self.sites)
+        if self.projects is not None:
+            out["projects"] = rel(self.projects)
+        if self.project_sheet:
+            out["sheet"] = self.project_sheet
+        if self.exclude_sites:
+            out["exclude_sites"] = sorted(self.exclude_sites)
+        if self.exclude_projects:
+            out["exclude_projects"] = sorted(self.exclude_projects)
+        out["weights"] = {k: getattr(self.weights, k) for k in sorted(_WEIGHT_KEYS)}
+        pol: dict[str, Any] = {
+            "usable_land_ratio": self.policy.usable_land_ratio,
+            "proximity_reference_km": self.policy.proximity_reference_km,
+        }
+        if self.policy.default_min_invest_wan_per_mu is not None:
+            pol["default_min_invest_wan_per_mu"] = self.policy.default_min_invest_wan_per_mu
+        if self.policy.as_of is not None:
+            pol["as_of"] = self.policy.as_of
+        out["policy"] = pol
+        sol: dict[str, Any] = {
+            "name": self.solver.name,
+            "time_limit_s": self.solver.time_limit_s,
+            "mip_gap": self.solver.mip_gap,
+            "warm_start": self.solver.warm_start,
+        }
+        if self.solver.threads is not None:
+            sol["threads"] = self.solver.threads
+        out["solver"] = sol
+        if self.anchors:
+            out["anchors"] = {k: (list(v) if isinstance(v, tuple) else v) for k, v in self.anchors}
+        if self.site_columns or self.project_columns:
+            out["columns"] = {
+                "sites": dict(self.site_columns),
+                "projects": dict(self.project_columns),
+            }
+        if self.locks:
+            out["locks"] = [{"project": p, "site": s} for p, s in self.locks]
+        if self.forbid:
+            out["forbid"] = [{"project": p, "site": s} for p, s in self.forbid]
+        return out
+
+    def to_toml(self) -> str:
+        return dumps_toml(self.to_dict())
+
+    def content_key(self) -> str:
+        """A hash of everything that changes the result (for caching by scenario content)."""
+        data = self.to_dict()
+        data.pop("name", None)
+        data.pop("description", None)
+        data["sites"] = str(self.sites)
+        data["projects"] = str(self.projects)
+        return hashlib.sha256(dumps_toml(data).encode()).hexdigest()[:16]
+
+
+def load_scenario(path: str | Path) -> Scenario:
+    """Read and validate a scenario TOML file; paths in it are resolved against its folder."""
+    path = Path(path)
+    if not path.is_file():
+        raise input_error(path, "找不到情景文件", "scenario file not found")
+    try:
+        with path.open("rb") as fh:
+            data = tomllib.load(fh)
+    except tomllib.TOMLDecodeError as exc:
+        raise input_error(path, f"情景文件不是有效的 TOML：{exc}", f"not valid TOML: {exc}") from None
+    except UnicodeDecodeError:
+        raise input_error(path, "情景文件须为 UTF-8 编码", "scenario file must be UTF-8") from None
+    return scenario_from_dict(data, source=path)
+
+
+def scenario_from_dict(data: Mapping[str, Any], *, source: str | Path | None = None) -> Scenario:
+    """Validate plain data (as parsed from TOML) into a :class:`Scenario`; every problem reported."""
+    file = str(source or "<scenario>")
+    base = Path(source).parent if source else Path(".")
+    rep = ValidationReport()
+
+    def unknown(section: str, keys: set[str], allowed: set[str]) -> None:
+        for k in sorted(keys - allowed):
+            where = f"{section}.{k}" if section else k
+            rep.error(
+                file, f"未知的设置项“{where}”，可用：{', '.join(sorted(allowed))}",
+                f"unknown key '{where}'; allowed: {', '.join(sorted(allowed))}", column=where, found=k,
+            )
+
+    unknown("", set(data), _TOP_KEYS)
+
+    def number(section: str, key: str, value: Any, *, lo: float = 0.0, hi: float = math.inf) -> float:
+        col = f"{section}.{key}"
+        if isinstance(value, bool) or not isinstance(value, int | float) or math.isnan(value):
+            rep.error(file, f"“{col}”须为数字，实际为 {value!r}", f"'{col}' must be a number, got {value!r}",
+                      column=col, found=repr(value))
+            return lo
+        if not lo <= value <= hi:
+            rng = f"[{lo:g}, {hi:g}]" if hi < math.inf else f">= {lo:g}"
+            rep.error(file, f"“{col}”须为 {rng}，实际为 {value}", f"'{col}' must be {rng}, got {value}",
+                      column=col, found=str(value), expected=rng)
+            return lo
+        return float(value)
+
+    def table(key: str) -> Mapping[str, Any]:
+        val = data.get(key, {})
+        if not isinstance(val, Mapping):
+            rep.error(file, f"“{key}”须为表（[{key}]）", f"'{key}' must be a table ([{key}])", column=key)
+            return {}
+        return val
+
+    def path_of(key: str) -> Path | None:
+        val = data.get(key)
+        if val is None:
+            return None
+        if not isinstance(val, str) or not val.strip():
+            rep.error(file, f"“{key}”须为文件路径", f"'{key}' must be a file path", column=key, found=repr(val))
+            return None
+        p = Path(val)
+        return p if p.is_absolute() else (base / p)
+
+    name = data.get("name", Path(file).stem if source else "scenario")
+    if not isinstance(name, str):
+        rep.error(file, "“name”须为文字", "'name' must be text", column="name")
+        name = str(name)
+    description = str(data.get("description", ""))
+
+    w_raw = table("weights")
+    unknown("weights", set(w_raw), _WEIGHT_KEYS)
+    wdefaults = Weights()
+    weights = Weights(**{k: number("weights", k, w_raw[k]) if k in w_raw else getattr(wdefaults, k)
+                         for k in _WEIGHT_KEYS})
+    if not any(getattr(weights, k) for k in _WEIGHT_KEYS - {"proximity"}):
+        rep.error(file, "至少一个正向权重（investment、projects、revitalization 或 priority）须大于 0",
+                  "at least one of the weights investment, projects, revitalization, priority must be > 0",
+                  column="weights")
+
+    p_raw = table("policy")
+    unknown("policy", set(p_raw), _POLICY_KEYS)
+    ratio = number("policy", "usable_land_ratio", p_raw.get("usable_land_ratio", 1.0), lo=0.0, hi=1.0)
+    if "usable_land_ratio" in p_raw and ratio == 0:
+        rep.error(file, "“policy.usable_land_ratio”须大于 0", "'policy.usable_land_ratio' must be > 0",
+                  column="policy.usable_land_ratio", found="0")
+    floor = p_raw.get("default_min_invest_wan_per_mu")
+    floor_v = None if floor is None else number("policy", "default_min_invest_wan_per_mu", floor)
+    as_of_raw = p_raw.get("as_of")
+    as_of: dt.date | None = None
+    if isinstance(as_of_raw, dt.datetime):
+        as_of = as_of_raw.date()
+    elif isinstance(as_of_raw, dt.date):
+        as_of = as_of_raw
+    elif isinstance(as_of_raw, str):
+        try:
+            as_of = dt.date.fromisoformat(as_of_raw)
+        except ValueError:
+            rep.error(file, f"“policy.as_of”须为日期（如 2022-12-31），实际为 {as_of_raw!r}",
+                      f"'policy.as_of' must be a date such as 2022-12-31, got {as_of_raw!r}", column="policy.as_of")
+    elif as_of_raw is not None:
+        rep.error(file, "“policy.as_of”须为日期", "'policy.as_of' must be a date", column="policy.as_of")
+    ref_km = number("policy", "proximity_reference_km", p_raw.get("proximity_reference_km", 10.0), lo=1e-3)
+    policy = Policy(ratio if ratio > 0 else 1.0, floor_v, as_of, ref_km)
+
+    s_raw = table("solver")
+    unknown("solver", set(s_raw), _SOLVER_KEYS)
+    sname = str(s_raw.get("name", "highs")).lower()
+    if sname not in ("highs", "cbc"):
+        rep.error(file, f"“solver.name”须为 highs 或 cbc，实际为 {sname!r}",
+                  f"'solver.name' must be 'highs' or 'cbc', got {sname!r}", column="solver.name", found=sname)
+        sname = "highs"
+    tl = number("solver", "time_limit_s", s_raw.get("time_limit_s", 60.0), lo=0.1, hi=86_400)
+    gap = number("solver", "mip_gap", s_raw.get("mip_gap", 0.0), lo=0.0, hi=1.0)
+    threads = s_raw.get("threads")
+    if threads is not None and (isinstance(threads, bool) or not isinstance(threads, int) or threads < 1):
+        rep.error(file, "“solver.threads”须为正整数", "'solver.threads' must be a positive integer",
+                  column="solver.threads", found=repr(threads))
+        threads = None
+    warm = s_raw.get("warm_start", True)
+    if not isinstance(warm, bool):
+        rep.error(file, "“solver.warm_start”须为 true 或 false", "'solver.warm_start' must be true or false",
+                  column="solver.warm_start")
+        warm = True
+    solver = SolverSettings(sname, tl, gap, threads, warm)  # type: ignore[arg-type]
+
+    def pairs(key: str) -> tuple[tuple[str, str], ...]:
+        raw = data.get(key, [])
+        out: list[tuple[str, str]] = []
+        if isinstance(raw, Mapping):  # [locks] P001 = "S01"
+            for p, s in raw.items():
+                if not isinstance(s, str | int):
+                    rep.error(file, f"“{key}.{p}”须为地块编号", f"'{key}.{p}' must be a site id", column=key, item_id=p)
+                    continue
+                out.append((str(p), str(s)))
+            return tuple(out)
+        if not isinstance(raw, list):
+            rep.error(file, f"“{key}”须为 [[{key}]] 列表", f"'{key}' must be a list of [[{key}]] entries", column=key)
+            return ()
+        for i, entry in enumerate(raw, start=1):
+            if not isinstance(entry, Mapping) or set(entry) != {"project", "site"}:
+                rep.error(file, f"“{key}”第 {i} 项须只含 project 与 site", f"entry {i} of '{key}' must have exactly "
+                          "'project' and 'site'", column=key, row=i, found=repr(entry))
+                continue
+            out.append((str(entry["project"]), str(entry["site"])))
+        return tuple(out)
+
+    locks = pairs("locks")
+    forbid = pairs("forbid")
+
+    def idset(key: str) -> frozenset[str]:
+        raw = data.get(key, [])
+        if not isinstance(raw, list):
+            rep.error(file, f"“{key}”须为编号列表", f"'{key}' must be a list of ids", column=key)
+            return frozenset()
+        return frozenset(str(x) for x in raw)
+
+    excl_sites = idset("exclude_sites")
+    excl_projects = idset("exclude_projects")
+
+    anchors: list[tuple[str, str | tuple[float, float]]] = []
+    for k, v in table("anchors").items():
+        if isinstance(v, str):
+            anchors.append((k, v))
+        elif (isinstance(v, list) and len(v) == 2 and all(isinstance(x, int | float) for x in v)
+              and -180 <= v[0] <= 180 and -90 <= v[1] <= 90):
+            anchors.append((k, (float(v[0]), float(v[1]))))
+        else:
+            rep.error(file, f"“anchors.{k}”须为地块编号或 [经度, 纬度]", f"'anchors.{k}' must be a site id or "
+                      "[lon, lat] in degrees", column=f"anchors.{k}", found=repr(v))
+
+    cols = table("columns")
+    unknown("columns", set(cols), {"sites", "projects"})
+    site_cols = _mapping(cols.get("sites", {}), "columns.sites", file, rep)
+    proj_cols = _mapping(cols.get("projects", {}), "columns.projects", file, rep)
+    sheet = data.get("sheet")
+    if sheet is not None and not isinstance(sheet, str):
+        rep.error(file, "“sheet”须为工作表名称", "'sheet' must be a worksheet name", column="sheet")
+        sheet = None
+
+    rep.raise_if_errors()
+    return Scenario(
+        name=name, description=description, sites=path_of("sites"), projects=path_of("projects"),
+        weights=weights, policy=policy, solver=solver, locks=locks, forbid=forbid,
+        exclude_sites=excl_sites, exclude_projects=excl_projects, anchors=tuple(anchors),
+        site_columns=site_cols, project_columns=proj_cols, project_sheet=sheet,
+        source=Path(source) if source else None,
+    )
+
+
+def _mapping(raw: Any, key: str, file: str, rep: ValidationReport) -> tuple[tuple[str, str], ...]:
+    if not isinstance(raw, Mapping) or not all(isinstance(v, str) for v in raw.values()):
+        rep.error(file, f"“{key}”须为“原列名 = 标准列名”的表", f"'{key}' must map your column names to "
+                  "the standard ones", column=key)
+        return ()
+    return tuple((str(k), str(v)) for k, v in raw.items())
+
+
+def dumps_toml(data: Mapping[str, Any]) -> str:
+    """Write the small subset of TOML scenarios use (tables, arrays of tables, scalars, lists)."""
+    lines: list[str] = []
+    scalars = {k: v for k, v in data.items() if not isinstance(v, Mapping) and not _is_table_list(v)}
+    tables = {k: v for k, v in data.items() if isinstance(v, Mapping)}
+    arrays = {k: v for k, v in data.items() if _is_table_list(v)}
+    lines += [f"{_key(k)} = {_value(v)}" for k, v in scalars.items()]
+
+    def emit_table(prefix: str, tab: Mapping[str, Any]) -> None:
+        inner = {k: v for k, v in tab.items() if not isinstance(v, Mapping)}
+        subs = {k: v for k, v in tab.items() if isinstance(v, Mapping)}
+        if inner or not subs:
+            lines.append("")
+            lines.append(f"[{prefix}]")
+            lines.extend(f"{_key(k)} = {_value(v)}" for k, v in inner.items())
+        for k, v in subs.items():
+            emit_table(f"{prefix}.{_key(k)}", v)
+
+    for k, v in tables.items():
+        emit_table(_key(k), v)
+    for k, items in arrays.items():
+        for item in items:
+            lines.append("")
+            lines.append(f"[[{_key(k)}]]")
+            lines.extend(f"{_key(ik)} = {_value(iv)}" for ik, iv in item.items())
+    return "\n".join(lines).lstrip("\n") + "\n"
+
+
+def _is_table_list(v: Any) -> bool:
+    return isinstance(v, list) and bool(v) and all(isinstance(x, Mapping) for x in v)
+
+
+def _key(k: str) -> str:
+    import re
+
+    return k if re.fullmatch(r"[A-Za-z0-9_-]+", k) else _value(k)
+
+
+def _value(v: Any) -> str:
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, int | float):
+        return repr(v)
+    if isinstance(v, dt.date):
+        return v.isoformat()
+    if isinstance(v, list | tuple):
+        return "[" + ", ".join(_value(x) for x in v) + "]"
+    s = str(v).replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
+    return f'"{s}"'

@@ -1,0 +1,110 @@
+"""Shared fixtures: tiny sites near Zhaoqing High-tech Zone (112.83 E, 23.33 N) and small project tables."""
+
+from __future__ import annotations
+
+import csv
+import warnings
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import pyogrio
+import pytest
+from shapely.geometry import box
+
+LON, LAT = 112.83, 23.33
+#: ~1 km x ~1 km in degrees at 23.33 N
+DX, DY = 0.0098, 0.009
+
+PROJECT_HEADER = [
+    "project_id",
+    "name",
+    "industry",
+    "anchor",
+    "investment_yi",
+    "mode",
+    "land_need_mu",
+    "floor_need_m2",
+    "review_meeting",
+]
+PROJECT_ROWS = [
+    ["P001", "铭利达新能源关键零部件", "汽车零部件", "小鹏汽车", "12.5", "供地", "120", "", "1"],
+    ["P002", "震裕租赁", "nev_parts", "", "1,200", "lease", "", "8000", "2"],
+    ["P003", "孵化项目", "电子信息", "瑞庆时代", "0.3", "平台", "", "１５００", "3"],
+]
+
+
+def sites_frame(**columns: Sequence[Any]) -> gpd.GeoDataFrame:
+    """Three valid sites (land, factory, platform) in EPSG:4326; keyword columns replace or add columns."""
+    data: dict[str, Sequence[Any]] = {
+        "site_id": ["S1", "S2", "S3"],
+        "name": ["中恒地块", "新桥厂房", "孵化平台"],
+        "kind": ["land", "factory", "platform"],
+        "floor_area_m2": [None, 20000.0, 5000.0],
+        "status": ["inefficient", "vacant", "vacant"],
+        "industries": ["nev_parts;battery", "", "electronics"],
+    }
+    data.update(columns)
+    geoms = [box(LON + i * 0.02, LAT, LON + i * 0.02 + DX, LAT + DY) for i in range(len(data["site_id"]))]
+    return gpd.GeoDataFrame(data, geometry=geoms, crs="EPSG:4326")
+
+
+def write_vector(gdf: gpd.GeoDataFrame, path: Path, **kwargs: Any) -> Path:
+    """Write with pyogrio, silencing GDAL's field-name laundering warnings."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        pyogrio.write_dataframe(gdf, path, **kwargs)
+    return path
+
+
+def write_csv(path: Path, rows: Sequence[Sequence[Any]], *, encoding: str = "utf-8") -> Path:
+    with path.open("w", encoding=encoding, newline="") as fh:
+        csv.writer(fh).writerows(rows)
+    return path
+
+
+def write_xlsx(
+    path: Path,
+    rows: Sequence[Sequence[Any]],
+    *,
+    sheet: str = "项目",
+    merge: str | None = None,
+    extra_sheet: str | None = None,
+) -> Path:
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    if extra_sheet:
+        wb.active.title = extra_sheet
+        wb.active.append(["说明"])
+        ws = wb.create_sheet(sheet)
+    else:
+        ws = wb.active
+        ws.title = sheet
+    for r in rows:
+        ws.append(list(r))
+    if merge:
+        ws.merge_cells(merge)
+    wb.save(path)
+    return path
+
+
+@pytest.fixture
+def sites_geojson(tmp_path: Path) -> Path:
+    return write_vector(sites_frame(), tmp_path / "sites.geojson")
+
+
+@pytest.fixture
+def projects_csv(tmp_path: Path) -> Path:
+    return write_csv(tmp_path / "projects.csv", [PROJECT_HEADER, *PROJECT_ROWS])
+
+
+@pytest.fixture
+def make_sites(tmp_path: Path) -> Callable[..., Path]:
+    """Write :func:`sites_frame` (with overrides) to ``tmp_path/name``."""
+
+    def _make(name: str = "sites.geojson", **columns: Sequence[Any]) -> Path:
+        return write_vector(sites_frame(**columns), tmp_path / name)
+
+    return _make

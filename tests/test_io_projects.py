@@ -130,3 +130,12 @@ def test_numbers_as_planners_write_them(whole: int, cents: int, fullwidth: bool)
     assert parse_number(text) == pytest.approx(whole + cents / 100)
     assert parse_number(f" {whole} 亩") == whole
     assert parse_number(f"{whole}x") is None
+
+
+def test_names_are_kept_as_the_planner_wrote_them(tmp_path: Path) -> None:
+    p = tmp_path / "p.csv"
+    p.write_text("项目编号,项目名称,产业类别,投资额(亿元),落地方式,用地需求(亩)\n"
+                 "A1,测试（示例）项目 ,食品饮料,1.0,供地,10\n", encoding="utf-8")
+    df = read_projects(p)
+    assert df.loc[0, "name"] == "测试（示例）项目"  # full-width brackets kept, outer space trimmed
+    assert df.loc[0, "industry"] == "food" and df.loc[0, "mode"] == "land"

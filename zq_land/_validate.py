@@ -46,12 +46,16 @@ def is_missing(value: object) -> bool:
 
 
 def text_of(value: object) -> str:
-    """A cell as clean text: integers written without ``.0``, missing as ``""``."""
+    """A cell as text: integers written without ``.0``, missing as ``""``, outer spaces removed.
+
+    The text itself is kept as the planner wrote it (full-width brackets stay full-width): names and ids
+    are theirs; only coded values are folded, by :func:`zq_land.vocab.norm_token`.
+    """
     if is_missing(value):
         return ""
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
-    return unicodedata.normalize("NFKC", str(value)).strip()
+    return str(value).strip()
 
 
 def parse_number(value: object) -> float | None:

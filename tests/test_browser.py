@@ -1,0 +1,220 @@
+"""Real-browser test: `streamlit run app.py` driven by Debian's Chromium through Playwright, offline.
+
+Every request that is not to localhost is aborted, so the test proves the map's scripts come from the
+app itself. Helpers (start/stop the server, open the page, find the map frame, count paths) are
+module-level so later tests (run a scenario, download a file) can reuse them.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+CHROMIUM = Path("/usr/bin/chromium")
+SAMPLE_SITES = ROOT / "parcels" / "zhaoqing_hitech.geojson"
+OUT_DIR = ROOT / "test-output" / "browser"
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+    "--disable-sync", "--no-first-run",
+]
+MAP_FRAME_HINT = "streamlit_folium"
+SITE_PATHS = ".leaflet-overlay-pane path"
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.slow,
+    pytest.mark.skipif(not CHROMIUM.exists(), reason="needs /usr/bin/chromium (apt-get install chromium)"),
+]
+
+
+# --- helpers -------------------------------------------------------------------------------------
+
+def free_port() -> int:
+    """A TCP port free on localhost right now."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def start_server(*, port: int, log_path: Path, timeout_s: float = 60.0) -> subprocess.Popen[bytes]:
+    """Start ``streamlit run app.py`` on ``port`` and wait until its health check answers."""
+    log_path.parent.mkdir(parents=True, exist_ok=True)
+    cmd = [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.headless", "true",
+           "--server.port", str(port), "--server.address", "127.0.0.1",
+           "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"]
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}  # as `make run`: no path tricks
+    log = log_path.open("wb")
+    proc = subprocess.Popen(cmd, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, env=env,
+                            start_new_session=True)
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"streamlit exited with {proc.returncode}: {log_path.read_text()[-2000:]}")
+        with contextlib.suppress(OSError), urllib.request.urlopen(
+            f"http://127.0.0.1:{port}/_stcore/health", timeout=2
+        ) as r:
+            if r.status == 200:
+                return proc
+        time.sleep(0.3)
+    stop_server(proc)
+    raise RuntimeError(f"streamlit did not answer on port {port} in {timeout_s} s")
+
+
+def stop_server(proc: subprocess.Popen[bytes]) -> None:
+    """Stop the server started by :func:`start_server` (its own process group only)."""
+    if proc.poll() is None:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, 15)
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(proc.pid, 9)
+            proc.wait(timeout=10)
+
+
+@contextlib.contextmanager
+def running_app() -> Iterator[str]:
+    """The base URL of a fresh app server, stopped on exit (also on failure)."""
+    port = free_port()
+    proc = start_server(port=port, log_path=OUT_DIR / "streamlit.log")
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        stop_server(proc)
+
+
+def is_local(url: str) -> bool:
+    """Whether a request stays on this machine (the app itself, data: and blob: URLs)."""
+    host = url.split("://", 1)[-1].split("/", 1)[0].split(":", 1)[0]
+    return url.startswith(("data:", "blob:", "about:")) or host in {"127.0.0.1", "localhost"}
+
+
+@contextlib.contextmanager
+def offline_page(*, blocked: list[str] | None = None) -> Iterator[Any]:
+    """A Chromium page whose context aborts every request leaving localhost (recorded in ``blocked``)."""
+    from playwright.sync_api import sync_playwright
+
+    blocked = blocked if blocked is not None else []
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
+        try:
+            context = browser.new_context(viewport={"width": 1400, "height": 1100}, locale="zh-CN")
+
+            def route(r: Any) -> None:
+                if is_local(r.request.url):
+                    r.continue_()
+                else:
+                    blocked.append(r.request.url)
+                    r.abort()
+
+            context.route("**/*", route)
+            yield context.new_page()
+        finally:
+            browser.close()
+
+
+def map_frame(page: Any, *, timeout_s: float = 60.0) -> Any:
+    """The streamlit-folium component iframe, once Leaflet has drawn in it."""
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        for frame in page.frames:
+            if MAP_FRAME_HINT in frame.url:
+                with contextlib.suppress(Exception):
+                    frame.wait_for_selector(SITE_PATHS, state="attached", timeout=2000)
+                    return frame
+        page.wait_for_timeout(300)
+    frames = [f.url for f in page.frames]
+    raise AssertionError(f"no map frame with drawn paths after {timeout_s} s; frames: {frames}")
+
+
+def count_paths(frame: Any, selector: str = SITE_PATHS) -> int:
+    """Number of drawn vector paths matching ``selector`` in the map frame."""
+    return int(frame.locator(selector).count())
+
+
+def open_popup(frame: Any, selector: str) -> str:
+    """Click the first path matching ``selector`` and return the text of the popup it opens."""
+    frame.locator(selector).first.click(force=True)
+    content = frame.locator(".leaflet-popup-content")
+    content.wait_for(timeout=5000)
+    return str(content.inner_text())
+
+
+def expected_site_count() -> int:
+    """Number of sites in the bundled sample."""
+    import json
+
+    return len(json.loads(SAMPLE_SITES.read_text(encoding="utf-8"))["features"])
+
+
+# --- tests ---------------------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def app_url() -> Iterator[str]:
+    with running_app() as url:
+        yield url
+
+
+def test_sample_sites_drawn_offline(app_url: str) -> None:
+    blocked: list[str] = []
+    errors: list[str] = []
+    url = app_url
+    served: list[tuple[str, int]] = []
+    with offline_page(blocked=blocked) as page:
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.on("response", lambda r: served.append((r.url, r.status)))
+        page.goto(url, wait_until="domcontentloaded")
+        page.get_by_text("肇庆高新区产业用地配置").first.wait_for(timeout=60_000)
+        frame = map_frame(page)
+        n = expected_site_count()
+        # Paths are added synchronously by one script; give the last layer a moment anyway.
+        frame.wait_for_function(f"document.querySelectorAll('path.zq-site').length >= {n}", timeout=10_000)
+        assert count_paths(frame) == n  # one drawn shape per site and nothing else (lines are off)
+        assert count_paths(frame, "path.zq-site") == n
+        assert frame.locator(".zq-legend").count() == 1
+        assert frame.locator(".leaflet-control-layers").count() == 1
+        assert frame.locator(".zq-label").count() >= 3  # Zhongheng, Xinqiao, XPeng park ...
+        assert "中恒地块" in frame.locator(".leaflet-marker-pane").inner_text()
+        OUT_DIR.mkdir(parents=True, exist_ok=True)
+        page.wait_for_timeout(500)
+        page.screenshot(path=str(OUT_DIR / "app.png"), full_page=True)
+        # a click on the Zhongheng plot opens its popup, formatted by the page's own script
+        popup = open_popup(frame, "path.zq-land_inefficient")
+        assert "地块编号" in popup and "容量" in popup, popup
+    assert not errors, errors
+    # Only tiles may have been wanted from outside; never a script or a style sheet.
+    assert not [u for u in blocked if u.split("?", 1)[0].endswith((".js", ".css"))], blocked
+    # ... and Leaflet came from the app's static folder
+    assert (f"{url}/app/static/vendor/leaflet/leaflet.js", 200) in served
+    assert (f"{url}/app/static/vendor/leaflet/leaflet.css", 200) in served
+
+
+def test_language_switch_relabels_the_map(app_url: str) -> None:
+    with offline_page() as page:
+        page.goto(app_url, wait_until="domcontentloaded")
+        page.get_by_text("肇庆高新区产业用地配置").first.wait_for(timeout=60_000)
+        map_frame(page)
+        page.get_by_text("English", exact=True).click()
+        page.get_by_text("Zhaoqing High-tech Zone land and factory allocation").first.wait_for(timeout=30_000)
+        page.wait_for_function(
+            """() => Array.from(document.querySelectorAll("iframe")).some(f => {
+                   try { return f.contentDocument.body.innerText.includes("Vacant land"); }
+                   catch (e) { return false; } })""",
+            timeout=30_000,
+        )
+        frame = map_frame(page)
+        assert "Legend" in frame.locator(".zq-legend").inner_text()
+        assert count_paths(frame, "path.zq-site") == expected_site_count()
+        page.screenshot(path=str(OUT_DIR / "app_en.png"), full_page=False)

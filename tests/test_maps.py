@@ -1,0 +1,399 @@
+"""Maps: one shape per site, labels, legend, popups, GCJ-02 display shift, offline HTML, size at scale."""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+import time
+from pathlib import Path
+
+import folium
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pytest
+import shapely
+from shapely.geometry import MultiPolygon, Point, box
+
+from zq_land import _offline
+from zq_land._errors import InputError
+from zq_land.geo import haversine_km
+from zq_land.maps import compare_map, display_geometry, map_json, popup_text, sites_map, standalone_html
+
+LON, LAT = 112.825, 23.33
+OUT = Path(__file__).resolve().parents[1] / "test-output" / "maps"
+
+
+def _sites() -> gpd.GeoDataFrame:
+    """Six sites of every category, one a MultiPolygon, in the canonical column order."""
+    d = 0.004  # ~400 m
+    geoms = [
+        box(LON, LAT, LON + d, LAT + d),
+        box(LON + 0.01, LAT, LON + 0.01 + d, LAT + d),
+        box(LON + 0.02, LAT, LON + 0.02 + d / 2, LAT + d / 2),
+        box(LON + 0.03, LAT, LON + 0.03 + d / 2, LAT + d / 2),
+        box(LON, LAT + 0.02, LON + 2 * d, LAT + 0.02 + 2 * d),
+        MultiPolygon([box(LON + 0.04, LAT, LON + 0.042, LAT + 0.002),
+                      box(LON + 0.045, LAT, LON + 0.047, LAT + 0.002)]),
+    ]
+    df = pd.DataFrame({
+        "site_id": ["L1", "L2", "F1", "P1", "A1", "L3"],
+        "name": ["中恒地块", "空地-02", "低效厂房-01", "孵化平台", "小鹏汽车肇庆基地", "原新桥钢结构厂地块"],
+        "kind": ["land", "land", "factory", "platform", "land", "land"],
+        "area_mu": [300.0, 120.0, 20.0, 10.0, 3000.0, 40.0],
+        "floor_area_m2": [np.nan, np.nan, 12000.0, 5000.0, np.nan, np.nan],
+        "status": ["inefficient", "vacant", "inefficient", "vacant", "occupied", "inefficient"],
+        "industries": ["nev_parts;battery", "", "", "electronics", "nev_vehicle", "culture"],
+        "min_invest_wan_per_mu": [np.nan] * 6,
+        "zone": ["中恒", "", "大旺老工业区", "", "新能源汽车产业城", ""],
+        "available_from": pd.to_datetime([pd.NaT] * 6),
+        "anchor": ["", "", "", "", "XPeng", ""],
+    })
+    rep = [g.representative_point() for g in geoms]
+    df["lon"] = [p.x for p in rep]
+    df["lat"] = [p.y for p in rep]
+    return gpd.GeoDataFrame(df, geometry=geoms, crs="EPSG:4326")
+
+
+def _assignments() -> pd.DataFrame:
+    return pd.DataFrame({
+        "project_id": ["P01", "P02", "P03", "P04"],
+        "name": ["东风灵", "同益空气能", "捷翼线束", "未落地项目"],
+        "site_id": ["L1", "L1", "F1", ""],
+        "status": ["placed", "placed", "placed", "unplaced"],
+        "investment_yi": [2.0, 1.5, 3.0, 0.5],
+        "anchor": ["", "", "XPeng", ""],
+        "used_mu": [100.0, 50.0, 0.0, 0.0],
+        "used_m2": [0.0, 0.0, 8000.0, 0.0],
+    })
+
+
+def _layers(m: folium.Map) -> dict[str, folium.GeoJson]:
+    return {c.layer_name: c for c in m._children.values() if isinstance(c, folium.GeoJson)}
+
+
+def _layer_of(m: folium.Map, site_id: str) -> tuple[str, folium.GeoJson, dict]:
+    for name, gj in _layers(m).items():
+        for f in gj.data["features"]:
+            if f["id"] == site_id:
+                return name, gj, f
+    raise AssertionError(f"{site_id} not on the map")
+
+
+def _rendered(m: folium.Map) -> str:
+    """The map's HTML with JSON \\uXXXX escapes decoded, as the browser will see the text."""
+    html = m.get_root().render()
+    return re.sub(r"\\u([0-9a-fA-F]{4})", lambda g: chr(int(g.group(1), 16)), html)
+
+
+def _label_texts(m: folium.Map) -> set[str]:
+    texts = set()
+    for marker in _groups(m).get("地块名称", folium.FeatureGroup())._children.values():
+        icon = next(c for c in marker._children.values() if isinstance(c, folium.DivIcon))
+        texts.add(re.sub(r"<[^>]+>", "", str(icon.options["html"])))
+    return texts
+
+
+def _groups(m: folium.Map) -> dict[str, folium.FeatureGroup]:
+    return {c.layer_name: c for c in m._children.values() if isinstance(c, folium.FeatureGroup)}
+
+
+# --- one shape per site ---------------------------------------------------------------------------
+
+def test_every_site_is_exactly_one_feature() -> None:
+    sites = _sites()
+    m = sites_map(sites)
+    feats = [f for fc in map_json(m) for f in fc["features"]]
+    assert sorted(f["id"] for f in feats) == sorted(sites["site_id"])
+    multi = next(f for f in feats if f["id"] == "L3")
+    assert multi["geometry"]["type"] == "MultiPolygon"
+    assert len(multi["geometry"]["coordinates"]) == 2  # both parts kept, still one feature
+
+
+def test_sites_are_grouped_by_kind_and_use() -> None:
+    m = sites_map(_sites())
+    assert _layer_of(m, "L1")[0].startswith("盘活低效用地")
+    assert _layer_of(m, "L2")[0].startswith("空闲土地")
+    assert _layer_of(m, "F1")[0].startswith("租赁厂房")
+    assert _layer_of(m, "P1")[0].startswith("平台")
+    assert _layer_of(m, "A1")[0].startswith("已占用")
+    assert len(_layers(m)) == 5  # one layer per category, not one per site
+
+
+def test_labels_anchor_marker_and_legend_present() -> None:
+    m = sites_map(_sites())
+    labels = _label_texts(m)
+    assert {"中恒地块", "原新桥钢结构厂地块", "小鹏汽车"} <= labels  # the anchor by its short name
+    assert "空地-02" not in labels  # an ordinary plot gets no permanent label
+    html = _rendered(m)
+    assert html.count('"zq-anchor"') == 1
+    assert "zq-legend" in html and "图例" in html and "填充越深" in html
+    assert "L.control.layers" in html
+
+
+def test_english_labels_and_legend() -> None:
+    html = _rendered(sites_map(_sites(), lang="en"))
+    assert "Zhongheng plot" in html and "Legend" in html and "Vacant land" in html
+    assert "图例" not in html and "空闲土地" not in html and "中恒地块" not in html
+
+
+def test_popup_lists_projects_and_free_capacity() -> None:
+    m = sites_map(_sites(), assignments=_assignments())
+    _, gj, f = _layer_of(m, "L1")
+    popup = popup_text(f["properties"])
+    assert "- 东风灵 (P01) · 2 亿元" in popup and "- 同益空气能 (P02)" in popup and "落地项目 (2)" in popup
+    assert "容量 300.0 · 已配置 150.0 · 剩余 150.0 亩" in popup  # 300 mu - 100 - 50
+    assert "未落地项目" not in json.dumps([fc for fc in map_json(m)], ensure_ascii=False)
+    # more free capacity -> more opaque fill
+    _, gj2, f2 = _layer_of(m, "L2")
+    assert gj.style_function(f)["fillOpacity"] < gj2.style_function(f2)["fillOpacity"]
+
+
+def test_site_use_table_drives_free_capacity() -> None:
+    use = pd.DataFrame(
+        {"site_id": ["L2"], "capacity": [120.0], "used": [120.0], "free": [0.0], "unit": ["mu"]}
+    )
+    m = sites_map(_sites(), site_use=use)
+    _, gj, f = _layer_of(m, "L2")
+    assert "剩余 0.0 亩" in popup_text(f["properties"])
+    _, gj1, f1 = _layer_of(m, "L1")
+    assert gj.style_function(f)["fillOpacity"] < gj1.style_function(f1)["fillOpacity"]
+
+
+def test_user_text_is_escaped_by_the_popup_script() -> None:
+    sites = _sites()
+    sites.loc[1, "name"] = "<script>alert(1)</script>"
+    m = sites_map(sites)
+    html = m.get_root().render()
+    assert "<script>alert(1)" not in html  # the name travels as JSON data ...
+    assert "bindPopup" in html and "&lt;" in html  # ... and the popup script escapes it when shown
+
+
+def test_popup_text_in_english() -> None:
+    m = sites_map(_sites(), assignments=_assignments(), lang="en")
+    text = popup_text(_layer_of(m, "F1")[2]["properties"], "en")
+    assert text.splitlines()[0] == "低效厂房-01"  # no English name known: kept as given
+    assert "Kind: factory · Status: inefficient (to revitalize)" in text
+    assert "Capacity 12,000 · Allocated 8,000 · Free 4,000 m2" in text
+    assert "- 捷翼线束 (P03) · 3 100M yuan" in text
+
+
+# --- supplier lines -------------------------------------------------------------------------------
+
+def test_supplier_lines_are_a_toggle_off_by_default() -> None:
+    m = sites_map(_sites(), assignments=_assignments())
+    group = _groups(m)["配套企业—龙头连线"]
+    assert group.show is False and group.overlay is True
+    lines = [c for c in group._children.values() if isinstance(c, folium.PolyLine)]
+    assert len(lines) == 1  # only 捷翼线束 supplies XPeng
+    (lat0, lon0), (lat1, lon1) = lines[0].locations
+    sites = _sites().set_index("site_id")
+    assert (lon0, lat0) == pytest.approx((sites.at["F1", "lon"], sites.at["F1", "lat"]), abs=1e-6)
+    assert (lon1, lat1) == pytest.approx((sites.at["A1", "lon"], sites.at["A1", "lat"]), abs=1e-6)
+    on = sites_map(_sites(), assignments=_assignments(), show_supplier_lines=True)
+    assert _groups(on)["配套企业—龙头连线"].show is True
+
+
+def test_anchor_taken_from_projects_table() -> None:
+    assign = _assignments().drop(columns=["anchor"])
+    projects = pd.DataFrame({"project_id": ["P03"], "anchor": ["小鹏汽车"]})
+    m = sites_map(_sites(), assignments=assign, projects=projects)
+    assert "配套企业—龙头连线" in _groups(m)
+    assert "配套企业—龙头连线" not in _groups(sites_map(_sites(), assignments=assign))
+
+
+# --- GCJ-02 ---------------------------------------------------------------------------------------
+
+def test_gaode_shifts_overlay_about_600m_ese_and_leaves_input_untouched() -> None:
+    sites = _sites()
+    before = sites.copy()
+    osm = _layer_of(sites_map(sites, basemap="osm"), "L1")[2]
+    gaode = _layer_of(sites_map(sites, basemap="gaode"), "L1")[2]
+    c0 = shapely.geometry.shape(osm["geometry"]).centroid
+    c1 = shapely.geometry.shape(gaode["geometry"]).centroid
+    dist_m = float(haversine_km(c0.x, c0.y, c1.x, c1.y)) * 1000
+    east = (c1.x - c0.x) * 111_320 * math.cos(math.radians(c0.y))
+    north = (c1.y - c0.y) * 110_574
+    bearing = math.degrees(math.atan2(east, north)) % 360
+    assert 500 <= dist_m <= 700
+    assert 95 <= bearing <= 135  # east-south-east
+    pd.testing.assert_frame_equal(pd.DataFrame(sites.drop(columns="geometry")),
+                                  pd.DataFrame(before.drop(columns="geometry")))
+    assert sites.geometry.geom_equals_exact(before.geometry, tolerance=0).all()
+
+
+def test_gaode_offers_only_gaode_tiles() -> None:
+    html = _rendered(sites_map(_sites(), basemap="gaode"))
+    assert "autonavi.com" in html and "openstreetmap" not in html
+
+
+# --- basemaps and bad options ----------------------------------------------------------------------
+
+def test_tianditu_layers_with_key() -> None:
+    html = _rendered(sites_map(_sites(), basemap="tianditu", tianditu_key="KEY123"))
+    for layer in ("vec_w", "cva_w", "img_w", "cia_w"):
+        assert f"tianditu.gov.cn/{layer}/wmts" in html
+    assert "tk=KEY123" in html
+
+
+def test_tianditu_without_key_is_refused() -> None:
+    with pytest.raises(InputError, match="Tianditu basemap needs a key"):
+        sites_map(_sites(), basemap="tianditu")
+
+
+def test_unknown_basemap_is_refused() -> None:
+    with pytest.raises(InputError, match="unknown basemap: google"):
+        sites_map(_sites(), basemap="google")  # type: ignore[arg-type]
+
+
+def test_sites_without_required_columns_are_refused() -> None:
+    with pytest.raises(InputError, match=r"缺少列.*status"):
+        sites_map(_sites().drop(columns=["status"]))
+
+
+def test_empty_sites_are_refused() -> None:
+    with pytest.raises(InputError, match="the sites table is empty"):
+        sites_map(_sites().iloc[:0])
+
+
+def test_site_without_geometry_is_refused_by_id() -> None:
+    sites = _sites()
+    sites.loc[2, "geometry"] = None
+    with pytest.raises(InputError, match="id F1"):
+        sites_map(sites)
+
+
+def test_projected_sites_are_drawn_in_degrees() -> None:
+    sites = _sites().to_crs(4526)
+    feats = [f for fc in map_json(sites_map(sites)) for f in fc["features"]]
+    x, y = shapely.geometry.shape(feats[0]["geometry"]).centroid.coords[0]
+    assert 112.7 < x < 112.9 and 23.2 < y < 23.4
+
+
+# --- compare --------------------------------------------------------------------------------------
+
+def test_compare_map_highlights_sites_whose_projects_changed() -> None:
+    a = _assignments()
+    b = a.copy()
+    b.loc[b["project_id"] == "P02", "site_id"] = "L2"  # 同益 moves from L1 to L2
+    m = compare_map(_sites(), a, b, name_a="recorded", name_b="optimised")
+    changed = _layers(m)[next(n for n in _layers(m) if n.startswith("项目有变化"))]
+    assert sorted(f["id"] for f in changed.data["features"]) == ["L1", "L2"]
+    pop = {f["id"]: popup_text(f["properties"]) for f in changed.data["features"]}
+    assert "迁出" in pop["L1"] and "同益空气能" in pop["L1"] and "东风灵" in pop["L1"]
+    assert "迁入" in pop["L2"] and "同益空气能" in pop["L2"]
+    total = sum(len(fc["features"]) for fc in map_json(m))
+    assert total == len(_sites())
+    assert "recorded → optimised" in _rendered(m)
+
+
+# --- offline HTML ---------------------------------------------------------------------------------
+
+def test_standalone_html_needs_no_internet() -> None:
+    m = sites_map(_sites(), assignments=_assignments())
+    doc = standalone_html(m)
+    assert not re.search(r"<script[^>]*\bsrc=[\"']https?:", doc, re.I)
+    assert not re.search(r"<link[^>]*\bhref=[\"']https?:", doc, re.I)
+    assert not re.search(r"<script[^>]*\bsrc=", doc, re.I)  # nothing external at all
+    assert f"Leaflet {_offline.leaflet_version()}" in doc or _offline.leaflet_version() in doc
+    assert ".leaflet-pane" in doc  # the CSS
+    assert "url(images/" not in doc and "data:image/png;base64," in doc
+    assert doc.index('<meta charset="utf-8"/>') < 200  # before the big inline blocks
+    assert '"id": "L1"' in doc and "\\u4e2d\\u6052\\u5730\\u5757" in doc  # 中恒地块, JSON-escaped
+    # the map keeps its own (app static) links for later use in the app
+    assert m.default_js == _offline.asset_links()[0]
+
+
+def test_standalone_html_after_an_online_render_and_with_foreign_plugins() -> None:
+    m = sites_map(_sites(), offline=False)
+    m.get_root().render()  # leaves CDN links (jQuery, Bootstrap, ...) in the figure's header
+    doc = standalone_html(m)
+    assert "cdn.jsdelivr.net" not in doc and "code.jquery.com" not in doc
+    from folium.plugins import MarkerCluster
+
+    MarkerCluster().add_to(m)
+    with pytest.raises(ValueError, match=r"cannot be inlined.*markercluster"):
+        standalone_html(m)
+
+
+def test_offline_links_are_per_map_not_global() -> None:
+    cdn_js = list(folium.Map.default_js)
+    m = sites_map(_sites())
+    assert m.default_js == [("leaflet", "../../app/static/vendor/leaflet/leaflet.js")]
+    assert m.default_css == [("leaflet_css", "../../app/static/vendor/leaflet/leaflet.css")]
+    assert folium.Map.default_js == cdn_js and folium.Map().default_js == cdn_js
+    online = sites_map(_sites(), offline=False)
+    assert online.default_js == cdn_js
+
+
+def test_install_static_assets(tmp_path: Path) -> None:
+    dest = _offline.install_static_assets(tmp_path)
+    assert (dest / "leaflet.js").stat().st_size > 100_000
+    assert (dest / "leaflet.css").read_text().count(".leaflet-") > 50
+    assert (dest / "images" / "layers.png").exists()
+    again = _offline.install_static_assets(tmp_path)  # idempotent
+    assert again == dest and not list(dest.rglob("*.tmp"))
+
+
+def test_display_geometry_rounds_and_simplifies() -> None:
+    circle = Point(LON, LAT).buffer(0.001, quad_segs=256)  # ~110 m radius, 1,025 vertices
+    wiggly = gpd.GeoSeries([circle], crs="EPSG:4326")
+    out = display_geometry(wiggly)[0]
+    coords = shapely.get_coordinates(out)
+    assert len(coords) < len(shapely.get_coordinates(circle)) / 3
+    assert np.allclose(coords, np.round(coords, 6), atol=0, rtol=0)
+    assert out.symmetric_difference(circle).area / circle.area < 0.01
+    assert shapely.get_coordinates(wiggly.iloc[0]).shape[0] == 1025  # input untouched
+
+
+# --- size at scale --------------------------------------------------------------------------------
+
+def _generated_parcels(n: int, *, seed: int = 7) -> gpd.GeoDataFrame:
+    """``n`` irregular parcels (24-48 raw vertices each) on a grid inside the zone; seeded."""
+    rng = np.random.default_rng(seed)
+    side = math.ceil(math.sqrt(n))
+    geoms = []
+    for i in range(n):
+        cx, cy = 112.79 + (i % side) * 0.0011, 23.27 + (i // side) * 0.0011
+        k = int(rng.integers(24, 49))
+        ang = np.sort(rng.uniform(0, 2 * np.pi, k))
+        r = 0.0004 * (1 + 0.15 * rng.standard_normal(k)).clip(0.6, 1.4)
+        ring = np.column_stack([cx + r * np.cos(ang), cy + r * np.sin(ang)])
+        geoms.append(shapely.Polygon(ring).buffer(0))
+    kinds = rng.choice(["land", "factory", "platform"], size=n, p=[0.6, 0.3, 0.1])
+    df = pd.DataFrame({
+        "site_id": [f"G{i:05d}" for i in range(n)],
+        "name": [f"地块{i}" for i in range(n)],
+        "kind": kinds,
+        "area_mu": rng.uniform(5, 80, n).round(1),
+        "floor_area_m2": np.where(kinds == "land", np.nan, rng.uniform(1000, 20000, n).round()),
+        "status": rng.choice(["vacant", "inefficient"], size=n),
+        "industries": "",
+        "min_invest_wan_per_mu": np.nan,
+        "zone": "",
+        "available_from": pd.NaT,
+        "anchor": "",
+    })
+    return gpd.GeoDataFrame(df, geometry=geoms, crs="EPSG:4326")
+
+
+@pytest.mark.slow
+def test_html_size_for_5000_parcels() -> None:
+    sites = _generated_parcels(5000)
+    t0 = time.perf_counter()
+    m = sites_map(sites)
+    doc = standalone_html(m)
+    seconds = time.perf_counter() - t0
+    size = len(doc.encode("utf-8"))
+    raw = sites.to_json(drop_id=True).encode("utf-8")
+    feats = sum(len(fc["features"]) for fc in map_json(m))
+    OUT.mkdir(parents=True, exist_ok=True)
+    (OUT / "size_5000.json").write_text(json.dumps({
+        "parcels": 5000, "html_bytes": size, "build_seconds": round(seconds, 2),
+        "raw_geojson_bytes": len(raw), "bytes_per_parcel": round(size / 5000),
+    }, indent=1))
+    print(f"\n5,000 parcels: {size / 1e6:.2f} MB HTML, built in {seconds:.2f} s")
+    assert feats == 5000
+    assert size < 10_000_000  # folium's 2 MB / 1,000 raw parcels would be 10 MB
+    assert seconds < 60

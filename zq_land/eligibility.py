@@ -1,0 +1,540 @@
+"""Which project may go to which site: the allocation rules of ``shared/SCHEMA.md``, vectorised.
+
+Every rule is evaluated on project x site arrays at once (numpy broadcasting), so a pipeline of
+hundreds of projects against thousands of sites costs milliseconds. The same rule arrays drive the
+candidate pairs of the optimiser, the per-project rule counts behind the "why unplaced" messages and
+:func:`why_not` for a single pair, so the three can never disagree.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Final
+
+import numpy as np
+import pandas as pd
+
+from ._errors import input_error
+from .scenario import Scenario
+from .vocab import (
+    ANCHOR_ALIASES,
+    INDUSTRY_SEPARATORS,
+    INDUSTRY_ZH,
+    KIND_ZH,
+    MODE_ZH,
+    MU_PER_M2,
+    canonical_anchor,
+)
+
+#: The rules, in the order they are reported. Each excludes a (project, site) pair on its own.
+RULES: Final[tuple[str, ...]] = (
+    "kind_mode", "industry", "capacity", "intensity", "status_occupied", "not_available",
+    "forbidden", "excluded_site",
+)
+RULE_ZH: Final = {
+    "kind_mode": "类型与落地方式不符", "industry": "产业不符", "capacity": "容量不足",
+    "intensity": "投资强度不足", "status_occupied": "已占用", "not_available": "尚不可供",
+    "forbidden": "情景禁止", "excluded_site": "情景排除地块",
+}
+RULE_EN: Final = {
+    "kind_mode": "kind does not fit the mode", "industry": "industry not allowed",
+    "capacity": "too small", "intensity": "investment intensity too low",
+    "status_occupied": "occupied", "not_available": "not yet available",
+    "forbidden": "forbidden by the scenario", "excluded_site": "site excluded by the scenario",
+}
+
+#: Site kinds each project mode may use.
+MODE_KINDS: Final = {
+    "land": ("land",), "lease": ("factory",), "platform": ("platform",), "land_or_lease": ("land", "factory"),
+}
+_TOL: Final = 1e-9
+_EARTH_KM: Final = 6371.0088
+
+
+@dataclass(frozen=True)
+class Reason:
+    """One reason why a project is not (or is) on a site, in Chinese and English."""
+
+    code: str
+    text_zh: str
+    text_en: str
+
+
+@dataclass(frozen=True)
+class Candidates:
+    """The eligible (project, site) pairs and what the rules did.
+
+    Attributes
+    ----------
+    pairs
+        One row per eligible pair: ``project_id, site_id, p, s`` (positions in ``projects`` and
+        ``sites``), ``unit`` ('mu' or 'm2'), ``need`` in that unit, ``use_land_mu``, ``use_floor_m2``,
+        ``distance_km`` (to the project's anchor, NaN when it has none), ``revit_mu`` (mu-equivalent
+        of inefficient land or floor used), ``investment_yi``, ``locked`` and ``coefficient`` (its
+        value in the objective, 亿元).
+    rule_counts
+        One row per project: how many sites each rule excludes taken alone, ``n_eligible``, and the
+        largest capacity among sites passing every other rule (``max_cap_mu``, ``max_cap_m2``).
+    sites
+        Per site: ``site_id, s, kind, status, unit, capacity, excluded, lon, lat`` and ``name``.
+    projects
+        The projects table as given (index 0..n-1), with ``excluded`` added.
+    scales
+        The objective's scale factors (亿元 per project and per mu, see ``zq_land.scenario``).
+    """
+
+    pairs: pd.DataFrame
+    rule_counts: pd.DataFrame
+    sites: pd.DataFrame
+    projects: pd.DataFrame
+    scales: Mapping[str, float] = field(default_factory=dict)
+
+    @property
+    def site_capacity(self) -> pd.Series:
+        """Capacity per site id (mu for land, m2 for factory and platform)."""
+        return pd.Series(self.sites["capacity"].to_numpy(), index=self.sites["site_id"], name="capacity")
+
+
+def eligible_pairs(sites: pd.DataFrame, projects: pd.DataFrame, scenario: Scenario) -> Candidates:
+    """Every (project, site) pair that satisfies all allocation rules, with its objective coefficient.
+
+    Parameters
+    ----------
+    sites, projects
+        Canonical tables (``docs/ARCHITECTURE.md``); geometry is not needed.
+    scenario
+        Weights, policy, forbidden pairs, exclusions and anchors.
+
+    Returns
+    -------
+    Candidates
+    """
+    st = _site_frame(sites, scenario)
+    pj = _project_frame(projects, scenario)
+    rules, need, cap = _rule_arrays(st, pj, scenario)
+    dist = _anchor_distances(st, pj, scenario)
+
+    fails = np.stack([rules[r] for r in RULES])  # (R, P, S): True where the rule excludes
+    excl_p = pj["excluded"].to_numpy(bool)[:, None]
+    ok = ~fails.any(axis=0) & ~excl_p
+    p_idx, s_idx = np.nonzero(ok)  # row-major: sorted by project then site -> stable order
+
+    is_land = (st["kind"].to_numpy() == "land")
+    inv = pj["investment_yi"].to_numpy(float)
+    scales = _scales(pj)
+    unit = np.where(is_land[s_idx], "mu", "m2")
+    need_k = need[p_idx, s_idx]
+    inefficient = (st["status"].to_numpy() == "inefficient")[s_idx]
+    revit = np.where(inefficient, np.where(is_land[s_idx], need_k, need_k * MU_PER_M2), 0.0)
+    dist_k = dist[p_idx, s_idx]
+    prio = pj["priority"].to_numpy(float)[p_idx]
+    w = scenario.weights
+    coef = (
+        w.investment * inv[p_idx]
+        + w.projects * scales["per_project"]
+        + w.priority * scales["per_project"] * prio
+        + w.revitalization * scales["per_mu"] * revit
+        - w.proximity * scales["per_project"] * np.nan_to_num(dist_k) / scenario.policy.proximity_reference_km
+    )
+    locks = {(p, s) for p, s in scenario.locks}
+    pid = pj["project_id"].to_numpy(object)[p_idx]
+    sid = st["site_id"].to_numpy(object)[s_idx]
+    pairs = pd.DataFrame(
+        {
+            "project_id": pid.astype(str), "site_id": sid.astype(str),
+            "p": p_idx.astype(np.int64), "s": s_idx.astype(np.int64),
+            "unit": unit, "need": need_k,
+            "use_land_mu": np.where(is_land[s_idx], need_k, 0.0),
+            "use_floor_m2": np.where(is_land[s_idx], 0.0, need_k),
+            "distance_km": dist_k, "revit_mu": revit, "investment_yi": inv[p_idx],
+            "locked": [(a, b) in locks for a, b in zip(pid, sid, strict=True)],
+            "coefficient": coef,
+        }
+    )
+    counts = _rule_counts(rules, fails, ok, cap, st, pj)
+    st_out = st.assign(capacity=cap)
+    return Candidates(pairs=pairs, rule_counts=counts, sites=st_out, projects=pj, scales=scales)
+
+
+def why_not(
+    project_id: str,
+    site_id: str,
+    sites: pd.DataFrame,
+    projects: pd.DataFrame,
+    scenario: Scenario,
+    *,
+    result_assignments: pd.DataFrame | None = None,
+) -> list[Reason]:
+    """Every rule that keeps ``project_id`` off ``site_id``, with the numbers.
+
+    When the pair is eligible the answer says whether the project is on that site, or the site is
+    full (naming the projects that took its capacity), or it was simply not chosen.
+
+    Parameters
+    ----------
+    result_assignments
+        A plan's assignments (``project_id``, ``site_id`` or None) to explain an eligible pair.
+
+    Raises
+    ------
+    InputError
+        If either id is unknown.
+    """
+    st = _site_frame(sites, scenario)
+    pj = _project_frame(projects, scenario)
+    file = str(scenario.source or "<scenario>")
+    if project_id not in set(pj["project_id"]):
+        raise input_error(file, f"未知的项目编号 {project_id}", f"unknown project id {project_id}",
+                          item_id=project_id, column="project_id")
+    if site_id not in set(st["site_id"]):
+        raise input_error(file, f"未知的地块编号 {site_id}", f"unknown site id {site_id}",
+                          item_id=site_id, column="site_id")
+    p = int(np.flatnonzero(pj["project_id"].to_numpy() == project_id)[0])
+    s = int(np.flatnonzero(st["site_id"].to_numpy() == site_id)[0])
+    reasons = pair_failures(st, pj, scenario, p, s)
+    if reasons:
+        return reasons
+    if result_assignments is None:
+        return [Reason("eligible", "该项目可以进入该地块（满足全部规则）",
+                       "the project may go to this site (every rule holds)")]
+    return _explain_eligible(pj, st, scenario, p, s, result_assignments)
+
+
+def pair_failures(st: pd.DataFrame, pj: pd.DataFrame, scenario: Scenario, p: int, s: int) -> list[Reason]:
+    """The failing rules of one pair, given the prepared frames of :class:`Candidates`.
+
+    ``st`` and ``pj`` are ``Candidates.sites`` and ``Candidates.projects`` (or any canonical tables);
+    ``p`` and ``s`` are positions in them.
+    """
+    st1 = _site_frame(st.iloc[[s]].reset_index(drop=True), scenario)
+    pj1 = _project_frame(pj.iloc[[p]].reset_index(drop=True), scenario)
+    rules, need, cap = _rule_arrays(st1, pj1, scenario)
+    prow, srow = pj1.iloc[0], st1.iloc[0]
+    out: list[Reason] = []
+    if bool(pj1["excluded"].iloc[0]):
+        out.append(Reason("excluded_project", "情景排除了该项目", "the scenario excludes this project"))
+    for rule in RULES:
+        if rules[rule][0, 0]:
+            out.append(_rule_reason(rule, prow, srow, float(need[0, 0]), float(cap[0]), scenario))
+    return out
+
+
+# --- frames -----------------------------------------------------------------------------------------
+
+
+def _site_frame(sites: pd.DataFrame, scenario: Scenario) -> pd.DataFrame:
+    """The site columns the rules need, with defaults for missing ones (index 0..n-1)."""
+    n = len(sites)
+    df = pd.DataFrame(index=pd.RangeIndex(n))
+    df["site_id"] = _col(sites, "site_id", "").astype(str).to_numpy()
+    df["name"] = _col(sites, "name", "").fillna("").astype(str).to_numpy()
+    df["kind"] = _col(sites, "kind", "land").astype(str).to_numpy()
+    df["status"] = _col(sites, "status", "vacant").fillna("vacant").astype(str).to_numpy()
+    df["area_mu"] = pd.to_numeric(_col(sites, "area_mu", np.nan), errors="coerce").to_numpy(float)
+    df["floor_area_m2"] = pd.to_numeric(_col(sites, "floor_area_m2", np.nan), errors="coerce").to_numpy(float)
+    df["industries"] = _col(sites, "industries", "").fillna("").astype(str).to_numpy()
+    df["min_invest_wan_per_mu"] = pd.to_numeric(
+        _col(sites, "min_invest_wan_per_mu", np.nan), errors="coerce").to_numpy(float)
+    avail = pd.to_datetime(_col(sites, "available_from", pd.NaT), errors="coerce")
+    if isinstance(avail.dtype, pd.DatetimeTZDtype):
+        avail = avail.dt.tz_localize(None)
+    df["available_from"] = avail.to_numpy("datetime64[ns]")
+    df["anchor"] = [canonical_anchor(a) for a in _col(sites, "anchor", "").fillna("")]
+    lon, lat = _site_points(sites)
+    df["lon"], df["lat"] = lon, lat
+    df["excluded"] = df["site_id"].isin(scenario.exclude_sites).to_numpy()
+    df["s"] = np.arange(n, dtype=np.int64)
+    df["unit"] = np.where(df["kind"].to_numpy() == "land", "mu", "m2")
+    return df
+
+
+def _project_frame(projects: pd.DataFrame, scenario: Scenario) -> pd.DataFrame:
+    df = projects.reset_index(drop=True).copy()
+    df["project_id"] = _col(df, "project_id", "").astype(str).to_numpy()
+    for c, default in (("name", ""), ("industry", "other"), ("mode", "land")):
+        df[c] = _col(df, c, default).fillna(default).astype(str).to_numpy()
+    df["anchor"] = [canonical_anchor(a) for a in _col(df, "anchor", "").fillna("")]
+    numeric = (("investment_yi", 0.0), ("land_need_mu", np.nan), ("floor_need_m2", np.nan), ("priority", 0.0))
+    for c, dflt in numeric:
+        df[c] = pd.to_numeric(_col(df, c, dflt), errors="coerce").to_numpy(float)
+    df["investment_yi"] = df["investment_yi"].fillna(0.0)
+    df["priority"] = df["priority"].fillna(0.0)
+    df["excluded"] = df["project_id"].isin(scenario.exclude_projects).to_numpy()
+    return df
+
+
+def _col(df: pd.DataFrame, name: str, default: Any) -> pd.Series:
+    if name in df.columns:
+        return df[name].reset_index(drop=True)
+    return pd.Series([default] * len(df), dtype=object if isinstance(default, str) else None)
+
+
+def _site_points(sites: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    n = len(sites)
+    if "lon" in sites.columns and "lat" in sites.columns:
+        return (pd.to_numeric(sites["lon"], errors="coerce").to_numpy(float),
+                pd.to_numeric(sites["lat"], errors="coerce").to_numpy(float))
+    geom = getattr(sites, "geometry", None) if "geometry" in sites.columns else None
+    if geom is not None and n:
+        try:
+            pts = geom.representative_point()
+            return np.asarray(pts.x, float), np.asarray(pts.y, float)
+        except (AttributeError, ValueError, TypeError):
+            pass
+    return np.full(n, np.nan), np.full(n, np.nan)
+
+
+# --- rules ------------------------------------------------------------------------------------------
+
+
+def _rule_arrays(
+    st: pd.DataFrame, pj: pd.DataFrame, scenario: Scenario
+) -> tuple[dict[str, np.ndarray], np.ndarray, np.ndarray]:
+    """Boolean (P, S) arrays, True where a rule excludes the pair; the need (P, S); capacity (S,)."""
+    kind = st["kind"].to_numpy(str)
+    is_land = kind == "land"
+    mode = pj["mode"].to_numpy(str)
+    land_need = pj["land_need_mu"].to_numpy(float)
+    floor_need = pj["floor_need_m2"].to_numpy(float)
+    need = np.where(is_land[None, :], land_need[:, None], floor_need[:, None])
+
+    kind_ok = np.zeros((len(pj), len(st)), dtype=bool)
+    for m, kinds in MODE_KINDS.items():
+        rows = mode == m
+        if rows.any():
+            kind_ok[rows] = np.isin(kind, kinds)[None, :]
+    kind_ok &= np.isfinite(need) & (np.nan_to_num(need) > 0)
+
+    cap = np.where(
+        is_land,
+        np.nan_to_num(st["area_mu"].to_numpy(float)) * scenario.policy.usable_land_ratio,
+        np.nan_to_num(st["floor_area_m2"].to_numpy(float)),
+    )
+    # a missing need is the kind/mode rule's business, not the capacity rule's
+    fits = np.isnan(need) | (need <= cap[None, :] * (1 + _TOL) + _TOL)
+
+    site_sets = [_industry_set(x) for x in st["industries"]]
+    any_ind = np.array([not x for x in site_sets], dtype=bool)
+    industry = pj["industry"].to_numpy(str)
+    ind_ok = np.repeat(any_ind[None, :], len(pj), axis=0)
+    for code in np.unique(industry):
+        allowed = np.array([code in x for x in site_sets], dtype=bool)
+        ind_ok[industry == code] |= allowed[None, :]
+
+    floor = st["min_invest_wan_per_mu"].to_numpy(float)
+    if scenario.policy.default_min_invest_wan_per_mu is not None:
+        floor = np.where(np.isnan(floor), scenario.policy.default_min_invest_wan_per_mu, floor)
+    inv = pj["investment_yi"].to_numpy(float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        intensity = inv[:, None] * 10_000 / land_need[:, None]
+    floor_b = np.broadcast_to(floor[None, :], need.shape)
+    intensity_fail = is_land[None, :] & ~np.isnan(floor_b) & np.isfinite(land_need)[:, None] & (
+        intensity < floor_b - 1e-6)
+
+    occupied = st["status"].to_numpy(str) == "occupied"
+    as_of = np.datetime64(scenario.policy.as_of or dt.date.today(), "ns")
+    avail = st["available_from"].to_numpy("datetime64[ns]")
+    late = ~np.isnat(avail) & (avail > as_of)
+
+    forbidden = np.zeros(need.shape, dtype=bool)
+    if scenario.forbid:
+        p_pos = {p: i for i, p in enumerate(pj["project_id"])}
+        s_pos = {s: j for j, s in enumerate(st["site_id"])}
+        for p, s in scenario.forbid:
+            if p in p_pos and s in s_pos:
+                forbidden[p_pos[p], s_pos[s]] = True
+    shape = need.shape
+    rules = {
+        "kind_mode": ~kind_ok,
+        "industry": ~ind_ok,
+        "capacity": ~fits,
+        "intensity": intensity_fail,
+        "status_occupied": np.broadcast_to(occupied[None, :], shape),
+        "not_available": np.broadcast_to(late[None, :], shape),
+        "forbidden": forbidden,
+        "excluded_site": np.broadcast_to(st["excluded"].to_numpy(bool)[None, :], shape),
+    }
+    return rules, need, cap
+
+
+def _industry_set(text: str) -> frozenset[str]:
+    return frozenset(t.strip() for t in INDUSTRY_SEPARATORS.split(text or "") if t.strip())
+
+
+def _rule_counts(
+    rules: Mapping[str, np.ndarray], fails: np.ndarray, ok: np.ndarray, cap: np.ndarray,
+    st: pd.DataFrame, pj: pd.DataFrame,
+) -> pd.DataFrame:
+    out = pd.DataFrame({"project_id": pj["project_id"].to_numpy(), "p": np.arange(len(pj), dtype=np.int64)})
+    for r in RULES:
+        out[r] = rules[r].sum(axis=1).astype(np.int64)
+    out["n_sites"] = len(st)
+    out["n_eligible"] = ok.sum(axis=1).astype(np.int64)
+    ci = RULES.index("capacity")
+    other = np.delete(fails, ci, axis=0).any(axis=0)  # fails any rule but capacity
+    is_land = st["kind"].to_numpy() == "land"
+    for unit, mask in (("mu", is_land), ("m2", ~is_land)):
+        c = np.where(~other & mask[None, :], cap[None, :], -np.inf).max(axis=1, initial=-np.inf)
+        out[f"max_cap_{unit}"] = np.where(np.isfinite(c), c, np.nan)
+    out["excluded_project"] = pj["excluded"].to_numpy(bool)
+    return out
+
+
+def _scales(pj: pd.DataFrame) -> dict[str, float]:
+    """亿元 per placed project and per mu of land (see ``zq_land.scenario``), over included projects."""
+    inc = pj[~pj["excluded"]]
+    per_project = float(inc["investment_yi"].mean()) if len(inc) else 0.0
+    landers = inc[inc["mode"].isin(["land", "land_or_lease"]) & (inc["land_need_mu"] > 0)]
+    need = float(landers["land_need_mu"].sum())
+    per_mu = float(landers["investment_yi"].sum()) / need if need > 0 else 0.0
+    if not per_project > 0:
+        per_project = 1.0
+    if not per_mu > 0:
+        per_mu = per_project
+    return {"per_project": per_project, "per_mu": per_mu}
+
+
+# --- anchors ----------------------------------------------------------------------------------------
+
+
+def _anchor_distances(st: pd.DataFrame, pj: pd.DataFrame, scenario: Scenario) -> np.ndarray:
+    """Great-circle km from each site to each project's anchor (P, S); NaN where unknown."""
+    out = np.full((len(pj), len(st)), np.nan)
+    names = pj["anchor"].to_numpy(str)
+    for name in sorted(set(names) - {""}):
+        pts = resolve_anchor(name, st, scenario)
+        if not pts:
+            continue
+        d = np.min([_haversine(st["lon"].to_numpy(float), st["lat"].to_numpy(float), lo, la)
+                    for lo, la in pts], axis=0)
+        out[names == name] = d[None, :]
+    return out
+
+
+def resolve_anchor(name: str, st: pd.DataFrame, scenario: Scenario) -> list[tuple[float, float]]:
+    """Where an anchor is: (lon, lat) points, per the "Anchors" section of ``docs/ARCHITECTURE.md``.
+
+    Raises
+    ------
+    InputError
+        When the scenario places the anchor on a site id that does not exist.
+    """
+    canon = canonical_anchor(name)
+    for key, where in scenario.anchors:
+        if canonical_anchor(key) != canon:
+            continue
+        if isinstance(where, tuple):
+            return [(float(where[0]), float(where[1]))]
+        hit = st[st["site_id"] == where]
+        if hit.empty:
+            raise input_error(str(scenario.source or "<scenario>"),
+                              f"链主“{key}”的位置指向不存在的地块 {where}",
+                              f"anchor '{key}' points to unknown site {where}",
+                              column=f"anchors.{key}", found=where)
+        return _points(hit)
+    occ = st[st["status"] == "occupied"]
+    hit = occ[occ["anchor"] == canon]
+    if not hit.empty:
+        return _points(hit)
+    aliases = [a.lower() for a in [canon, *ANCHOR_ALIASES.get(canon, [])]]
+    names = occ["name"].str.lower()
+    mask = np.array([any(a in n for a in aliases) for n in names], dtype=bool)
+    return _points(occ[mask])
+
+
+def _points(df: pd.DataFrame) -> list[tuple[float, float]]:
+    return [(float(a), float(b)) for a, b in zip(df["lon"], df["lat"], strict=True)
+            if np.isfinite(a) and np.isfinite(b)]
+
+
+def _haversine(lon: np.ndarray, lat: np.ndarray, lon0: float, lat0: float) -> np.ndarray:
+    la1, la2 = np.radians(lat), np.radians(lat0)
+    dlat, dlon = la2 - la1, np.radians(lon0 - lon)
+    a = np.sin(dlat / 2) ** 2 + np.cos(la1) * np.cos(la2) * np.sin(dlon / 2) ** 2
+    return np.asarray(2 * _EARTH_KM * np.arcsin(np.sqrt(np.clip(a, 0.0, 1.0))), float)
+
+
+# --- words ------------------------------------------------------------------------------------------
+
+
+def _rule_reason(rule: str, prow: pd.Series, srow: pd.Series, need: float, cap: float,
+                 scenario: Scenario) -> Reason:
+    kind, mode = str(srow["kind"]), str(prow["mode"])
+    kz, mz = KIND_ZH.get(kind, kind), MODE_ZH.get(mode, mode)
+    unit_zh, unit_en = ("亩", "mu") if kind == "land" else ("平方米", "m2")
+    if rule == "kind_mode":
+        if kind in MODE_KINDS.get(mode, ()):
+            need_col = "land_need_mu" if kind == "land" else "floor_need_m2"
+            need_zh = "用地需求(亩)" if kind == "land" else "厂房需求(平方米)"
+            return Reason(rule, f"项目未填写{need_zh}，不能使用{kz}",
+                          f"the project has no {need_col}, so it cannot use a {kind} site")
+        return Reason(rule, f"项目落地方式为“{mz}”，不能使用“{kz}”类地块",
+                      f"a '{mode}' project cannot use a '{kind}' site")
+    if rule == "industry":
+        ind = str(prow["industry"])
+        allowed = sorted(_industry_set(str(srow["industries"])))
+        zh_allowed = "、".join(INDUSTRY_ZH.get(a, a) for a in allowed)
+        return Reason(rule, f"地块只允许{zh_allowed}，项目产业为{INDUSTRY_ZH.get(ind, ind)}",
+                      f"the site allows only {', '.join(allowed)}; the project is {ind}")
+    if rule == "capacity":
+        ratio = scenario.policy.usable_land_ratio
+        extra_zh = f"（面积×可用比例 {ratio:g}）" if kind == "land" and ratio != 1 else ""
+        extra_en = f" (area x usable ratio {ratio:g})" if kind == "land" and ratio != 1 else ""
+        return Reason(rule, f"地块容量为 {cap:,.1f} {unit_zh}{extra_zh}，项目需要 {need:,.1f} {unit_zh}",
+                      f"the site holds {cap:,.1f} {unit_en}{extra_en} but {need:,.1f} {unit_en} are needed")
+    if rule == "intensity":
+        floor = srow["min_invest_wan_per_mu"]
+        if pd.isna(floor):
+            floor = scenario.policy.default_min_invest_wan_per_mu
+        inten = float(prow["investment_yi"]) * 10_000 / float(prow["land_need_mu"])
+        return Reason(rule, f"投资强度 {inten:,.0f} 万元/亩，低于地块下限 {float(floor):,.0f} 万元/亩",
+                      f"investment intensity {inten:,.0f} 万元/mu is below the site's floor of "
+                      f"{float(floor):,.0f} 万元/mu")
+    if rule == "status_occupied":
+        return Reason(rule, "地块已占用，不参与分配", "the site is occupied and never allocated")
+    if rule == "not_available":
+        when = pd.Timestamp(srow["available_from"]).date().isoformat()
+        as_of = (scenario.policy.as_of or dt.date.today()).isoformat()
+        return Reason(rule, f"地块 {when} 才可供，情景日期为 {as_of}",
+                      f"the site is available from {when}, after the scenario date {as_of}")
+    if rule == "forbidden":
+        return Reason(rule, "情景禁止该项目进入该地块", "the scenario forbids this project on this site")
+    return Reason(rule, "情景排除了该地块", "the scenario excludes this site")
+
+
+def _explain_eligible(pj: pd.DataFrame, st: pd.DataFrame, scenario: Scenario, p: int, s: int,
+                      assignments: pd.DataFrame) -> list[Reason]:
+    pid, sid = str(pj.at[p, "project_id"]), str(st.at[s, "site_id"])
+    placed = dict(zip(assignments["project_id"].astype(str), assignments["site_id"], strict=True))
+    here = placed.get(pid)
+    if here is not None and not pd.isna(here) and str(here) == sid:
+        return [Reason("assigned", "该项目已安排在该地块", "the project is placed on this site")]
+    _, need, cap = _rule_arrays(st.iloc[[s]].reset_index(drop=True), pj.iloc[[p]].reset_index(drop=True),
+                                scenario)
+    n, c = float(need[0, 0]), float(cap[0])
+    on_site = [q for q, v in placed.items() if v is not None and not pd.isna(v) and str(v) == sid]
+    used = _used(on_site, pj, str(st.at[s, "kind"]))
+    elsewhere_zh = elsewhere_en = ""
+    if here is not None and not pd.isna(here):
+        elsewhere_zh, elsewhere_en = f"；项目已安排在 {here}", f"; the project is placed on {here}"
+    unit_zh, unit_en = ("亩", "mu") if st.at[s, "kind"] == "land" else ("平方米", "m2")
+    if c - used < n - _TOL * max(1.0, c):
+        names = "、".join(on_site)
+        return [Reason(
+            "site_full",
+            f"地块已满：{names} 已用 {used:,.1f}/{c:,.1f} {unit_zh}，剩余 {c - used:,.1f}，"
+            f"需要 {n:,.1f}{elsewhere_zh}",
+            f"the site is full: {', '.join(on_site)} use {used:,.1f} of {c:,.1f} {unit_en}, "
+            f"{c - used:,.1f} left, {n:,.1f} needed{elsewhere_en}",
+        )]
+    return [Reason("not_chosen", f"项目可以进入该地块且尚有余量，但未被选中{elsewhere_zh}",
+                   "the project may go to this site and it has room, but the plan did not choose it"
+                   f"{elsewhere_en}")]
+
+
+def _used(project_ids: Sequence[str], pj: pd.DataFrame, kind: str) -> float:
+    rows = pj[pj["project_id"].isin(project_ids)]
+    col = "land_need_mu" if kind == "land" else "floor_need_m2"
+    return float(rows[col].fillna(0.0).sum())

@@ -1,0 +1,179 @@
+"""Reasons in words: why each unplaced project stayed unplaced, and what more capacity would be worth.
+
+Every sentence comes in Chinese and English with the numbers a planner would check: how many sites
+each rule excluded, the largest site that would otherwise have fitted, and which projects took the
+capacity of the sites that did admit a project.
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+import pandas as pd
+
+from .eligibility import RULE_EN, RULE_ZH, RULES, Candidates
+from .optimize import LpBound, Plan, lp_relaxation
+from .scenario import Scenario
+
+#: At most this many sites are named in one "the sites are full" message.
+MAX_SITES_NAMED: Final = 5
+_COLUMNS: Final = ["project_id", "reason_code", "reason_zh", "reason_en"]
+
+
+def unplaced_reasons(
+    plan: Plan,
+    candidates: Candidates | None = None,
+    sites: pd.DataFrame | None = None,
+    projects: pd.DataFrame | None = None,
+    scenario: Scenario | None = None,
+) -> pd.DataFrame:
+    """One reason per unplaced project.
+
+    Codes: ``excluded_project`` (the scenario excludes it), ``no_eligible_site`` (no site admits it;
+    the text counts the sites each rule excluded and quotes the largest that would otherwise fit),
+    ``sites_full`` (the sites that admit it are full; names them and the projects on them) and
+    ``not_chosen`` (a site has room but placing it would lower the objective, or the solve stopped
+    early).
+
+    Parameters
+    ----------
+    plan
+        The plan to explain.
+    candidates
+        Defaults to ``plan.candidates``; ``sites``, ``projects`` and ``scenario`` are accepted for
+        symmetry with the other engine functions and are not needed.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``project_id, reason_code, reason_zh, reason_en``, in the projects' order.
+    """
+    cand = candidates if candidates is not None else plan.candidates
+    a = plan.assignments
+    unplaced = a[a["site_id"].isna()]
+    if unplaced.empty:
+        return pd.DataFrame(columns=_COLUMNS)
+    counts = cand.rule_counts.set_index("project_id")
+    pj = cand.projects.set_index("project_id")
+    st = cand.sites.set_index("site_id")
+    placed = a[a["site_id"].notna()]
+    on_site: dict[str, list[str]] = {}
+    used: dict[str, float] = {}
+    for sid, grp in placed.groupby("site_id", sort=True):
+        on_site[str(sid)] = grp["project_id"].astype(str).tolist()
+        used[str(sid)] = float(grp["need"].sum())
+    pairs_by_p = {str(k): g for k, g in cand.pairs.groupby("project_id", sort=False)}
+    rows: list[tuple[str, str, str, str]] = []
+    for pid in unplaced["project_id"].astype(str):
+        if bool(pj.at[pid, "excluded"]):
+            rows.append((pid, "excluded_project", "情景排除了该项目，未参与分配",
+                         "the scenario excludes this project from allocation"))
+            continue
+        mine = pairs_by_p.get(pid)
+        if mine is None or mine.empty:
+            rows.append((pid, "no_eligible_site", *_no_site_text(counts.loc[pid], pj.loc[pid])))
+            continue
+        rows.append((pid, *_full_or_not_chosen(mine, st, on_site, used, plan)))
+    return pd.DataFrame(rows, columns=_COLUMNS)
+
+
+def capacity_shadow_prices(
+    candidates: Candidates,
+    scenario: Scenario,
+    *,
+    lp: LpBound | None = None,
+    solver: str | None = None,
+) -> pd.DataFrame:
+    """What one more unit of each site's capacity is worth, from the LP relaxation's duals.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``site_id, unit, dual`` (亿元 per mu for land, per m2 for floor), ``binding``, ``text_zh``,
+        ``text_en``; sites with the highest value first. Floor is quoted per 1,000 m2 in the texts.
+    """
+    lp = lp if lp is not None else lp_relaxation(candidates, scenario, solver=solver)
+    df = lp.duals.copy()
+    cols = ["site_id", "unit", "dual", "binding", "text_zh", "text_en"]
+    if df.empty:
+        return pd.DataFrame(columns=cols)
+    what_zh = "已落地投资" if scenario.weights.only_investment() else "目标值（折合亿元投资）"
+    what_en = ("placed investment" if scenario.weights.only_investment()
+               else "objective (in 亿元 of investment)")
+    zh, en = [], []
+    for unit, dual in zip(df["unit"], df["dual"], strict=True):
+        if dual <= 1e-12:
+            zh.append("容量未成为约束：再增加也不会多落地项目")
+            en.append("capacity is not binding: more of it would not place more")
+        elif unit == "mu":
+            zh.append(f"该地块每多 1 亩约值 {dual:,.3f} 亿元{what_zh}")
+            en.append(f"one more mu on this plot is worth about {dual:,.3f} 亿元 of {what_en}")
+        else:
+            zh.append(f"该载体每多 1,000 平方米约值 {dual * 1000:,.3f} 亿元{what_zh}")
+            en.append(f"1,000 more m2 here are worth about {dual * 1000:,.3f} 亿元 of {what_en}")
+    df["text_zh"], df["text_en"] = zh, en
+    df = df.sort_values(["dual", "site_id"], ascending=[False, True], kind="stable").reset_index(drop=True)
+    return df[cols]
+
+
+# --- helpers ----------------------------------------------------------------------------------------
+
+
+def _no_site_text(c: pd.Series, p: pd.Series) -> tuple[str, str]:
+    n = int(c["n_sites"])
+    parts_zh = [f"{RULE_ZH[r]} {int(c[r])} 个" for r in RULES if int(c[r]) > 0]
+    parts_en = [f"{RULE_EN[r]}: {int(c[r])}" for r in RULES if int(c[r]) > 0]
+    zh = f"没有地块可接纳该项目（共 {n} 个地块；{'，'.join(parts_zh)}；一个地块可能同时被多条规则排除）"
+    en = (f"no site admits this project ({n} sites; {'; '.join(parts_en)}; a site may fail several rules)")
+    if int(c["capacity"]) > 0:
+        for unit, need_col, kind_zh, kind_en, u_zh, u_en in (
+            ("mu", "land_need_mu", "土地", "land", "亩", "mu"),
+            ("m2", "floor_need_m2", "厂房/平台", "floor", "平方米", "m2"),
+        ):
+            biggest = c[f"max_cap_{unit}"]
+            need = p[need_col]
+            if pd.notna(biggest) and pd.notna(need) and need > biggest:
+                zh += f"；最大的可用{kind_zh}为 {biggest:,.1f} {u_zh}，需要 {need:,.1f} {u_zh}"
+                en += (f"; the largest eligible {kind_en} is {biggest:,.1f} {u_en} "
+                       f"but {need:,.1f} {u_en} are needed")
+    if n == 0:
+        zh, en = "没有任何地块", "there are no sites"
+    return zh, en
+
+
+def _full_or_not_chosen(
+    mine: pd.DataFrame, st: pd.DataFrame, on_site: dict[str, list[str]], used: dict[str, float], plan: Plan
+) -> tuple[str, str, str]:
+    triples = zip(mine["site_id"], mine["need"], mine["coefficient"], strict=True)
+    room = [(str(s), float(n), float(c)) for s, n, c in triples
+            if float(st.at[str(s), "capacity"]) - used.get(str(s), 0.0) >= n - 1e-9]
+    if room:
+        s, _, coef = room[0]
+        if all(c <= 0 for _, _, c in room):
+            return ("not_chosen",
+                    f"地块 {s} 等尚有余量，但放入会降低目标值（目标系数 {coef:,.3f} ≤ 0，如距离惩罚过大）",
+                    f"{s} and others have room, but placing it would lower the objective "
+                    f"(its value {coef:,.3f} <= 0, e.g. the distance penalty)")
+        if plan.report.status != "optimal":
+            return ("not_chosen",
+                    f"地块 {s} 尚有余量，但求解提前停止（{plan.report.status}），方案未证明最优",
+                    f"{s} has room, but the solve stopped early ({plan.report.status}) and the plan is "
+                    "not proven optimal")
+        return ("not_chosen", f"地块 {s} 尚有余量，但未被选中（目标值不变）",
+                f"{s} has room but was not chosen (the objective is the same either way)")
+    order = mine.assign(cap=[float(st.at[str(s), "capacity"]) for s in mine["site_id"]]).sort_values(
+        ["cap", "site_id"], ascending=[False, True], kind="stable")
+    zh_parts, en_parts = [], []
+    for s, n, cap in order[["site_id", "need", "cap"]].head(MAX_SITES_NAMED).itertuples(index=False):
+        unit_zh, unit_en = ("亩", "mu") if st.at[s, "kind"] == "land" else ("平方米", "m2")
+        who = on_site.get(str(s), [])
+        u = used.get(str(s), 0.0)
+        zh_parts.append(f"{s}（{'、'.join(who)} 已用 {u:,.1f}/{cap:,.1f} {unit_zh}，剩余 {cap - u:,.1f}，"
+                        f"需要 {n:,.1f}）")
+        en_parts.append(f"{s} ({', '.join(who)} use {u:,.1f} of {cap:,.1f} {unit_en}, {cap - u:,.1f} left, "
+                        f"{n:,.1f} needed)")
+    more = len(order) - MAX_SITES_NAMED
+    tail_zh = f" 等 {len(order)} 个地块" if more > 0 else ""
+    tail_en = f" and {more} more" if more > 0 else ""
+    return ("sites_full", f"可接纳该项目的地块均已满：{'；'.join(zh_parts)}{tail_zh}",
+            f"the sites that admit it are full: {'; '.join(en_parts)}{tail_en}")

@@ -33,7 +33,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return func(args)
     except InputError as exc:
-        print(_format_report(exc.report, getattr(args, "lang", "both")))
+        print(_format_report(exc.report, getattr(args, "msg_lang", getattr(args, "lang", "both"))))
         print(_verdict(exc.report))
         return EXIT_BAD_INPUT
     except KeyboardInterrupt:

@@ -1,0 +1,154 @@
+"""The ``solve`` and ``compare`` commands (wired into :mod:`zq_land.cli`)."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from ._errors import input_error
+from .results import AllocationResult, Comparison, allocate, compare_results
+from .scenario import Scenario, load_scenario
+
+
+def add_solve_parser(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "solve",
+        help="run an allocation scenario and write its outputs / 运行配置情景并导出结果",
+        description="Solve a scenario and write assignments.csv, assignments.xlsx, sites.geojson, map.html, "
+        "summary.json and an audit copy of the scenario into --out.",
+    )
+    p.add_argument("scenario", nargs="?", help="scenario TOML (optional when --sites and --projects are given)")
+    p.add_argument("--sites", help="sites file: overrides the scenario's")
+    p.add_argument("--projects", help="projects file: overrides the scenario's")
+    p.add_argument("--out", required=True, help="output folder (created if missing)")
+    p.add_argument("--solver", choices=["highs", "cbc"], help="override the scenario's solver")
+    p.add_argument("--time-limit", type=float, help="seconds; overrides the scenario's time_limit_s")
+    p.add_argument("--lang", choices=["zh", "en"], default="zh", help="language of reasons and Excel headers")
+    p.add_argument("--quiet", action="store_true", help="print only the one-line result")
+    p.set_defaults(func=cmd_solve, msg_lang="both")
+
+
+def add_compare_parser(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "compare",
+        help="compare two scenarios: KPI deltas and moved projects / 对比两个情景",
+        description="Solve two scenarios and print KPI deltas (B - A) and the projects placed differently.",
+    )
+    p.add_argument("a", help="scenario A (TOML)")
+    p.add_argument("b", help="scenario B (TOML)")
+    p.add_argument("--out", help="also write comparison.xlsx and both runs' outputs into this folder")
+    p.add_argument("--lang", choices=["zh", "en"], default="zh")
+    p.set_defaults(func=cmd_compare, msg_lang="both")
+
+
+def scenario_for_cli(path: str | None, sites: str | None, projects: str | None) -> Scenario:
+    """A scenario from a TOML file and/or the --sites/--projects flags (flags win)."""
+    if path:
+        sc = load_scenario(path)
+    elif sites and projects:
+        sc = Scenario(name="cli")
+    else:
+        raise input_error("<command line>", "请给出情景文件，或同时给出 --sites 与 --projects",
+                          "give a scenario file, or both --sites and --projects", column="scenario")
+    changes: dict[str, object] = {}
+    if sites:
+        changes["sites"] = Path(sites)
+    if projects:
+        changes["projects"] = Path(projects)
+    return sc.with_(**changes) if changes else sc
+
+
+def cmd_solve(args: argparse.Namespace) -> int:
+    from .export import write_outputs
+
+    sc = scenario_for_cli(args.scenario, args.sites, args.projects)
+    solver = sc.solver
+    if args.solver:
+        solver = solver.__class__(**{**solver.__dict__, "name": args.solver})
+    if args.time_limit is not None:
+        if args.time_limit <= 0:
+            raise input_error("<command line>", "--time-limit 须大于 0", "--time-limit must be > 0",
+                              column="--time-limit", found=str(args.time_limit))
+        solver = solver.__class__(**{**solver.__dict__, "time_limit_s": float(args.time_limit)})
+    sc = sc.with_(solver=solver)
+    protect = [p for p in (args.sites, args.projects, args.scenario) if p]
+    result = allocate(sc)
+    paths = write_outputs(result, args.out, lang=args.lang, protect=protect)
+    print(one_line(result))
+    if not args.quiet:
+        print_unplaced(result, args.lang)
+        print(f"outputs / 输出: {Path(args.out)}/ " + ", ".join(paths))
+    return 0
+
+
+def cmd_compare(args: argparse.Namespace) -> int:
+    a = allocate(load_scenario(args.a))
+    b = allocate(load_scenario(args.b))
+    cmp = compare_results(a, b)
+    print(format_comparison(cmp, args.lang))
+    if args.out:
+        from .export import _atomic_write, comparison_workbook_bytes, write_outputs
+
+        out = Path(args.out)
+        write_outputs(a, out / "A", lang=args.lang, protect=[args.a, args.b])
+        write_outputs(b, out / "B", lang=args.lang, protect=[args.a, args.b])
+        _atomic_write(out / "comparison.xlsx", comparison_workbook_bytes(cmp, lang=args.lang))
+    return 0
+
+
+def one_line(r: AllocationResult) -> str:
+    k, s = r.kpis, r.solve
+    gap = "" if s.gap is None else f", gap {100 * float(s.gap):.3g}%"
+    return (f"{r.scenario.name}: {s.status} ({s.solver}{gap}) — placed {k['projects_placed']}/{k['projects_total']} "
+            f"projects, {k['investment_placed_yi']:.2f}/{k['investment_total_yi']:.2f} 亿元; "
+            f"land {k['land_placed_mu']:.1f} mu, floor {k['floor_placed_m2']:,.0f} m2; "
+            f"revitalized {k['revitalized_land_mu']:.1f} mu + {k['revitalized_floor_m2']:,.0f} m2; "
+            f"{s.solve_seconds:.2f} s")
+
+
+def print_unplaced(r: AllocationResult, lang: str) -> None:
+    if not len(r.unplaced):
+        print("所有项目均已落位 / every project is placed")
+        return
+    print(f"未落位项目 / unplaced projects ({len(r.unplaced)}):")
+    for row in r.unplaced.itertuples():
+        reason = row.reason_zh if lang == "zh" else row.reason_en
+        print(f"  {row.project_id} {row.name}: {reason}")
+
+
+def format_comparison(cmp: Comparison, lang: str) -> str:
+    zh = lang == "zh"
+    lines = [f"A = {cmp.name_a}    B = {cmp.name_b}", ""]
+    labels = [str(x) for x in (cmp.kpis["label_zh"] if zh else cmp.kpis["label_en"])]
+    w = max(_width(x) for x in labels) + 2
+    lines.append(f"  {'':<{w}} {'A':>14} {'B':>14} {'B - A':>14}")
+    for label, row in zip(labels, cmp.kpis.itertuples(), strict=True):
+        pad = " " * (w - _width(label))
+        lines.append(f"  {label}{pad} {_fmt(row.a):>14} {_fmt(row.b):>14} {_fmt(row.delta, sign=True):>14}")
+    lines.append("")
+    if not len(cmp.moved):
+        lines.append("没有项目调整 / no project moved")
+    else:
+        lines.append(f"调整的项目 / projects that moved ({len(cmp.moved)}):")
+        for row in cmp.moved.itertuples():
+            a = row.site_a or "—"
+            b = row.site_b or "—"
+            lines.append(f"  {row.project_id} {row.name}: {a} -> {b} ({row.change})")
+    return "\n".join(lines)
+
+
+def _fmt(v: object, *, sign: bool = False) -> str:
+    if v is None:
+        return "—"
+    if isinstance(v, bool):
+        return str(v)
+    if isinstance(v, int):
+        return f"{v:+d}" if sign else str(v)
+    if isinstance(v, float):
+        return f"{v:+,.2f}" if sign else f"{v:,.2f}"
+    return str(v)
+
+
+def _width(s: str) -> int:
+    """Columns a string takes in a terminal (CJK characters take two)."""
+    return sum(2 if ord(ch) > 0x2E80 else 1 for ch in s)

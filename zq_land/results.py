@@ -1,0 +1,396 @@
+"""Allocation results as values: one frozen :class:`AllocationResult` per scenario run.
+
+The CLI, the app, the exports and the tests all consume the same object: the assignments table (one row
+per project), site use (one row per site), unplaced projects with their reasons, the KPIs and the solver's
+figures. :func:`allocate` is the single entry point from a scenario (or loaded tables) to a result.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from ._errors import ValidationReport, input_error
+from .scenario import Scenario
+from .vocab import FOUR_PLUS_FOUR, M2_PER_MU, NEV_INDUSTRIES, WAN_PER_YI
+
+#: KPI keys in display order, with Chinese and English labels and units.
+KPI_LABELS: dict[str, tuple[str, str]] = {
+    "projects_total": ("项目总数", "projects in total"),
+    "projects_placed": ("已落位项目", "projects placed"),
+    "projects_unplaced": ("未落位项目", "projects unplaced"),
+    "investment_total_yi": ("计划投资总额(亿元)", "investment in total (亿元)"),
+    "investment_placed_yi": ("已落位投资(亿元)", "investment placed (亿元)"),
+    "investment_placed_share": ("已落位投资占比", "share of investment placed"),
+    "land_placed_mu": ("供地面积(亩)", "land used (mu)"),
+    "floor_placed_m2": ("使用厂房/平台面积(平方米)", "floor used (m2)"),
+    "revitalized_land_mu": ("盘活低效土地(亩)", "inefficient land revitalized (mu)"),
+    "revitalized_floor_m2": ("盘活低效厂房(平方米)", "inefficient floor revitalized (m2)"),
+    "intensity_wan_per_mu": ("供地项目投资强度(万元/亩)", "investment intensity of land projects (万元/亩)"),
+    "mean_supplier_anchor_km": ("配套企业至龙头平均距离(公里)", "mean supplier-anchor distance (km)"),
+    "placed_land": ("供地类落位", "placed on land"),
+    "placed_lease": ("租赁厂房落位", "placed in leased factories"),
+    "placed_platform": ("平台落位", "placed in platforms"),
+    "placed_nev": ("新能源汽车及零部件落位", "NEV and parts projects placed"),
+    "placed_four_plus_four": ("“4+4”产业落位", "'4+4' industry projects placed"),
+    "sites_used": ("使用的载体数", "sites used"),
+}
+
+
+@dataclass(frozen=True)
+class AllocationResult:
+    """Everything a scenario run produced. Tables are never mutated after construction."""
+
+    scenario: Scenario
+    sites: gpd.GeoDataFrame
+    projects: pd.DataFrame
+    assignments: pd.DataFrame
+    site_use: pd.DataFrame
+    unplaced: pd.DataFrame
+    kpis: dict[str, Any]
+    solve: Any  # optimize.SolveReport
+    shadow_prices: pd.DataFrame
+    inputs: dict[str, dict[str, str]] = field(default_factory=dict)
+    seconds: float = 0.0
+
+    def summary(self) -> dict[str, Any]:
+        """The figures of ``summary.json`` (SCHEMA.md names first)."""
+        rep = self.solve
+        out: dict[str, Any] = {
+            "scenario": self.scenario.name,
+            "status": rep.status,
+            "objective": _num(rep.objective),
+            "bound": _num(rep.bound),
+            "gap": _num(rep.gap),
+            "solver": rep.solver,
+            "solve_seconds": round(float(rep.solve_seconds), 3),
+        }
+        keys = [
+            "projects_total", "projects_placed", "investment_total_yi", "investment_placed_yi",
+            "land_placed_mu", "floor_placed_m2", "revitalized_land_mu", "revitalized_floor_m2",
+        ]
+        out.update({k: self.kpis[k] for k in keys})
+        out.update({k: v for k, v in self.kpis.items() if k not in out})
+        out["greedy_objective"] = _num(getattr(rep, "greedy_objective", None))
+        out["lp_bound"] = _num(getattr(rep, "lp_bound", None))
+        out["message"] = getattr(rep, "message", "")
+        out["total_seconds"] = round(self.seconds, 3)
+        out["inputs"] = self.inputs
+        return out
+
+
+def allocate(
+    scenario: Scenario,
+    *,
+    sites: gpd.GeoDataFrame | None = None,
+    projects: pd.DataFrame | None = None,
+) -> AllocationResult:
+    """Run a scenario: read its inputs (unless given), solve, explain, and gather the KPIs.
+
+    Raises
+    ------
+    InputError
+        When an input file is unusable or the scenario's locks contradict the data.
+    """
+    from .optimize import solve_allocation
+    from .reasons import capacity_shadow_prices, unplaced_reasons
+
+    t0 = time.perf_counter()
+    inputs: dict[str, dict[str, str]] = {}
+    if sites is None:
+        if scenario.sites is None:
+            raise input_error(str(scenario.source or "<scenario>"), "情景未指定地块文件（sites）",
+                              "the scenario names no sites file ('sites')", column="sites")
+        from .io import read_sites
+
+        _require_file(scenario, "sites", scenario.sites)
+        sites = read_sites(scenario.sites, columns=dict(scenario.site_columns) or None)
+        inputs["sites"] = file_fingerprint(scenario.sites)
+    if projects is None:
+        if scenario.projects is None:
+            raise input_error(str(scenario.source or "<scenario>"), "情景未指定项目文件（projects）",
+                              "the scenario names no projects file ('projects')", column="projects")
+        from .io import read_projects
+
+        _require_file(scenario, "projects", scenario.projects)
+        projects = read_projects(
+            scenario.projects, columns=dict(scenario.project_columns) or None, sheet=scenario.project_sheet
+        )
+        inputs["projects"] = file_fingerprint(scenario.projects)
+
+    check_scenario_ids(scenario, sites, projects)
+    plan = solve_allocation(sites, projects, scenario)
+    cands = plan.candidates
+    reasons = unplaced_reasons(plan, cands, sites, projects, scenario)
+    try:
+        prices = capacity_shadow_prices(cands, scenario)
+    except Exception:  # the duals are an aid, never a reason to lose the plan
+        prices = pd.DataFrame(columns=["site_id", "unit", "dual", "text_zh", "text_en"])
+    assignments = _assignments_table(plan.assignments, sites, projects, cands, reasons, scenario)
+    site_use = _site_use_table(assignments, sites, prices, scenario)
+    kpis = compute_kpis(assignments, site_use)
+    unplaced = assignments.loc[assignments["status"] != "placed"].reset_index(drop=True)
+    return AllocationResult(
+        scenario=scenario, sites=sites, projects=projects, assignments=assignments, site_use=site_use,
+        unplaced=unplaced, kpis=kpis, solve=plan.report, shadow_prices=prices, inputs=inputs,
+        seconds=time.perf_counter() - t0,
+    )
+
+
+def compute_kpis(assignments: pd.DataFrame, site_use: pd.DataFrame) -> dict[str, Any]:
+    """Projects, investment, land and floor placed; revitalization; intensity; supplier distances."""
+    a = assignments
+    placed = a["status"] == "placed"
+    on_land = placed & (a["site_kind"] == "land")
+    land_mu = float(a.loc[on_land, "used_mu"].sum())
+    inv_on_land = float(a.loc[on_land, "investment_yi"].sum())
+    dist = a.loc[placed & (a["anchor"] != ""), "distance_km"].dropna()
+    inv_total = float(a["investment_yi"].sum())
+    inv_placed = float(a.loc[placed, "investment_yi"].sum())
+    kpis: dict[str, Any] = {
+        "projects_total": len(a),
+        "projects_placed": int(placed.sum()),
+        "projects_unplaced": int((~placed).sum()),
+        "investment_total_yi": round(inv_total, 4),
+        "investment_placed_yi": round(inv_placed, 4),
+        "investment_placed_share": round(inv_placed / inv_total, 4) if inv_total else 0.0,
+        "land_placed_mu": round(land_mu, 3),
+        "floor_placed_m2": round(float(a.loc[placed & (a["site_kind"] != "land"), "used_m2"].sum()), 1),
+        "revitalized_land_mu": round(float(a.loc[on_land & (a["site_status"] == "inefficient"), "used_mu"].sum()), 3),
+        "revitalized_floor_m2": round(
+            float(a.loc[placed & (a["site_kind"] != "land") & (a["site_status"] == "inefficient"), "used_m2"].sum()), 1
+        ),
+        "intensity_wan_per_mu": round(inv_on_land * WAN_PER_YI / land_mu, 1) if land_mu > 0 else None,
+        "mean_supplier_anchor_km": round(float(dist.mean()), 3) if len(dist) else None,
+        "placed_land": int(on_land.sum()),
+        "placed_lease": int((placed & (a["site_kind"] == "factory")).sum()),
+        "placed_platform": int((placed & (a["site_kind"] == "platform")).sum()),
+        "placed_nev": int((placed & a["industry"].isin(NEV_INDUSTRIES)).sum()),
+        "placed_four_plus_four": int((placed & a["industry"].isin(FOUR_PLUS_FOUR)).sum()),
+        "sites_used": int((site_use["n_projects"] > 0).sum()) if len(site_use) else 0,
+    }
+    kpis["placed_by_mode"] = {
+        str(m): int(n) for m, n in a.loc[placed].groupby("mode").size().items()
+    }
+    kpis["placed_by_industry"] = {
+        str(m): int(n) for m, n in a.loc[placed].groupby("industry").size().items()
+    }
+    return kpis
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """Two results side by side: KPI deltas and the projects whose placement changed."""
+
+    name_a: str
+    name_b: str
+    kpis: pd.DataFrame  # kpi, label_zh, label_en, a, b, delta
+    moved: pd.DataFrame  # project_id, name, site_a, site_b, change
+
+
+def compare_results(a: AllocationResult, b: AllocationResult) -> Comparison:
+    """KPI deltas (b - a) and every project placed differently in b than in a."""
+    rows = []
+    for key, (zh, en) in KPI_LABELS.items():
+        va, vb = a.kpis.get(key), b.kpis.get(key)
+        delta = (vb - va) if isinstance(va, int | float) and isinstance(vb, int | float) else None
+        rows.append({"kpi": key, "label_zh": zh, "label_en": en, "a": va, "b": vb,
+                     "delta": round(delta, 4) if isinstance(delta, float) else delta})
+    oa, ob = _num(a.solve.objective), _num(b.solve.objective)
+    rows.append({"kpi": "objective", "label_zh": "目标值（各自权重下）", "label_en": "objective (own weights)",
+                 "a": oa, "b": ob, "delta": None if oa is None or ob is None else round(ob - oa, 4)})
+    kpis = pd.DataFrame(rows, dtype=object)
+    left = a.assignments[["project_id", "name", "site_id"]].rename(columns={"site_id": "site_a"})
+    right = b.assignments[["project_id", "site_id"]].rename(columns={"site_id": "site_b"})
+    m = left.merge(right, on="project_id", how="outer")
+    m["site_a"] = m["site_a"].fillna("")
+    m["site_b"] = m["site_b"].fillna("")
+    m = m.loc[m["site_a"] != m["site_b"]].copy()
+    m["change"] = np.select(
+        [m["site_a"] == "", m["site_b"] == ""], ["newly_placed", "unplaced"], default="moved"
+    )
+    return Comparison(a.scenario.name, b.scenario.name, kpis, m.reset_index(drop=True))
+
+
+def file_fingerprint(path: str | Path) -> dict[str, str]:
+    """Path, size and SHA-256 of an input file (for the audit copy of a scenario)."""
+    p = Path(path)
+    h = hashlib.sha256()
+    if p.is_dir():
+        for f in sorted(p.rglob("*")):
+            if f.is_file():
+                h.update(f.name.encode())
+                h.update(f.read_bytes())
+        size = sum(f.stat().st_size for f in p.rglob("*") if f.is_file())
+    else:
+        with p.open("rb") as fh:
+            for chunk in iter(lambda: fh.read(1 << 20), b""):
+                h.update(chunk)
+        size = p.stat().st_size
+    return {"path": str(p.resolve()), "bytes": str(size), "sha256": h.hexdigest()}
+
+
+def check_scenario_ids(scenario: Scenario, sites: pd.DataFrame, projects: pd.DataFrame) -> None:
+    """Refuse exclusions and forbidden pairs that name unknown ids (a typo would silently do nothing).
+
+    Locks and anchors are checked by the optimiser, which also knows the rules.
+    """
+    file = str(scenario.source or "<scenario>")
+    site_ids = set(sites["site_id"].astype(str))
+    project_ids = set(projects["project_id"].astype(str))
+    rep = ValidationReport()
+
+    def unknown(key: str, kind_zh: str, kind_en: str, ident: str, known: set[str]) -> None:
+        if ident not in known:
+            rep.error(file, f"“{key}”中的{kind_zh}编号“{ident}”在数据中不存在", f"'{key}' names the {kind_en} id "
+                      f"'{ident}', which is not in the data", item_id=ident, column=key, found=ident)
+
+    for sid in sorted(scenario.exclude_sites):
+        unknown("exclude_sites", "地块", "site", sid, site_ids)
+    for pid in sorted(scenario.exclude_projects):
+        unknown("exclude_projects", "项目", "project", pid, project_ids)
+    for pid, sid in scenario.forbid:
+        unknown("forbid", "项目", "project", pid, project_ids)
+        unknown("forbid", "地块", "site", sid, site_ids)
+    rep.raise_if_errors()
+
+
+# --- private helpers ------------------------------------------------------------------------------
+
+
+def _require_file(scenario: Scenario, key: str, path: Path | None) -> None:
+    if path is not None and not Path(path).exists():
+        raise input_error(
+            str(scenario.source or "<scenario>"),
+            f"找不到情景“{key}”所指的文件：{path}",
+            f"the scenario's '{key}' file was not found: {path}",
+            column=key, found=str(path),
+        )
+
+
+def _num(v: Any) -> float | None:
+    if v is None:
+        return None
+    try:
+        f = float(v)
+    except (TypeError, ValueError):
+        return None
+    return None if math.isnan(f) or math.isinf(f) else round(f, 6)
+
+
+def _assignments_table(
+    plan_assign: pd.DataFrame,
+    sites: pd.DataFrame,
+    projects: pd.DataFrame,
+    cands: Any,
+    reasons: pd.DataFrame,
+    scenario: Scenario,
+) -> pd.DataFrame:
+    cols = ["project_id", "name", "industry", "mode", "anchor", "investment_yi", "land_need_mu",
+            "floor_need_m2", "review_meeting"]
+    out = projects[[c for c in cols if c in projects.columns]].copy()
+    chosen = plan_assign[["project_id", "site_id"]].copy()
+    chosen["site_id"] = chosen["site_id"].where(chosen["site_id"].notna(), "")
+    out = out.merge(chosen, on="project_id", how="left")
+    out["site_id"] = out["site_id"].fillna("").astype(str)
+    s = sites.set_index("site_id")
+    sid = out["site_id"].where(out["site_id"] != "", None)
+    out["site_name"] = sid.map(s["name"]).fillna("")
+    out["site_kind"] = sid.map(s["kind"]).fillna("")
+    out["site_status"] = sid.map(s["status"]).fillna("")
+    out["zone"] = sid.map(s["zone"]).fillna("") if "zone" in s.columns else ""
+    on_land = out["site_kind"] == "land"
+    on_floor = out["site_kind"].isin(["factory", "platform"])
+    out["used_mu"] = np.where(on_land, out["land_need_mu"].fillna(0.0), 0.0)
+    out["used_m2"] = np.where(on_floor, out["floor_need_m2"].fillna(0.0), 0.0)
+    out["intensity_wan_per_mu"] = np.where(
+        on_land & (out["used_mu"] > 0), out["investment_yi"] * WAN_PER_YI / out["used_mu"].where(out["used_mu"] > 0),
+        np.nan,
+    ).round(1)
+    # distance from a placed supplier to its anchor, as the eligibility step measured it
+    pairs = getattr(cands, "pairs", None)
+    if pairs is not None and "distance_km" in pairs.columns and len(pairs):
+        d = pairs[["project_id", "site_id", "distance_km"]]
+        out = out.merge(d, on=["project_id", "site_id"], how="left")
+        out["distance_km"] = out["distance_km"].round(3)
+    else:
+        out["distance_km"] = np.nan
+    locks = dict(scenario.locks)
+    out["locked"] = [locks.get(p) == sid_ for p, sid_ in zip(out["project_id"], out["site_id"], strict=True)]
+    placed = out["site_id"] != ""
+    excluded = out["project_id"].isin(scenario.exclude_projects)
+    # the contract's two statuses; an excluded project is unplaced with reason_code excluded_project
+    out["status"] = np.where(placed, "placed", "unplaced")
+    out["excluded"] = excluded.to_numpy()
+    r = reasons.set_index("project_id") if len(reasons) else pd.DataFrame(
+        columns=["reason_code", "reason_zh", "reason_en"]
+    )
+    out["reason_code"] = out["project_id"].map(r["reason_code"]).fillna("") if len(r) else ""
+    out["reason_zh"] = out["project_id"].map(r["reason_zh"]).fillna("") if len(r) else ""
+    out["reason_en"] = out["project_id"].map(r["reason_en"]).fillna("") if len(r) else ""
+    out.loc[placed, ["reason_code", "reason_zh", "reason_en"]] = ""
+    out["reason"] = out["reason_zh"]
+    return out.reset_index(drop=True)
+
+
+def _site_use_table(
+    assignments: pd.DataFrame, sites: pd.DataFrame, prices: pd.DataFrame, scenario: Scenario
+) -> pd.DataFrame:
+    s = pd.DataFrame(sites.drop(columns="geometry", errors="ignore"))
+    base = s[["site_id", "name", "kind", "status", "zone", "area_mu", "floor_area_m2"]].copy()
+    is_land = base["kind"] == "land"
+    base["unit"] = np.where(is_land, "mu", "m2")
+    base["capacity"] = np.where(
+        is_land, base["area_mu"].fillna(0.0) * scenario.policy.usable_land_ratio, base["floor_area_m2"].fillna(0.0)
+    )
+    base.loc[base["status"] == "occupied", "capacity"] = 0.0
+    placed = assignments.loc[assignments["status"] == "placed"]
+    g = placed.groupby("site_id")
+    agg = pd.DataFrame({
+        "used_mu": g["used_mu"].sum(),
+        "used_m2": g["used_m2"].sum(),
+        "n_projects": g.size(),
+        "investment_yi": g["investment_yi"].sum(),
+        "projects": g["name"].agg(lambda x: "、".join(map(str, x))),
+        "project_ids": g["project_id"].agg(lambda x: ";".join(map(str, x))),
+    })
+    out = base.merge(agg, left_on="site_id", right_index=True, how="left")
+    out[["used_mu", "used_m2", "investment_yi"]] = out[["used_mu", "used_m2", "investment_yi"]].fillna(0.0)
+    out["n_projects"] = out["n_projects"].fillna(0).astype(int)
+    out[["projects", "project_ids"]] = out[["projects", "project_ids"]].fillna("")
+    out["used"] = np.where(is_land, out["used_mu"], out["used_m2"])
+    out["free"] = np.maximum(out["capacity"] - out["used"], 0.0)
+    out["utilisation"] = np.where(out["capacity"] > 0, out["used"] / out["capacity"].where(out["capacity"] > 0), 0.0)
+    out["intensity_wan_per_mu"] = np.where(
+        is_land & (out["used_mu"] > 0), out["investment_yi"] * WAN_PER_YI / out["used_mu"].where(out["used_mu"] > 0),
+        np.nan,
+    )
+    out["free_mu_equiv"] = np.where(is_land, out["free"], out["free"] / M2_PER_MU)
+    if len(prices):
+        p = prices.set_index("site_id")
+        out["shadow_price"] = out["site_id"].map(p["dual"])
+        out["shadow_price_zh"] = out["site_id"].map(p["text_zh"]).fillna("")
+        out["shadow_price_en"] = out["site_id"].map(p["text_en"]).fillna("")
+    else:
+        out["shadow_price"] = np.nan
+        out["shadow_price_zh"] = ""
+        out["shadow_price_en"] = ""
+    return out.reset_index(drop=True)
+
+
+def kpi_rows(kpis: Mapping[str, Any], lang: str = "zh") -> list[tuple[str, Any]]:
+    """KPI label/value pairs for display and export, in the given language."""
+    rows = []
+    for key, (zh, en) in KPI_LABELS.items():
+        if key in kpis:
+            rows.append((zh if lang == "zh" else en, kpis[key]))
+    return rows

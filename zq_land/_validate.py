@@ -85,6 +85,16 @@ def parse_date(value: object) -> pd.Timestamp | None:
     """Parse a date (ISO, ``2022/5/30``, ``2022年5月30日``, Excel date); NaT when missing; None if bad."""
     if is_missing(value):
         return pd.NaT
+    try:
+        ts = _parse_date(value)
+    except (ValueError, OverflowError):  # OutOfBoundsDatetime is a ValueError
+        return None
+    if ts is None or pd.isna(ts):
+        return ts
+    return ts if 1900 <= ts.year <= 2200 else None
+
+
+def _parse_date(value: object) -> pd.Timestamp | None:
     if isinstance(value, pd.Timestamp):
         return value
     if isinstance(value, dt.datetime | dt.date):
@@ -232,13 +242,36 @@ def _prefix_match(key: str, headers: Mapping[str, list[str]]) -> str | None:
 
 
 def detect_text_encoding(chunks: Iterable[bytes]) -> str:
-    """``utf-8`` when every chunk decodes as UTF-8, else ``gb18030`` (a superset of GBK/GB2312)."""
+    """``utf-8`` or ``gb18030`` (a superset of GBK/GB2312) for text from a Chinese office.
+
+    ``gb18030`` when a chunk is not valid UTF-8, and also when it is but only the GB18030 reading gives
+    Chinese characters: short GBK text can be valid UTF-8 by chance (平台 = C6BD CCA8 reads as 'ƽ̨').
+    """
+    chunks = list(chunks)
     for chunk in chunks:
         try:
             chunk.decode("utf-8")
         except UnicodeDecodeError:
             return "gb18030"
+    data = b"".join(chunks)
+    if any(b >= 0x80 for b in data):
+        as_utf8 = data.decode("utf-8")
+        try:
+            as_gb = data.decode("gb18030")
+        except UnicodeDecodeError:
+            return "utf-8"
+        if _cjk_share(as_gb) > 0.9 and _cjk_share(as_utf8) < 0.5:
+            return "gb18030"
     return "utf-8"
+
+
+def _cjk_share(text: str) -> float:
+    """Share of the non-ASCII characters of ``text`` that are CJK ideographs or CJK punctuation."""
+    high = [ch for ch in text if ord(ch) >= 0x80]
+    if not high:
+        return 0.0
+    cjk = sum(1 for ch in high if 0x3000 <= ord(ch) <= 0x9FFF or 0xFF00 <= ord(ch) <= 0xFFEF)
+    return cjk / len(high)
 
 
 def cpg_to_codec(text: str) -> str | None:

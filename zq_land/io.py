@@ -376,7 +376,9 @@ def _open_vector(
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            raw = pyogrio.read_dataframe(target, layer=read_layer, encoding=encoding)
+            # GeoJSON dates as text, so that a bad date is reported by row and column, not by GDAL
+            opts = {"DATE_AS_STRING": "YES"} if target.suffix.lower() in (".geojson", ".json") else {}
+            raw = pyogrio.read_dataframe(target, layer=read_layer, encoding=encoding, **opts)
     except Exception as exc:  # GDAL raises many kinds for truncated or foreign files
         rep.error(
             file,
@@ -833,6 +835,16 @@ def _to_wgs84(
             # CGCS2000 and WGS84 differ by centimetres: drawn as EPSG:4326 without transformation.
             return gdf.set_crs(geo.WGS84, allow_override=True), label
         return _checked_to_crs(gdf, label, at, file, rep), label
+    if degrees:
+        rep.error(
+            file,
+            f"文件声明为投影坐标系 {label}，但坐标像经纬度（{at}）；请核对坐标系声明（.prj 或 crs）",
+            f"the file declares the projected CRS {label} but its coordinates look like degrees ({at}); "
+            "check the declared CRS (.prj or crs member)",
+            column="geometry",
+            found=at,
+        )
+        return None, label
     if geo.looks_swapped(cx, cy):
         _refuse_swapped(at, label, file, rep)
         return None, label
@@ -998,6 +1010,7 @@ def _read_projects(
     body = rows[hidx + 1 :]
     width = max([len(header), *(len(r) for r in body)])
     names = _header_names(header, width, body)
+    _refuse_duplicate_headers(header, hidx + 1, file, rep)
     records: list[list[Any]] = []
     row_numbers: list[int] = []
     for k, r in enumerate(body):
@@ -1032,10 +1045,14 @@ def _csv_rows(path: Path, file: str, encoding: str | None, rep: ValidationReport
     try:
         text = data.decode(enc)
     except (UnicodeDecodeError, LookupError) as exc:
+        row = data[: exc.start].count(b"\n") + 1 if isinstance(exc, UnicodeDecodeError) else None
+        at_zh = f"第 {row} 行有无法识别的字节；" if row else ""
+        at_en = f"row {row} holds bytes that are not text; " if row else ""
         rep.error(
             file,
-            f"无法按 {enc} 解码文件：{_short(exc)}；请另存为 UTF-8 或 GBK 的 CSV",
-            f"cannot decode the file as {enc}: {_short(exc)}; save it as UTF-8 or GBK CSV",
+            f"{at_zh}无法按 {enc} 解码文件：{_short(exc)}；请另存为 UTF-8 或 GBK 的 CSV",
+            f"{at_en}cannot decode the file as {enc}: {_short(exc)}; save it as UTF-8 or GBK CSV",
+            row=row,
             found=enc,
         )
         return None
@@ -1094,6 +1111,26 @@ def _find_header(rows: list[list[Any]], columns: Mapping[str, str] | None) -> tu
     return None if best is None else (best[0], rows[best[0]])
 
 
+def _refuse_duplicate_headers(header: list[Any], row: int, file: str, rep: ValidationReport) -> None:
+    """Two columns under one known header name: which one is meant cannot be guessed."""
+    lookup = header_lookup(dict(PROJECT_HEADERS))
+    seen: dict[str, list[str]] = {}
+    for c in header:
+        if not is_missing(c):
+            seen.setdefault(norm_token(c), []).append(text_of(c))
+    for key, texts in seen.items():
+        if len(texts) > 1 and key in lookup:
+            rep.error(
+                file,
+                f"多列都表示 {col_label(lookup[key])}：{len(texts)} 列的表头都是“{texts[0]}”；请删除或改名多余的列",
+                f"several columns mean {lookup[key]}: {len(texts)} columns are headed '{texts[0]}'; remove or "
+                "rename the extra ones",
+                row=row,
+                column=texts[0],
+                found=", ".join(texts),
+            )
+
+
 def _header_names(header: list[Any], width: int, body: list[list[Any]]) -> dict[int, str]:
     """Column index -> unique header name; unnamed columns holding data get their Excel letter."""
     from openpyxl.utils import get_column_letter
@@ -1108,7 +1145,7 @@ def _header_names(header: list[Any], width: int, body: list[list[Any]]) -> dict[
             h = f"column_{get_column_letter(j + 1)}"
         if h in seen:
             seen[h] += 1
-            h = f"{h}.{seen[h]}"
+            h = f"{h}.{seen[h]}"  # kept apart here; _header_duplicates() refuses two columns of one meaning
         else:
             seen[h] = 0
         names[j] = h
@@ -1225,8 +1262,20 @@ def _project_values(
                 found=f"{v:g}",
                 expected="integer",
             )
+    for i, v in enumerate(meetings):
+        if v == v and float(v).is_integer() and v > 100_000:
+            rep.error(
+                file,
+                f"review_meeting（评审批次）数值过大：{v:g}",
+                f"review_meeting is implausibly large: {v:g}",
+                row=rows[i],
+                item_id=ids[i] or None,
+                column="review_meeting",
+                found=f"{v:g}",
+                expected="1..100000",
+            )
     out["review_meeting"] = pd.array(
-        [int(v) if v == v and float(v).is_integer() else pd.NA for v in meetings], dtype="Int64"
+        [int(v) if v == v and float(v).is_integer() and v <= 100_000 else pd.NA for v in meetings], dtype="Int64"
     )
     prio = _numbers(col("priority"), ids, rows, "priority", file, rep, minimum=None)
     out["priority"] = [0.0 if v != v else v for v in prio]

@@ -203,17 +203,19 @@ def scenario_from_dict(data: Mapping[str, Any], *, source: str | Path | None = N
 
     unknown("", set(data), _TOP_KEYS)
 
-    def number(section: str, key: str, value: Any, *, lo: float = 0.0, hi: float = math.inf) -> float:
+    def number(section: str, key: str, value: Any, *, lo: float = 0.0, hi: float = math.inf,
+               default: float = 0.0) -> float:
+        """The value when valid; else the problem is reported and ``default`` returned."""
         col = f"{section}.{key}"
         if isinstance(value, bool) or not isinstance(value, int | float) or math.isnan(value):
             rep.error(file, f"“{col}”须为数字，实际为 {value!r}", f"'{col}' must be a number, got {value!r}",
                       column=col, found=repr(value))
-            return lo
+            return default
         if not lo <= value <= hi:
             rng = f"[{lo:g}, {hi:g}]" if hi < math.inf else f">= {lo:g}"
             rep.error(file, f"“{col}”须为 {rng}，实际为 {value}", f"'{col}' must be {rng}, got {value}",
                       column=col, found=str(value), expected=rng)
-            return lo
+            return default
         return float(value)
 
     def table(key: str) -> Mapping[str, Any]:
@@ -251,7 +253,8 @@ def scenario_from_dict(data: Mapping[str, Any], *, source: str | Path | None = N
 
     p_raw = table("policy")
     unknown("policy", set(p_raw), _POLICY_KEYS)
-    ratio = number("policy", "usable_land_ratio", p_raw.get("usable_land_ratio", 1.0), lo=0.0, hi=1.0)
+    ratio = number("policy", "usable_land_ratio", p_raw.get("usable_land_ratio", 1.0), lo=0.0, hi=1.0,
+                   default=1.0)
     if "usable_land_ratio" in p_raw and ratio == 0:
         rep.error(file, "“policy.usable_land_ratio”须大于 0", "'policy.usable_land_ratio' must be > 0",
                   column="policy.usable_land_ratio", found="0")
@@ -271,7 +274,8 @@ def scenario_from_dict(data: Mapping[str, Any], *, source: str | Path | None = N
                       f"'policy.as_of' must be a date such as 2022-12-31, got {as_of_raw!r}", column="policy.as_of")
     elif as_of_raw is not None:
         rep.error(file, "“policy.as_of”须为日期", "'policy.as_of' must be a date", column="policy.as_of")
-    ref_km = number("policy", "proximity_reference_km", p_raw.get("proximity_reference_km", 10.0), lo=1e-3)
+    ref_km = number("policy", "proximity_reference_km", p_raw.get("proximity_reference_km", 10.0), lo=1e-3,
+                    default=10.0)
     policy = Policy(ratio if ratio > 0 else 1.0, floor_v, as_of, ref_km)
 
     s_raw = table("solver")
@@ -281,7 +285,7 @@ def scenario_from_dict(data: Mapping[str, Any], *, source: str | Path | None = N
         rep.error(file, f"“solver.name”须为 highs 或 cbc，实际为 {sname!r}",
                   f"'solver.name' must be 'highs' or 'cbc', got {sname!r}", column="solver.name", found=sname)
         sname = "highs"
-    tl = number("solver", "time_limit_s", s_raw.get("time_limit_s", 60.0), lo=0.1, hi=86_400)
+    tl = number("solver", "time_limit_s", s_raw.get("time_limit_s", 60.0), lo=0.1, hi=86_400, default=60.0)
     gap = number("solver", "mip_gap", s_raw.get("mip_gap", 0.0), lo=0.0, hi=1.0)
     threads = s_raw.get("threads")
     if threads is not None and (isinstance(threads, bool) or not isinstance(threads, int) or threads < 1):
@@ -349,9 +353,11 @@ def scenario_from_dict(data: Mapping[str, Any], *, source: str | Path | None = N
         rep.error(file, "“sheet”须为工作表名称", "'sheet' must be a worksheet name", column="sheet")
         sheet = None
 
+    sites_path = path_of("sites")
+    projects_path = path_of("projects")
     rep.raise_if_errors()
     return Scenario(
-        name=name, description=description, sites=path_of("sites"), projects=path_of("projects"),
+        name=name, description=description, sites=sites_path, projects=projects_path,
         weights=weights, policy=policy, solver=solver, locks=locks, forbid=forbid,
         exclude_sites=excl_sites, exclude_projects=excl_projects, anchors=tuple(anchors),
         site_columns=site_cols, project_columns=proj_cols, project_sheet=sheet,

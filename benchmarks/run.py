@@ -1,0 +1,240 @@
+"""Benchmark runner: ``make bench`` (or ``python -m benchmarks.run [--sizes ...]``).
+
+Per size, in one run and in a fresh child process each (so peak memory is that size's own):
+reading, eligibility, model build, solve, export and map times; objective, bound and gap; peak
+memory; and side by side the greedy plan, a plain dense PuLP+CBC formulation (the baseline) and the
+LP bound. Ratios against the baseline measured in the same run are what to read: machines here are
+shared and noisy. The end-to-end ``python -m zq_land solve`` time is measured as a subprocess.
+Results go to stdout and between the markers of docs/PERFORMANCE.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+SIZES: dict[str, tuple[int, int, float, float]] = {
+    # name: (projects, sites, tightness, time limit s)
+    "sample": (109, 0, 0.0, 30.0),
+    "500x1000": (500, 1000, 1.3, 30.0),
+    "1000x2000": (1000, 2000, 1.1, 60.0),
+    "2000x5000": (2000, 5000, 1.1, 60.0),
+}
+MARK_BEGIN = "<!-- bench:begin -->"
+MARK_END = "<!-- bench:end -->"
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("--sizes", nargs="*", default=list(SIZES), choices=list(SIZES))
+    ap.add_argument("--one", help=argparse.SUPPRESS)
+    ap.add_argument("--no-baseline", action="store_true", help="skip the dense PuLP+CBC baseline")
+    ap.add_argument("--no-write", action="store_true", help="do not update docs/PERFORMANCE.md")
+    args = ap.parse_args(argv)
+    if args.one:
+        print(json.dumps(_measure(args.one, baseline=not args.no_baseline)))
+        return 0
+    rows = []
+    for name in args.sizes:
+        cmd = [sys.executable, "-m", "benchmarks.run", "--one", name]
+        if args.no_baseline:
+            cmd.append("--no-baseline")
+        print(f"… {name}", file=sys.stderr, flush=True)
+        out = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, check=False)
+        if out.returncode != 0:
+            print(out.stderr, file=sys.stderr)
+            rows.append({"size": name, "error": out.stderr.strip().splitlines()[-1:]})
+            continue
+        rows.append(json.loads(out.stdout.strip().splitlines()[-1]))
+    table = format_tables(rows)
+    print(table)
+    if not args.no_write:
+        _write_doc(table)
+    return 0
+
+
+def format_tables(rows: list[dict[str, Any]]) -> str:
+    """Markdown tables of timings, quality and ratios."""
+
+    def f(v: Any, nd: int = 2) -> str:
+        if v is None:
+            return "—"
+        if isinstance(v, float):
+            return f"{v:,.{nd}f}"
+        return str(v)
+
+    head = ("| size | pairs | read s | eligibility s | build s | solve s | export s | map s | map MB | "
+            "end-to-end s | peak MB |\n|---|---|---|---|---|---|---|---|---|---|---|")
+    t1 = [head]
+    for r in rows:
+        if "error" in r:
+            t1.append(f"| {r['size']} | error: {r['error']} |||||||||| ")
+            continue
+        t1.append(f"| {r['size']} | {r['pairs']:,} | {f(r['read_s'])} | {f(r['eligibility_s'])} | {f(r['build_s'])} | "
+                  f"{f(r['solve_s'])} | {f(r['export_s'])} | {f(r['map_s'])} | {f(r['map_mb'])} | "
+                  f"{f(r['cli_s'])} | {f(r['peak_mb'], 0)} |")
+    head2 = ("| size | status | objective | bound | gap % | vs LP bound % | greedy | vs greedy % | dense PuLP+CBC | "
+             "vs dense % | build speed-up vs dense | raw Folium MB | map size vs raw |\n"
+             "|---|---|---|---|---|---|---|---|---|---|---|---|---|")
+    t2 = [head2]
+    for r in rows:
+        if "error" in r:
+            continue
+        t2.append(
+            f"| {r['size']} | {r['status']} | {f(r['objective'], 3)} | {f(r['bound'], 3)} | {f(r['gap_pct'], 3)} | "
+            f"{f(r['vs_lp_pct'], 3)} | {f(r['greedy'], 3)} | {f(r['vs_greedy_pct'], 3)} | "
+            f"{f(r['dense_objective'], 3)} | "
+            f"{f(r['vs_dense_pct'], 3)} | {f(r['build_speedup'], 1)} | {f(r['raw_map_mb'])} | {f(r['map_ratio'], 3)} |"
+        )
+    return "\n".join(t1) + "\n\n" + "\n".join(t2) + "\n"
+
+
+# --- one size, in a child process -----------------------------------------------------------------
+
+
+def _measure(name: str, *, baseline: bool) -> dict[str, Any]:
+    import geopandas as gpd
+
+    from benchmarks.generate import make_instance, write_instance
+    from zq_land.eligibility import eligible_pairs
+    from zq_land.export import write_outputs
+    from zq_land.io import read_projects, read_sites
+    from zq_land.maps import sites_map, standalone_html
+    from zq_land.optimize import build_model
+    from zq_land.results import allocate
+    from zq_land.scenario import Scenario, SolverSettings, Weights
+
+    n_p, n_s, tight, limit = SIZES[name]
+    tmp = Path(tempfile.mkdtemp(prefix=f"zq_bench_{name}_"))
+    if name == "sample":
+        sp = ROOT / "parcels" / "zhaoqing_hitech.geojson"
+        pp = ROOT / "scenarios" / "projects_2022.csv"
+    else:
+        s0, p0 = make_instance(n_p, n_s, seed=20221230, tightness=tight)
+        sp, pp = write_instance(s0, p0, tmp, stem=name)
+    sc = Scenario(name=name, sites=sp, projects=pp, weights=Weights(investment=1.0),
+                  solver=SolverSettings(name="highs", time_limit_s=limit))
+    r: dict[str, Any] = {"size": name, "time_limit_s": limit}
+
+    t = time.perf_counter()
+    sites = read_sites(sp)
+    projects = read_projects(pp)
+    r["read_s"] = time.perf_counter() - t
+
+    t = time.perf_counter()
+    cand = eligible_pairs(sites, projects, sc)
+    r["eligibility_s"] = time.perf_counter() - t
+    r["pairs"] = len(cand.pairs)
+    t = time.perf_counter()
+    build_model(cand, projects, sc)
+    r["build_s"] = time.perf_counter() - t
+
+    t = time.perf_counter()
+    res = allocate(sc, sites=sites, projects=projects)
+    r["solve_s"] = time.perf_counter() - t
+    rep = res.solve
+    r.update(status=rep.status, objective=rep.objective, bound=rep.bound, greedy=rep.greedy_objective,
+             lp_bound=rep.lp_bound, gap_pct=None if rep.gap is None else 100 * rep.gap)
+    r["vs_lp_pct"] = 100 * (rep.lp_bound - rep.objective) / rep.lp_bound if rep.lp_bound else None
+    g = rep.greedy_objective
+    r["vs_greedy_pct"] = 100 * (rep.objective - g) / g if g else None
+
+    out = tmp / "out"
+    t = time.perf_counter()
+    write_outputs(res, out, map_html=lambda _r: "")
+    r["export_s"] = time.perf_counter() - t
+    t = time.perf_counter()
+    html = standalone_html(sites_map(res.sites, assignments=res.assignments, site_use=res.site_use))
+    r["map_s"] = time.perf_counter() - t
+    r["map_mb"] = len(html.encode()) / 1e6
+    # baseline: raw Folium of the same parcels (no rounding, no simplification, CDN assets)
+    import folium
+
+    m = folium.Map(location=[23.3, 112.8], zoom_start=12)
+    folium.GeoJson(gpd.GeoDataFrame(sites[["site_id", "name", "geometry"]])).add_to(m)
+    r["raw_map_mb"] = len(m.get_root().render().encode()) / 1e6
+    r["map_ratio"] = r["map_mb"] / r["raw_map_mb"] if r["raw_map_mb"] else None
+
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    t = time.perf_counter()
+    cli = subprocess.run(
+        [sys.executable, "-m", "zq_land", "solve", "--sites", str(sp), "--projects", str(pp),
+         "--out", str(tmp / "cli"), "--time-limit", str(limit), "--quiet"],
+        cwd=ROOT, env=env, capture_output=True, text=True, check=False,
+    )
+    r["cli_s"] = time.perf_counter() - t
+    r["cli_rc"] = cli.returncode
+
+    if baseline:
+        d = _dense_pulp_cbc(cand, limit)
+        r.update(dense_objective=d["objective"], dense_build_s=d["build_s"], dense_solve_s=d["solve_s"],
+                 dense_status=d["status"])
+        r["build_speedup"] = d["build_s"] / r["build_s"] if r["build_s"] else None
+        r["vs_dense_pct"] = (100 * (rep.objective - d["objective"]) / d["objective"]) if d["objective"] else None
+    else:
+        r.update(dense_objective=None, build_speedup=None, vs_dense_pct=None)
+    r["peak_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return r
+
+
+def _dense_pulp_cbc(cand: Any, limit: float) -> dict[str, Any]:
+    """The plain formulation a newcomer writes: dicts of variables, lpSum in Python loops, CBC."""
+    import pulp
+
+    t = time.perf_counter()
+    pairs = cand.pairs
+    sites = cand.sites
+    prob = pulp.LpProblem("dense", pulp.LpMaximize)
+    keys = list(zip(pairs["p"], pairs["s"], strict=True))
+    x = pulp.LpVariable.dicts("x", keys, cat=pulp.LpBinary)
+    coef = dict(zip(keys, pairs["coefficient"], strict=True))
+    need = dict(zip(keys, pairs["need"], strict=True))
+    prob += pulp.lpSum(coef[k] * x[k] for k in keys)
+    for ks in _by(keys, 0).values():
+        prob += pulp.lpSum(x[k] for k in ks) <= 1
+    by_s = _by(keys, 1)
+    cap = dict(zip(sites["s"], sites["capacity"], strict=True))
+    for s, ks in by_s.items():
+        prob += pulp.lpSum(need[k] * x[k] for k in ks) <= cap[s]
+    for k, lk in zip(keys, pairs["locked"], strict=True):
+        if lk:
+            prob += x[k] == 1
+    build_s = time.perf_counter() - t
+    t = time.perf_counter()
+    prob.solve(pulp.PULP_CBC_CMD(msg=False, timeLimit=limit, threads=1))
+    solve_s = time.perf_counter() - t
+    obj = pulp.value(prob.objective)
+    return {"objective": float(obj) if obj is not None else None, "build_s": build_s, "solve_s": solve_s,
+            "status": pulp.LpStatus[prob.status]}
+
+
+def _by(keys: list[tuple[int, int]], i: int) -> dict[int, list[tuple[int, int]]]:
+    d: dict[int, list[tuple[int, int]]] = {}
+    for k in keys:
+        d.setdefault(int(k[i]), []).append(k)
+    return d
+
+
+def _write_doc(table: str) -> None:
+    doc = ROOT / "docs" / "PERFORMANCE.md"
+    text = doc.read_text(encoding="utf-8") if doc.exists() else f"# Performance\n\n{MARK_BEGIN}\n{MARK_END}\n"
+    if MARK_BEGIN not in text:
+        text += f"\n{MARK_BEGIN}\n{MARK_END}\n"
+    pre, rest = text.split(MARK_BEGIN, 1)
+    _, post = rest.split(MARK_END, 1)
+    stamp = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
+    body = f"{MARK_BEGIN}\nLast run: {stamp}, {os.cpu_count()} cores.\n\n{table}{MARK_END}"
+    doc.write_text(pre + body + post, encoding="utf-8")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -20,8 +20,8 @@ test: $(STAMP)
 	$(BIN)/python -m pytest -q
 
 lint: $(STAMP)
-	$(BIN)/ruff check zq_land app.py tests benchmarks
-	$(BIN)/mypy zq_land
+	$(BIN)/ruff check zq_land app.py ui tests benchmarks
+	$(BIN)/mypy zq_land ui app.py
 
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks.run

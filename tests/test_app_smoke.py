@@ -1,4 +1,5 @@
-"""The app's first page under streamlit.testing (no browser): loads, shows the title, switches language."""
+"""The app's first page (数据 / Data) under streamlit.testing (no browser): loads, shows the title, the sample
+sites on a map and in a table, switches language. The other pages are tested in ``test_app.py``."""
 
 from __future__ import annotations
 
@@ -34,13 +35,17 @@ def test_page_loads_in_chinese_with_map_and_table() -> None:
     at = _run()
     assert at.title[0].value == "肇庆高新区产业用地配置"
     assert at.radio(key="lang").value == "zh"
-    assert [m.label for m in at.metric] == ["地块数", "可供土地(亩)", "可租厂房/平台(平方米)"]
-    assert at.metric[0].value == "40"
+    assert [m.label for m in at.metric] == [
+        "地块数", "可供土地(亩)", "可租厂房/平台(平方米)", "项目数", "计划投资(亿元)"]
+    assert at.metric[0].value == "40" and at.metric[3].value == "109" and at.metric[4].value == "192.8"
+    assert [tab.label for tab in at.tabs] == ["数据", "情景", "结果", "对比"]
     table = at.dataframe[0].value
     assert len(table) == 40 and "地块编号" in table.columns
     assert "中恒地块" in set(table["名称"])
     assert set(table["类型"]) == {"土地", "厂房", "平台"}
     assert any("汽车零部件" in v for v in table["允许产业"])  # codes shown by their Chinese names
+    projects = at.dataframe[1].value
+    assert len(projects) == 109 and "汽车零部件" in set(projects["产业类别"])
     assert not at.error
 
 
@@ -52,6 +57,8 @@ def test_switching_to_english() -> None:
     assert at.metric[0].label == "Sites"
     table = at.dataframe[0].value
     assert "Site id" in table.columns and set(table["Kind"]) == {"land", "factory", "platform"}
+    projects = at.dataframe[1].value
+    assert "Project ID" in projects.columns and "nev_parts" in set(projects["Industry"])
 
 
 def test_map_scripts_come_from_the_app_not_a_cdn() -> None:

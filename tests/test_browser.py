@@ -146,6 +146,8 @@ def count_paths(frame: Any, selector: str = SITE_PATHS) -> int:
 
 def open_popup(frame: Any, selector: str) -> str:
     """Click the first path matching ``selector`` and return the text of the popup it opens."""
+    frame.frame_element().scroll_into_view_if_needed()  # the page scrolls inside Streamlit's main area
+    frame.page.wait_for_timeout(300)
     frame.locator(selector).first.click(force=True)
     content = frame.locator(".leaflet-popup-content")
     content.wait_for(timeout=5000)
@@ -218,3 +220,76 @@ def test_language_switch_relabels_the_map(app_url: str) -> None:
         assert "Legend" in frame.locator(".zq-legend").inner_text()
         assert count_paths(frame, "path.zq-site") == expected_site_count()
         page.screenshot(path=str(OUT_DIR / "app_en.png"), full_page=False)
+
+
+def wait_for_text(page: Any, text: str, *, timeout_ms: int = 60_000) -> None:
+    """Wait until ``text`` shows on the page."""
+    page.get_by_text(text).first.wait_for(timeout=timeout_ms)
+
+
+def download(page: Any, button: str, *, timeout_ms: int = 60_000) -> tuple[str, bytes]:
+    """Click the Streamlit download button labelled ``button``; the file's name and bytes."""
+    with page.expect_download(timeout=timeout_ms) as info:
+        page.get_by_role("button", name=button).click()
+    dl = info.value
+    return str(dl.suggested_filename), Path(dl.path()).read_bytes()
+
+
+def test_run_the_sample_see_the_map_and_download(app_url: str) -> None:
+    import io
+    import zipfile
+
+    blocked: list[str] = []
+    errors: list[str] = []
+    with offline_page(blocked=blocked) as page:
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.goto(app_url, wait_until="domcontentloaded")
+        wait_for_text(page, "肇庆高新区产业用地配置")
+        map_frame(page)
+        page.get_by_role("tab", name="情景").click()
+        run = page.get_by_role("button", name="运行求解")
+        run.wait_for(timeout=30_000)
+        OUT_DIR.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(OUT_DIR / "scenario.png"), full_page=False)
+        run.click()
+        wait_for_text(page, "已落位项目")  # the run opens the results page with its KPI cards
+        wait_for_text(page, "已证明最优")
+        frame = map_frame(page)
+        n = expected_site_count()
+        frame.wait_for_function(f"document.querySelectorAll('path.zq-site').length >= {n}", timeout=10_000)
+        assert count_paths(frame) == n  # one shape per site; supplier lines are off
+        assert count_paths(frame, "path.zq-site") == n
+        popup = open_popup(frame, "path.zq-land_inefficient")  # the Zhongheng plot, with its projects
+        assert "落地项目" in popup, popup
+        page.get_by_text("已落位项目").first.scroll_into_view_if_needed()
+        page.wait_for_timeout(500)
+        page.screenshot(path=str(OUT_DIR / "results.png"), full_page=False)
+
+        name, data = download(page, "Excel 工作簿")
+        assert name.endswith(".xlsx") and data[:2] == b"PK" and len(data) > 5_000
+        name, data = download(page, "审计包 ZIP")
+        assert name.endswith("_audit.zip")
+        with zipfile.ZipFile(io.BytesIO(data)) as z:
+            assert {"assignments.xlsx", "assignments.csv", "sites.geojson", "map.html"} <= set(z.namelist())
+            assert b"unpkg.com" not in z.read("map.html") and b"cdn.jsdelivr" not in z.read("map.html")
+        name, data = download(page, "落位表 CSV")
+        assert name.endswith(".csv") and data.startswith(b"\xef\xbb\xbf")  # UTF-8 with BOM, for Excel
+        assert "项目编号" in data.decode("utf-8-sig")  # headers in the UI language
+        page.set_viewport_size({"width": 1400, "height": 2600})  # the tables, charts and downloads
+        page.wait_for_timeout(800)
+        page.screenshot(path=str(OUT_DIR / "results_tables.png"), full_page=False)
+    assert not errors, errors
+    assert not [u for u in blocked if u.split("?", 1)[0].endswith((".js", ".css"))], blocked
+
+
+def test_a_bad_upload_is_refused_in_the_browser(app_url: str, tmp_path: Path) -> None:
+    bad = tmp_path / "坏文件.csv"
+    bad.write_text("foo,bar\n1,2\n", encoding="utf-8")
+    with offline_page() as page:
+        page.goto(app_url, wait_until="domcontentloaded")
+        wait_for_text(page, "上传项目清单")
+        page.locator("input[type=file]").nth(1).set_input_files(str(bad))
+        wait_for_text(page, "坏文件.csv 无法使用")
+        wait_for_text(page, "列映射")  # the mapping step offers the file's headers
+        assert page.get_by_text("109", exact=True).count() >= 1  # the sample is still in use
+        page.screenshot(path=str(OUT_DIR / "upload_refused.png"), full_page=False)

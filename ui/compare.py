@@ -1,0 +1,113 @@
+"""The compare page: two results side by side (KPI deltas, the projects that moved, a map of the changes).
+
+The planner picks two results kept in this session, or runs "2022 as recorded" and "optimised" on the
+loaded data with one button.
+"""
+
+from __future__ import annotations
+
+import functools
+from pathlib import Path
+from typing import Final, cast
+
+import pandas as pd
+import streamlit as st
+from streamlit_folium import st_folium
+
+from zq_land.export import comparison_workbook_bytes
+from zq_land.i18n import t
+from zq_land.maps import Basemap, compare_map
+from zq_land.results import Comparison, compare_results
+from zq_land.sample_data import SAMPLE_SCENARIOS
+from zq_land.scenario import load_scenario
+
+from . import state
+from .common import labelled, num
+
+PAIR: Final = ("review_2022_recorded", "review_2022_optimised")
+MAP_HEIGHT: Final = 560
+
+
+def render(lang: str, data: state.DataSet, *, basemap: str, tianditu_key: str | None, offline: bool) -> None:
+    """Draw the compare page."""
+    st.subheader(t("cmp.header", lang))
+    st.caption(t("cmp.help", lang))
+    if st.button(t("cmp.run_pair", lang), key="btn_run_pair"):
+        _run_pair(lang, data)
+    kept = state.kept_results()
+    if len(kept) < 2:
+        st.info(t("cmp.need_two", lang))
+        return
+    labels = {h.key: h.label for h in kept}
+    keys = list(labels)
+    s = st.session_state
+    if s.get("cmp_a") not in labels:
+        s["cmp_a"] = keys[-2]
+    if s.get("cmp_b") not in labels:
+        s["cmp_b"] = keys[-1]
+    c1, c2 = st.columns(2)
+    ka = c1.selectbox(t("cmp.a", lang), keys, key="cmp_a", format_func=lambda k: labels[k])
+    kb = c2.selectbox(t("cmp.b", lang), keys, key="cmp_b", format_func=lambda k: labels[k])
+    a, b = state.result_by_key(ka), state.result_by_key(kb)
+    if a is None or b is None:
+        st.info(t("cmp.need_two", lang))
+        return
+    cmp = compare_results(a, b)
+    st.markdown(f"**{t('cmp.kpis', lang)}**")
+    st.dataframe(kpi_table(cmp, lang), hide_index=True, width="stretch", key="tbl_cmp_kpis")
+    st.markdown(f"**{t('cmp.moved', lang, n=len(cmp.moved))}**")
+    if cmp.moved.empty:
+        st.success(t("cmp.none_moved", lang))
+    else:
+        st.dataframe(moved_table(cmp, lang), hide_index=True, width="stretch", key="tbl_cmp_moved")
+    st.markdown(f"**{t('cmp.map', lang)}**")
+    m = compare_map(b.sites, a.assignments, b.assignments, name_a=a.scenario.name, name_b=b.scenario.name,
+                    lang=lang, basemap=cast(Basemap, basemap), tianditu_key=tianditu_key, offline=offline)
+    st_folium(m, key="folium_compare", returned_objects=[], use_container_width=True, height=MAP_HEIGHT)
+    st.download_button(t("dl.compare", lang), functools.partial(comparison_workbook_bytes, cmp, lang=lang),
+                       file_name="zq_land_comparison.xlsx", key="dl_compare", on_click="ignore",
+                       mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+
+
+def kpi_table(cmp: Comparison, lang: str) -> pd.DataFrame:
+    """KPI deltas (B − A) with labels in ``lang``."""
+    k = cmp.kpis
+    df = pd.DataFrame({
+        "kpi": k["label_zh"] if lang == "zh" else k["label_en"],
+        "a": k["a"].map(_fmt),
+        "b": k["b"].map(_fmt),
+        "delta": k["delta"].map(_fmt),
+    })
+    return labelled(df, lang)
+
+
+def moved_table(cmp: Comparison, lang: str) -> pd.DataFrame:
+    """The projects whose placement differs, with the change in words."""
+    df = cmp.moved.copy()
+    df["change"] = df["change"].map(lambda c: t(f"change.{c}", lang))
+    return labelled(df[["project_id", "name", "site_a", "site_b", "change"]], lang)
+
+
+def _run_pair(lang: str, data: state.DataSet) -> None:
+    from .scenario import run_and_keep
+
+    for name in PAIR:
+        scenario = load_scenario(SAMPLE_SCENARIOS[name]).with_(
+            sites=Path(data.sites_file.name), projects=Path(data.projects_file.name), source=None)
+        if not run_and_keep(scenario, data, lang):
+            return
+    kept = state.kept_results()
+    st.session_state["cmp_a"], st.session_state["cmp_b"] = kept[-2].key, kept[-1].key
+    st.rerun()
+
+
+def _fmt(v: object) -> str:
+    if v is None or (isinstance(v, float) and pd.isna(v)):
+        return "–"
+    if isinstance(v, bool):
+        return str(v)
+    if isinstance(v, int):
+        return f"{v:,}"
+    if isinstance(v, float):
+        return num(v, 3 if abs(v) < 10 else 1)
+    return str(v)

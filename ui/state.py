@@ -1,0 +1,273 @@
+"""One user's state: the loaded data, the scenario being edited, the results kept, the page shown.
+
+Everything lives in ``st.session_state`` under the keys named here, so two planners on one server never
+see each other's files or results. Results are kept in a small per-session dict keyed by the scenario's
+``content_key()`` and the SHA-256 of the input files, so running an unchanged scenario again (or
+panning the map) never re-solves.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any, Final
+
+import geopandas as gpd
+import pandas as pd
+import streamlit as st
+
+from zq_land.i18n import t
+from zq_land.results import AllocationResult, allocate
+from zq_land.scenario import Scenario
+
+#: The app's pages (tabs), in order; labels come from ``t("page.<name>")``.
+PAGES: Final[tuple[str, ...]] = ("data", "scenario", "results", "compare")
+#: Session keys.
+NAV: Final = "nav"
+LANG: Final = "lang"
+DATA: Final = "data"
+RESULTS: Final = "results_cache"
+HISTORY: Final = "history"
+CURRENT: Final = "current_result"
+GOTO: Final = "_goto_page"
+FLASH: Final = "_flash"
+#: Widgets whose values must survive while their tab is not shown (Streamlit forgets the state of
+#: widgets that were not drawn in a run; lazy tabs draw only the open one).
+PERSISTENT_PREFIXES: Final = ("sc_", "res_", "cmp_", "opt_", "colmap_")
+#: (Buttons, uploaders, editors and maps never use these prefixes: their state cannot be set.)
+#: Results kept per session (oldest dropped first).
+MAX_RESULTS: Final = 12
+#: The two lists of (project, site) pairs the planner edits.
+PAIR_KINDS: Final = ("locks", "forbid")
+
+
+@dataclass(frozen=True)
+class FileInfo:
+    """Where a table came from: its file name, size and SHA-256 (for cache keys and the audit copy)."""
+
+    name: str
+    size: int
+    sha256: str
+    sample: bool = False
+
+    def fingerprint(self) -> dict[str, str]:
+        """The entry of ``AllocationResult.inputs`` for this file."""
+        return {"path": self.name, "bytes": str(self.size), "sha256": self.sha256}
+
+
+@dataclass(frozen=True)
+class DataSet:
+    """The sites and projects the app works on, with where each came from and the mapping used."""
+
+    sites: gpd.GeoDataFrame
+    projects: pd.DataFrame
+    sites_file: FileInfo
+    projects_file: FileInfo
+    site_columns: tuple[tuple[str, str], ...] = ()
+    project_columns: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def key(self) -> str:
+        """Both files' digests: part of every result's cache key."""
+        return f"{self.sites_file.sha256[:16]}-{self.projects_file.sha256[:16]}"
+
+
+@dataclass(frozen=True)
+class KeptResult:
+    """A result the planner ran in this session, as listed on the compare page."""
+
+    label: str
+    key: str
+    scenario_name: str
+    at: str
+
+
+def ss() -> Any:
+    """This session's state (``st.session_state``)."""
+    return st.session_state
+
+
+def lang() -> str:
+    """The UI language of this session (``"zh"`` by default)."""
+    return str(st.session_state.get(LANG, "zh"))
+
+
+def page_label(page: str, lang_: str) -> str:
+    """The tab label of ``page`` in ``lang_``."""
+    return t(f"page.{page}", lang_)
+
+
+def page_of_label(label: str | None) -> str | None:
+    """The page whose label (in either language) is ``label``."""
+    for page in PAGES:
+        if label in (page_label(page, "zh"), page_label(page, "en")):
+            return page
+    return None
+
+
+def goto(page: str) -> None:
+    """Open ``page`` on the next run (the tab widget's state cannot change once it is drawn)."""
+    st.session_state[GOTO] = page
+
+
+def apply_goto() -> None:
+    """Before the tabs are drawn: open the page asked for by :func:`goto`, in the current language."""
+    page = st.session_state.pop(GOTO, None)
+    if page is not None:
+        st.session_state[NAV] = page_label(page, lang())
+
+
+def on_language_change() -> None:
+    """Keep the open page when the language (and so every tab label) changes."""
+    page = page_of_label(st.session_state.get(NAV))
+    if page is not None:
+        st.session_state[NAV] = page_label(page, lang())
+
+
+def keep_widget_state() -> None:
+    """Re-assign the persistent widgets' values so Streamlit keeps them while their tab is closed."""
+    state = st.session_state
+    for key in list(state.keys()):
+        if isinstance(key, str) and key.startswith(PERSISTENT_PREFIXES):
+            state[key] = state[key]
+
+
+def flash(kind: str, text: str) -> None:
+    """A message shown once at the top of the next run (after a callback or a rerun)."""
+    st.session_state.setdefault(FLASH, []).append((kind, text))
+
+
+def show_flashes() -> None:
+    """Show and forget the messages left by :func:`flash`."""
+    for kind, text in st.session_state.pop(FLASH, []):
+        getattr(st, kind if kind in {"success", "info", "warning", "error"} else "info")(text)
+
+
+def fit_choice(key: str, options: Iterable[Any], *, multi: bool = False) -> None:
+    """Drop a remembered choice that is no longer among ``options`` (e.g. after new data or a new result)."""
+    state = st.session_state
+    if key not in state:
+        return
+    allowed = set(options)
+    value = state[key]
+    if multi:
+        state[key] = [v for v in (value or []) if v in allowed]
+    elif value is not None and value not in allowed:
+        del state[key]
+
+
+# --- locks and forbidden pairs ---------------------------------------------------------------------
+
+def pairs(kind: str) -> list[tuple[str, str]]:
+    """The current locks (``kind="locks"``) or forbidden pairs (``"forbid"``)."""
+    return [(str(p[0]), str(p[1])) for p in st.session_state.get(kind, [])]
+
+
+def set_pairs(kind: str, new: Iterable[tuple[str, str]]) -> None:
+    """Replace the pairs of ``kind``; the editor on the scenario page starts afresh from them."""
+    st.session_state[kind] = _unique(new)
+    st.session_state[f"{kind}_ver"] = int(st.session_state.get(f"{kind}_ver", 0)) + 1
+
+
+def pin(project_id: str, site_id: str) -> None:
+    """Lock ``project_id`` to ``site_id`` (replacing its other lock, dropping a forbid of that pair)."""
+    set_pairs("locks", [*(p for p in pairs("locks") if p[0] != project_id), (project_id, site_id)])
+    set_pairs("forbid", [p for p in pairs("forbid") if p != (project_id, site_id)])
+
+
+def forbid(project_id: str, site_id: str) -> None:
+    """Forbid ``project_id`` on ``site_id`` (dropping a lock of that pair)."""
+    set_pairs("forbid", [*pairs("forbid"), (project_id, site_id)])
+    set_pairs("locks", [p for p in pairs("locks") if p != (project_id, site_id)])
+
+
+def prune_to_ids(site_ids: Iterable[str], project_ids: Iterable[str]) -> int:
+    """Drop locks, forbidden pairs and exclusions naming ids the data lacks; the number dropped."""
+    sites, projects = set(site_ids), set(project_ids)
+    dropped = 0
+    for kind in PAIR_KINDS:
+        now = pairs(kind)
+        kept = [(p, s) for p, s in now if p in projects and s in sites]
+        if len(kept) != len(now):
+            dropped += len(now) - len(kept)
+            set_pairs(kind, kept)
+    for key, ids in (("sc_excl_sites", sites), ("sc_excl_projects", projects)):
+        now_ids = list(st.session_state.get(key, []))
+        kept_ids = [x for x in now_ids if x in ids]
+        dropped += len(now_ids) - len(kept_ids)
+        st.session_state[key] = kept_ids
+    return dropped
+
+
+def _unique(items: Iterable[tuple[str, str]]) -> list[tuple[str, str]]:
+    out: list[tuple[str, str]] = []
+    for p, s in items:
+        pair = (str(p), str(s))
+        if pair not in out:
+            out.append(pair)
+    return out
+
+
+# --- results ---------------------------------------------------------------------------------------
+
+def result_key(scenario: Scenario, data: DataSet) -> str:
+    """Cache key of a run: the scenario's content and the input files' digests."""
+    return f"{scenario.content_key()}-{data.key}"
+
+
+def run_allocation(scenario: Scenario, data: DataSet) -> tuple[str, AllocationResult]:
+    """The result of ``scenario`` on ``data``: from this session's cache, else solved now.
+
+    Raises
+    ------
+    InputError
+        When the scenario does not fit the data (e.g. a lock names an unknown site).
+    """
+    cache: dict[str, AllocationResult] = st.session_state.setdefault(RESULTS, {})
+    key = result_key(scenario, data)
+    if key in cache:
+        result = dataclasses.replace(cache[key], scenario=scenario)
+    else:
+        result = allocate(scenario, sites=data.sites, projects=data.projects)
+        result = dataclasses.replace(result, inputs={
+            "sites": data.sites_file.fingerprint(), "projects": data.projects_file.fingerprint(),
+        })
+    cache.pop(key, None)
+    cache[key] = result
+    while len(cache) > MAX_RESULTS:
+        cache.pop(next(iter(cache)))
+    return key, result
+
+
+def keep_result(key: str, result: AllocationResult) -> KeptResult:
+    """Make ``result`` the current one and list it for comparison (once per key)."""
+    history: list[KeptResult] = st.session_state.setdefault(HISTORY, [])
+    history[:] = [h for h in history if h.key != key and h.key in st.session_state.get(RESULTS, {})]
+    at = dt.datetime.now().strftime("%H:%M:%S")
+    kept = KeptResult(f"{result.scenario.name} · {at}", key, result.scenario.name, at)
+    history.append(kept)
+    st.session_state[CURRENT] = key
+    return kept
+
+
+def kept_results() -> list[KeptResult]:
+    """The results of this session still in the cache, oldest first."""
+    cache = st.session_state.get(RESULTS, {})
+    return [h for h in st.session_state.get(HISTORY, []) if h.key in cache]
+
+
+def result_by_key(key: str | None) -> AllocationResult | None:
+    """A kept result, or None."""
+    if key is None:
+        return None
+    result = st.session_state.get(RESULTS, {}).get(key)
+    return result if isinstance(result, AllocationResult) else None
+
+
+def current_result() -> tuple[str, AllocationResult] | None:
+    """The key and result shown on the results page, or None before the first run."""
+    key = st.session_state.get(CURRENT)
+    result = result_by_key(key)
+    return None if result is None else (str(key), result)

@@ -593,3 +593,13 @@ def test_all_project_problems_gathered(tmp_path: Path) -> None:
         read_projects(path)
     where = sorted((p.row, p.column) for p in exc.value.report.errors)
     assert where == [(2, "mode"), (3, "investment_yi"), (4, "industry")]
+
+
+def test_a_file_over_the_size_limit_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from zq_land.io import read_projects
+
+    p = tmp_path / "big.csv"
+    p.write_text("project_id,investment_yi,mode,floor_need_m2\n" + "P1,1,lease,100\n" * 80_000, encoding="utf-8")
+    monkeypatch.setenv("ZQ_LAND_MAX_INPUT_MB", "1")
+    with pytest.raises(InputError, match=r"big\.csv.*over the 1 MB limit"):
+        read_projects(p)

@@ -13,6 +13,7 @@ import codecs
 import contextlib
 import csv
 import io as _io
+import os
 import shutil
 import struct
 import tempfile
@@ -265,6 +266,8 @@ def _read_sites(
     rep: ValidationReport,
     stack: contextlib.ExitStack,
 ) -> gpd.GeoDataFrame | None:
+    if not _size_ok(path, file, rep):
+        return None
     opened = _open_vector(path, file, encoding, layer, rep, stack)
     if opened is None:
         return None
@@ -498,25 +501,7 @@ def _safe_extract(archive: Path, dest: Path, file: str, rep: ValidationReport) -
                 found=", ".join(bad[:5]),
             )
             return False
-        total = sum(i.file_size for i in infos)
-        packed = max(sum(i.compress_size for i in infos), 1)
-        if total > ZIP_MAX_BYTES:
-            rep.error(
-                file,
-                f"压缩包解压后 {total / 2**20:,.0f} MB，超过上限 {ZIP_MAX_BYTES / 2**20:.0f} MB",
-                f"the archive unpacks to {total / 2**20:,.0f} MB, over the {ZIP_MAX_BYTES / 2**20:.0f} MB "
-                "limit",
-                found=f"{total} bytes",
-            )
-            return False
-        # Tiny archives of padded .dbf files compress very well; the ratio matters only when big.
-        if total > 10 * 2**20 and total / packed > ZIP_MAX_RATIO:
-            rep.error(
-                file,
-                f"压缩比 {total / packed:,.0f} 超过 {ZIP_MAX_RATIO}，疑似压缩炸弹，拒绝解压",
-                f"compression ratio {total / packed:,.0f} is over {ZIP_MAX_RATIO} (a zip bomb?); refused",
-                found=f"{total / packed:.0f}",
-            )
+        if not _zip_sizes_ok(infos, file, rep):
             return False
         try:
             for info in infos:
@@ -969,6 +954,8 @@ def _read_projects(
     if not path.is_file():
         rep.error(file, "找不到项目文件", "projects file not found", found=str(path))
         return None
+    if not _size_ok(path, file, rep):
+        return None
     suffix = path.suffix.lower()
     if suffix in (".csv", ".txt"):
         rows = _csv_rows(path, file, encoding, rep)
@@ -1068,9 +1055,63 @@ def _csv_rows(path: Path, file: str, encoding: str | None, rep: ValidationReport
         return None
 
 
+def max_input_bytes() -> int:
+    """The largest input file accepted: ``ZQ_LAND_MAX_INPUT_MB`` (default 1,024 MB)."""
+    try:
+        mb = float(os.environ.get("ZQ_LAND_MAX_INPUT_MB", "1024"))
+    except ValueError:
+        mb = 1024.0
+    return int(mb * 2**20)
+
+
+def _size_ok(path: Path, file: str, rep: ValidationReport) -> bool:
+    if not path.is_file():
+        return True  # folders (.shp sets) are checked part by part by GDAL; missing files elsewhere
+    size, limit = path.stat().st_size, max_input_bytes()
+    if size > limit:
+        rep.error(
+            file,
+            f"文件 {size / 2**20:,.0f} MB，超过上限 {limit / 2**20:,.0f} MB（ZQ_LAND_MAX_INPUT_MB）",
+            f"the file is {size / 2**20:,.0f} MB, over the {limit / 2**20:,.0f} MB limit (ZQ_LAND_MAX_INPUT_MB)",
+            found=f"{size} bytes",
+        )
+        return False
+    return True
+
+
+def _zip_sizes_ok(infos: list[zipfile.ZipInfo], file: str, rep: ValidationReport) -> bool:
+    """Refuse archives (zipped Shapefiles, and .xlsx, which are zips too) that unpack too big."""
+    total = sum(i.file_size for i in infos)
+    packed = max(sum(i.compress_size for i in infos), 1)
+    if total > ZIP_MAX_BYTES:
+        rep.error(
+            file,
+            f"压缩包解压后 {total / 2**20:,.0f} MB，超过上限 {ZIP_MAX_BYTES / 2**20:.0f} MB",
+            f"the archive unpacks to {total / 2**20:,.0f} MB, over the {ZIP_MAX_BYTES / 2**20:.0f} MB limit",
+            found=f"{total} bytes",
+        )
+        return False
+    # Tiny archives of padded .dbf files compress very well; the ratio matters only when big.
+    if total > 10 * 2**20 and total / packed > ZIP_MAX_RATIO:
+        rep.error(
+            file,
+            f"压缩比 {total / packed:,.0f} 超过 {ZIP_MAX_RATIO}，疑似压缩炸弹，拒绝解压",
+            f"compression ratio {total / packed:,.0f} is over {ZIP_MAX_RATIO} (a zip bomb?); refused",
+            found=f"{total / packed:.0f}",
+        )
+        return False
+    return True
+
+
 def _xlsx_rows(path: Path, file: str, sheet: str | None, rep: ValidationReport) -> list[list[Any]] | None:
     import openpyxl
 
+    try:
+        with zipfile.ZipFile(path) as zf:
+            if not _zip_sizes_ok(zf.infolist(), file, rep):
+                return None
+    except (zipfile.BadZipFile, OSError):
+        pass  # not a zip at all: openpyxl below says so in its own words
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")

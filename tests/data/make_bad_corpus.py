@@ -390,6 +390,16 @@ def _xlsx_cut(path: Path) -> None:
     path.write_bytes(whole[: len(whole) // 2])
 
 
+@writes("projects_zip_bomb.xlsx")
+def _xlsx_bomb(path: Path) -> None:
+    # an .xlsx is a zip: a worksheet part that unpacks to BOMB_BYTES of zeros
+    whole = _workbook([PROJECT_HEADER, ["P001", "铭利达", "nev_parts", "", 12.5, "land", 120, None, 1]])
+    with zipfile.ZipFile(io.BytesIO(whole)) as src:
+        entries = [(i.filename, src.read(i)) for i in src.infolist()]
+    entries.append(("xl/media/image1.bin", bytes(BOMB_BYTES)))
+    path.write_bytes(_zip(entries, level=9))
+
+
 @writes("projects_merged_header.xlsx")
 def _merged(path: Path) -> None:
     rows: list[list[Any]] = [

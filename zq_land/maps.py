@@ -1,9 +1,15 @@
 """Folium maps of the sites, their projects and the difference between two allocations, usable offline.
 
 Every site becomes exactly one Leaflet vector path (one GeoJSON feature; a MultiPolygon is one path),
-drawn in one GeoJSON layer per category so that the HTML stays small. Coordinates are rounded to
-6 decimals (~0.1 m) and simplified by ~1 m for display only; the sites passed in are never changed.
-With a Gaode basemap the overlay is shifted to GCJ-02 for display, as Gaode tiles are drawn in it.
+drawn in one GeoJSON layer per category. Coordinates are simplified by 0.9 m and rounded to 6 decimals
+(~0.1 m) for display only, so that every drawn outline stays within 1 m of the site; the sites passed
+in are never changed. With a Gaode basemap the overlay is shifted to GCJ-02 for display, as Gaode
+tiles are drawn in it.
+
+To keep a map of thousands of parcels small and quick to build, a site layer travels as compact
+arrays (integer coordinate steps, the popup data of each site, the layer's few distinct styles) and
+the page builds the GeoJSON features itself (:class:`SiteLayer`); labels, anchor stars and supplier
+lines are one layer each, also built by the page from one array. Popups are formatted in the browser.
 
 The maps load only Leaflet itself (no jQuery, Bootstrap or icon fonts). With ``offline=True`` the
 map references Leaflet under the app's static folder (see :mod:`zq_land._offline`), and
@@ -13,6 +19,7 @@ map references Leaflet under the app's static folder (see :mod:`zq_land._offline
 from __future__ import annotations
 
 import html
+import json
 import math
 import re
 from collections.abc import Iterable, Mapping
@@ -24,12 +31,13 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
-from branca.element import MacroElement
+from branca.element import Element, MacroElement
+from folium.elements import ElementAddToElement
 from jinja2 import Template
 
 from zq_land import _offline
 from zq_land._errors import input_error
-from zq_land.geo import shift_geometry_gcj02, wgs84_to_gcj02
+from zq_land.geo import wgs84_to_gcj02
 from zq_land.i18n import anchor_label, name_label, t
 from zq_land.vocab import ANCHOR_ALIASES, INDUSTRY_ZH, canonical_anchor
 
@@ -49,9 +57,10 @@ SITE_PATH_CLASS: Final = "zq-site"
 LINE_PATH_CLASS: Final = "zq-line"
 #: Parts of names of the report's named plots; such sites (and anchors) get a permanent label.
 NAMED_PLOT_KEYS: Final = ("中恒地块", "新桥钢结构", "小鹏")
-#: Display rounding (6 decimals ~ 0.1 m) and simplification (~1 m in degrees of latitude).
+#: Display rounding (6 decimals ~ 0.1 m) and simplification (0.9 m in degrees of latitude): together
+#: they move no point of an outline by more than 1 m.
 COORD_DECIMALS: Final = 6
-SIMPLIFY_DEG: Final = 1.0 / 111_320.0
+SIMPLIFY_DEG: Final = 0.9 / 111_320.0
 
 _TIANDITU_URL: Final = (
     "https://t{{s}}.tianditu.gov.cn/{layer}_w/wmts?SERVICE=WMTS&REQUEST=GetTile&VERSION=1.0.0"
@@ -105,33 +114,35 @@ def sites_map(
     """
     frame = _SiteFrame.build(sites, basemap=basemap)
     assign = _placed_assignments(assignments, projects)
-    use = _site_use(frame.sites, assign, site_use)
-    by_site = {sid: grp for sid, grp in assign.groupby("site_id", sort=False)} if len(assign) else {}
+    use = _site_use(frame, assign, site_use)
+    placed = _projects_by_site(assign)
+    titles = frame.titles(lang)
+    cats = frame.categories()
 
-    cats = frame.sites.apply(_category, axis=1).tolist()
-    features: dict[str, list[dict[str, Any]]] = {c: [] for c in CATEGORY_COLORS}
-    for i, row in enumerate(frame.sites.itertuples(index=False)):
-        sid = str(row.site_id)
+    props: list[dict[str, Any]] = []
+    style_keys: list[Any] = []
+    for i, sid in enumerate(frame.ids):
         u = use.get(sid)
         share = None if u is None or not u["capacity"] > 0 else max(0.0, min(1.0, u["free"] / u["capacity"]))
-        props = _site_props(row, frame.label_text(i, lang), u, by_site.get(sid), lang=lang)
-        features[cats[i]].append(_feature(sid, frame.shapes[i], props, _site_style(row, cats[i], share)))
+        props.append(_site_props(frame, i, titles[i], u, placed.get(sid), lang=lang))
+        style_keys.append(_site_style_key(cats[i], share, dashed=frame.kinds[i] != "land"
+                                          and frame.statuses[i] == "inefficient"))
 
     m = _new_map(frame, lang=lang, basemap=basemap, tianditu_key=tianditu_key, offline=offline,
                  asset_base_url=asset_base_url, height=height)
-    for cat, feats in features.items():
-        if feats:
-            _add_geojson(m, feats, name=f"{t('cat.' + cat, lang)} ({len(feats)})", lang=lang)
+    shown = []
+    for cat in CATEGORY_COLORS:
+        idx = [i for i, c in enumerate(cats) if c == cat]
+        if idx:
+            shown.append(cat)
+            _add_site_layer(m, frame, idx, props, style_keys, name=f"{t('cat.' + cat, lang)} ({len(idx)})",
+                            lang=lang)
     _add_labels_and_anchors(m, frame, lang=lang)
     lines = _supplier_lines(frame, assign)
     if lines:
-        group = folium.FeatureGroup(name=t("layer.supplier_lines", lang), show=show_supplier_lines)
-        for (lat0, lon0), (lat1, lon1), tip in lines:
-            folium.PolyLine([(lat0, lon0), (lat1, lon1)], color="#d62728", weight=2, dash_array="6 4",
-                            opacity=0.8, tooltip=tip, class_name=LINE_PATH_CLASS).add_to(group)
-        group.add_to(m)
-    legend = [(t("cat." + c, lang), *CATEGORY_COLORS[c]) for c in CATEGORY_COLORS if features[c]]
-    has_anchor = bool((frame.sites["anchor"] != "").any())
+        LinesLayer(lines, name=t("layer.supplier_lines", lang), show=show_supplier_lines).add_to(m)
+    legend = [(t("cat." + c, lang), *CATEGORY_COLORS[c]) for c in shown]
+    has_anchor = any(frame.anchors)
     _Legend(legend, lang=lang, opacity_note=True, with_lines=bool(lines), with_anchor=has_anchor).add_to(m)
     folium.LayerControl(collapsed=False).add_to(m)
     return m
@@ -165,33 +176,38 @@ def compare_map(
     b = _placed_assignments(assignments_b, None)
     names = {**dict(zip(a["project_id"], a["name"], strict=True)),
              **dict(zip(b["project_id"], b["name"], strict=True))}
-    in_a = {s: set(g["project_id"]) for s, g in a.groupby("site_id")} if len(a) else {}
-    in_b = {s: set(g["project_id"]) for s, g in b.groupby("site_id")} if len(b) else {}
+    in_a: dict[str, set[str]] = {}
+    in_b: dict[str, set[str]] = {}
+    for table, into in ((a, in_a), (b, in_b)):
+        for sid, pid in zip(table["site_id"].tolist(), table["project_id"].tolist(), strict=True):
+            into.setdefault(sid, set()).add(pid)
+    titles = frame.titles(lang)
 
-    features: dict[str, list[dict[str, Any]]] = {"changed": [], "unchanged": []}
-    for i, row in enumerate(frame.sites.itertuples(index=False)):
-        sid = str(row.site_id)
+    props: list[dict[str, Any]] = []
+    style_keys: list[Any] = []
+    cats: list[str] = []
+    for i, sid in enumerate(frame.ids):
         pa, pb = in_a.get(sid, set()), in_b.get(sid, set())
         cat = "changed" if pa != pb else "unchanged"
-        fill, line = COMPARE_COLORS[cat]
-        style = {"fillColor": fill, "color": line, "weight": 3 if cat == "changed" else 1,
-                 "fillOpacity": 0.55 if cat == "changed" else 0.25,
-                 "className": f"{SITE_PATH_CLASS} zq-{cat}"}
-        props = _site_props(row, frame.label_text(i, lang), None, None, lang=lang)
+        p = _site_props(frame, i, titles[i], None, None, lang=lang)
         for key, ids in (("in", pb - pa), ("out", pa - pb), ("kept", pa & pb)):
             if ids:
-                props[key] = [[names.get(p, p), p] for p in sorted(ids)]
-        features[cat].append(_feature(sid, frame.shapes[i], props, style))
+                p[key] = [[names.get(x, x), x] for x in sorted(ids)]
+        props.append(p)
+        cats.append(cat)
+        style_keys.append(cat)
 
     m = _new_map(frame, lang=lang, basemap=basemap, tianditu_key=tianditu_key, offline=offline,
                  asset_base_url=asset_base_url, height=height)
-    for cat, feats in features.items():
-        if feats:
-            _add_geojson(m, feats, name=f"{t('cat.' + cat, lang)} ({len(feats)})", lang=lang)
+    for cat in COMPARE_COLORS:
+        idx = [i for i, c in enumerate(cats) if c == cat]
+        if idx:
+            _add_site_layer(m, frame, idx, props, style_keys, name=f"{t('cat.' + cat, lang)} ({len(idx)})",
+                            lang=lang)
     _add_labels_and_anchors(m, frame, lang=lang)
     legend = [(t("cat." + c, lang), *COMPARE_COLORS[c]) for c in COMPARE_COLORS]
     title = f"{t('legend.title', lang)}: {_esc(name_a)} → {_esc(name_b)}"
-    _Legend(legend, lang=lang, title=title, with_anchor=bool((frame.sites["anchor"] != "").any())).add_to(m)
+    _Legend(legend, lang=lang, title=title, with_anchor=any(frame.anchors)).add_to(m)
     folium.LayerControl(collapsed=False).add_to(m)
     return m
 
@@ -256,14 +272,17 @@ def popup_text(props: Mapping[str, Any], lang: str = "zh") -> str:
 
 
 def map_json(m: folium.Map) -> list[dict[str, Any]]:
-    """The GeoJSON FeatureCollections a map draws, one per site layer (for checks and tests)."""
-    return [child.data for child in m._children.values() if isinstance(child, folium.GeoJson)]
+    """The GeoJSON FeatureCollections a map draws, one per site layer (for checks and tests).
+
+    Decoded from the compact data the page carries, exactly as the browser decodes it.
+    """
+    return [child.data for child in m._children.values() if isinstance(child, SiteLayer)]
 
 
 def display_geometry(
     geoms: gpd.GeoSeries, *, gcj02: bool = False
 ) -> np.ndarray:
-    """Geometries as drawn: EPSG:4326, simplified by ~1 m, rounded to 6 decimals, optionally GCJ-02.
+    """Geometries as drawn: EPSG:4326, simplified by < 1 m, rounded to 6 decimals, optionally GCJ-02.
 
     The input is not changed. Returns an array of shapely geometries, one per input row.
     """
@@ -271,10 +290,25 @@ def display_geometry(
     arr = np.asarray(g.values, dtype=object)
     simple = shapely.simplify(arr, SIMPLIFY_DEG, preserve_topology=True)
     bad = shapely.is_empty(simple) | shapely.is_missing(simple)
+    # Douglas-Peucker keeps every removed vertex within the tolerance, except that GEOS may also drop
+    # a ring's first vertex and then move more than that near it: check such shapes (and any with
+    # holes or parts) and keep the original where the simplified one strays.
+    first = shapely.get_point(shapely.get_exterior_ring(arr), 0)
+    moved = ~shapely.equals_exact(first, shapely.get_point(shapely.get_exterior_ring(simple), 0), tolerance=0)
+    check = ~bad & ((shapely.get_type_id(arr) != 3) | (shapely.get_num_interior_rings(arr) > 0) | moved)
+    if check.any():
+        far = shapely.hausdorff_distance(arr[check], simple[check], densify=0.25) > SIMPLIFY_DEG
+        bad[np.flatnonzero(check)[far]] = True
     simple = np.where(bad, arr, simple)
-    if gcj02:
-        simple = np.array([shift_geometry_gcj02(s) for s in simple], dtype=object)
-    return shapely.transform(simple, lambda c: np.round(c, COORD_DECIMALS))
+    scale = 10.0**COORD_DECIMALS
+
+    def _round(c: np.ndarray) -> np.ndarray:
+        if gcj02:  # one vectorised call for every vertex of every site
+            gx, gy = wgs84_to_gcj02(c[:, 0], c[:, 1])
+            c = np.column_stack([gx, gy])
+        return np.rint(c * scale) / scale
+
+    return np.asarray(shapely.transform(simple, _round), dtype=object)
 
 
 # ------------------------------------------------------------------------------------------------
@@ -290,13 +324,23 @@ _REMOTE_ASSET: Final = re.compile(
 
 @dataclass
 class _SiteFrame:
-    """Sites in EPSG:4326 with their display shapes and label points (GCJ-02 shifted for Gaode)."""
+    """Sites in EPSG:4326 with their display shapes and label points (GCJ-02 shifted for Gaode).
+
+    The columns the map needs are kept as plain lists: the map reads them site by site.
+    """
 
     sites: pd.DataFrame
     shapes: np.ndarray
     points: list[tuple[float, float]]  # (lat, lon) as drawn
     bounds: tuple[float, float, float, float]
     named: list[bool] = field(default_factory=list)
+    ids: list[str] = field(default_factory=list)
+    names: list[str] = field(default_factory=list)
+    kinds: list[str] = field(default_factory=list)
+    statuses: list[str] = field(default_factory=list)
+    anchors: list[str] = field(default_factory=list)
+    _titles: dict[str, list[str]] = field(default_factory=dict)
+    _cols: dict[str, list[Any]] = field(default_factory=dict)
 
     @classmethod
     def build(cls, sites: gpd.GeoDataFrame, *, basemap: str) -> _SiteFrame:
@@ -311,20 +355,54 @@ class _SiteFrame:
         lon, lat = _label_lonlat(sites, table)
         if gcj:
             lon, lat = wgs84_to_gcj02(lon, lat)
-        points = [(round(float(y), COORD_DECIMALS), round(float(x), COORD_DECIMALS))
-                  for x, y in zip(lon, lat, strict=True)]
+        lat_r = np.round(np.asarray(lat, dtype=float), COORD_DECIMALS).tolist()
+        lon_r = np.round(np.asarray(lon, dtype=float), COORD_DECIMALS).tolist()
+        points = list(zip(lat_r, lon_r, strict=True))
         b = shapely.total_bounds(shapes)
-        named = [bool(a) or any(k in n for k in NAMED_PLOT_KEYS)
-                 for n, a in zip(table["name"], table["anchor"], strict=True)]
-        return cls(table, shapes, points, (float(b[0]), float(b[1]), float(b[2]), float(b[3])), named)
+        names = table["name"].tolist()
+        anchors = table["anchor"].tolist()
+        named = [bool(a) or any(k in n for k in NAMED_PLOT_KEYS) for n, a in zip(names, anchors, strict=True)]
+        return cls(table, shapes, points, (float(b[0]), float(b[1]), float(b[2]), float(b[3])), named,
+                   ids=table["site_id"].astype(str).tolist(), names=names,
+                   kinds=table["kind"].astype(str).tolist(), statuses=table["status"].astype(str).tolist(),
+                   anchors=anchors)
+
+    def titles(self, lang: str) -> list[str]:
+        """Every site's display name in ``lang`` (English name when known, else the name, else the id)."""
+        if lang not in self._titles:
+            en = (self.sites["name_en"].tolist() if lang == "en" and "name_en" in self.sites.columns
+                  else [None] * len(self.ids))
+            out = []
+            for sid, name, name_en in zip(self.ids, self.names, en, strict=True):
+                e = str(name_en or "").strip()
+                if lang == "en" and e not in ("", "nan", "None"):
+                    out.append(e)
+                else:
+                    out.append(name_label(name, lang) if name else sid)
+            self._titles[lang] = out
+        return self._titles[lang]
 
     def label_text(self, i: int, lang: str) -> str:
-        row = self.sites.iloc[i]
-        name = str(row["name"])
-        name_en = str(row["name_en"] or "").strip() if "name_en" in self.sites.columns else ""
-        if lang == "en" and name_en not in ("", "nan", "None"):
-            return name_en
-        return name_label(name, lang) if name else str(row["site_id"])
+        return self.titles(lang)[i]
+
+    def categories(self) -> list[str]:
+        """Each site's legend category (see :data:`CATEGORY_COLORS`)."""
+        out = []
+        for kind, status in zip(self.kinds, self.statuses, strict=True):
+            if status == "occupied":
+                out.append("occupied")
+            elif kind == "land":
+                out.append("land_inefficient" if status == "inefficient" else "land_vacant")
+            else:
+                out.append("platform" if kind == "platform" else "factory")
+        return out
+
+    def column(self, name: str) -> list[Any]:
+        """A column as a list (NaN for a missing one), made once."""
+        if name not in self._cols:
+            self._cols[name] = (self.sites[name].tolist() if name in self.sites.columns
+                                else [math.nan] * len(self.ids))
+        return self._cols[name]
 
 
 def _check_sites(sites: object) -> None:
@@ -389,34 +467,54 @@ def _placed_assignments(assignments: pd.DataFrame | None, projects: pd.DataFrame
 
 
 def _site_use(
-    sites: pd.DataFrame, assign: pd.DataFrame, site_use: pd.DataFrame | None
+    frame: _SiteFrame, assign: pd.DataFrame, site_use: pd.DataFrame | None
 ) -> dict[str, dict[str, Any]]:
     """site_id -> {capacity, used, free, unit} for every site that can hold projects."""
     out: dict[str, dict[str, Any]] = {}
     if site_use is not None and len(site_use) and {"site_id", "capacity", "used"} <= set(site_use.columns):
-        for r in site_use.itertuples(index=False):
-            cap, used = float(getattr(r, "capacity", 0) or 0), float(getattr(r, "used", 0) or 0)
-            free = getattr(r, "free", cap - used)
-            unit = str(getattr(r, "unit", "") or "")
-            out[str(r.site_id)] = {"capacity": cap, "used": used, "free": max(float(free), 0.0), "unit": unit}
+        n = len(site_use)
+        frees = site_use["free"].tolist() if "free" in site_use.columns else [None] * n
+        units = site_use["unit"].tolist() if "unit" in site_use.columns else [""] * n
+        for sid, cap0, used0, free, unit in zip(site_use["site_id"].tolist(), site_use["capacity"].tolist(),
+                                                site_use["used"].tolist(), frees, units, strict=True):
+            cap, used = float(cap0 or 0), float(used0 or 0)
+            free = cap - used if free is None else free
+            out[str(sid)] = {"capacity": cap, "used": used, "free": max(float(free), 0.0),
+                             "unit": str(unit or "")}
     used_by_site: dict[str, tuple[float, float]] = {}
     if len(assign):
         mu = _num_col(assign, "used_mu", "land_need_mu")
         m2 = _num_col(assign, "used_m2", "floor_need_m2")
         tmp = pd.DataFrame({"site_id": assign["site_id"], "mu": mu, "m2": m2}).groupby("site_id").sum()
-        used_by_site = {str(k): (float(v.mu), float(v.m2)) for k, v in tmp.iterrows()}
-    for r in sites.itertuples(index=False):
-        sid = str(r.site_id)
-        if sid in out or r.status == "occupied":
+        used_by_site = {str(k): (float(a), float(b))
+                        for k, a, b in zip(tmp.index, tmp["mu"].tolist(), tmp["m2"].tolist(), strict=True)}
+    areas, floors = frame.column("area_mu"), frame.column("floor_area_m2")
+    for sid, kind, status, area, floor in zip(frame.ids, frame.kinds, frame.statuses, areas, floors, strict=True):
+        if sid in out or status == "occupied":
             continue
-        is_land = r.kind == "land"
-        cap = _float(getattr(r, "area_mu", np.nan) if is_land else getattr(r, "floor_area_m2", np.nan))
+        is_land = kind == "land"
+        cap = _float(area if is_land else floor)
         if not math.isfinite(cap):
             continue
         mu, m2 = used_by_site.get(sid, (0.0, 0.0))
         used = mu if is_land else m2
         out[sid] = {"capacity": cap, "used": used, "free": max(cap - used, 0.0),
                     "unit": "mu" if is_land else "m2"}
+    return out
+
+
+def _projects_by_site(assign: pd.DataFrame) -> dict[str, list[list[str]]]:
+    """site_id -> popup items ``[name, project_id, investment]`` of its projects, in table order."""
+    out: dict[str, list[list[str]]] = {}
+    if not len(assign):
+        return out
+    n = len(assign)
+    inv = (pd.to_numeric(assign["investment_yi"], errors="coerce").tolist() if "investment_yi" in assign.columns
+           else [math.nan] * n)
+    for sid, pid, name, v in zip(assign["site_id"].tolist(), assign["project_id"].tolist(),
+                                 assign["name"].tolist(), inv, strict=True):
+        f = _float(v)
+        out.setdefault(str(sid), []).append([str(name or pid), str(pid), f"{f:g}" if math.isfinite(f) else ""])
     return out
 
 
@@ -435,66 +533,64 @@ def _float(v: object) -> float:
     return f
 
 
-def _category(row: pd.Series) -> str:
-    if row["status"] == "occupied":
-        return "occupied"
-    if row["kind"] == "land":
-        return "land_inefficient" if row["status"] == "inefficient" else "land_vacant"
-    return "platform" if row["kind"] == "platform" else "factory"
-
-
-def _site_style(row: Any, cat: str, free_share: float | None) -> dict[str, Any]:
-    fill, line = CATEGORY_COLORS[cat]
+def _site_style_key(cat: str, free_share: float | None, *, dashed: bool) -> tuple[Any, ...]:
     # Darker fill = more free capacity; steps of 0.1 keep the number of distinct styles small.
     opacity = 0.45 if free_share is None else round(0.12 + 0.6 * free_share, 1)
+    return (cat, opacity, dashed)
+
+
+def _style(key: tuple[Any, ...] | str) -> dict[str, Any]:
+    """The Leaflet path style of a style key (a site's category, fill opacity, dashed; or a compare class)."""
+    if isinstance(key, str):  # compare map
+        fill, line = COMPARE_COLORS[key]
+        return {"fillColor": fill, "color": line, "weight": 3 if key == "changed" else 1,
+                "fillOpacity": 0.55 if key == "changed" else 0.25, "className": f"{SITE_PATH_CLASS} zq-{key}"}
+    cat, opacity, dashed = key
+    fill, line = CATEGORY_COLORS[cat]
     style: dict[str, Any] = {"fillColor": fill, "color": line, "weight": 1.5, "fillOpacity": opacity,
                              "className": f"{SITE_PATH_CLASS} zq-{cat}"}
-    if row.kind != "land" and row.status == "inefficient":
+    if dashed:
         style["dashArray"] = "5 3"  # a factory being revitalized
     return style
 
 
-def _feature(sid: str, geom: Any, props: dict[str, Any], style: dict[str, Any]) -> dict[str, Any]:
-    return {"type": "Feature", "id": sid, "geometry": shapely.geometry.mapping(geom),
-            "properties": props, "style": style}
-
-
-def _add_geojson(m: folium.Map, feats: list[dict[str, Any]], *, name: str, lang: str) -> None:
-    # Styles stay out of the feature properties (smaller HTML): folium groups equal styles into one map.
-    styles = {f["id"]: f.pop("style") for f in feats}
-    data = {"type": "FeatureCollection", "features": feats}
-    layer = folium.GeoJson(data, name=name, style_function=lambda f: styles[f["id"]], zoom_on_click=False)
+def _add_site_layer(
+    m: folium.Map, frame: _SiteFrame, idx: list[int], props: list[dict[str, Any]],
+    style_keys: list[Any], *, name: str, lang: str,
+) -> None:
+    keys: dict[Any, int] = {}
+    style_index = [keys.setdefault(style_keys[i], len(keys)) for i in idx]
+    layer = SiteLayer([frame.ids[i] for i in idx], frame.shapes[np.asarray(idx, dtype=np.int64)],
+                      [props[i] for i in idx], [_style(k) for k in keys], style_index, name=name)
     _Popups(lang).add_to(layer)
     layer.add_to(m)
 
 
 def _site_props(
-    row: Any, title: str, use: dict[str, Any] | None, placed: pd.DataFrame | None, *, lang: str
+    frame: _SiteFrame, i: int, title: str, use: dict[str, Any] | None, placed: list[list[str]] | None, *,
+    lang: str,
 ) -> dict[str, Any]:
     """Compact popup data of one site (short keys, empty ones left out); the browser formats it."""
-    props: dict[str, Any] = {"id": str(row.site_id), "n": title, "k": str(row.kind), "s": str(row.status)}
-    area, floor = _float(getattr(row, "area_mu", np.nan)), _float(getattr(row, "floor_area_m2", np.nan))
+    props: dict[str, Any] = {"id": frame.ids[i], "n": title, "k": frame.kinds[i], "s": frame.statuses[i]}
+    area, floor = _float(frame.column("area_mu")[i]), _float(frame.column("floor_area_m2")[i])
     if math.isfinite(area):
         props["a"] = f"{area:,.1f}"
     if math.isfinite(floor):
         props["f"] = f"{floor:,.0f}"
-    if row.zone:
-        props["z"] = str(row.zone)
-    inds = [s for s in str(row.industries).split(";") if s.strip()]
+    zone = frame.column("zone")[i]
+    if zone:
+        props["z"] = str(zone)
+    inds = [s for s in str(frame.column("industries")[i]).split(";") if s.strip()]
     if inds:
         props["i"] = "、".join(INDUSTRY_ZH.get(s, s) for s in inds) if lang != "en" else ", ".join(inds)
-    if row.anchor:
-        props["an"] = anchor_label(str(row.anchor), lang)
+    if frame.anchors[i]:
+        props["an"] = anchor_label(frame.anchors[i], lang)
     if use is not None:
         fmt = "{:,.1f}" if use["unit"] == "mu" else "{:,.0f}"
         props["u"] = [fmt.format(use["capacity"]), fmt.format(use["used"]), fmt.format(use["free"]),
                       "mu" if use["unit"] == "mu" else "m2"]
-    if placed is not None and len(placed):
-        props["p"] = [
-            [str(r.name or r.project_id), str(r.project_id),
-             f"{inv:g}" if math.isfinite(inv := _float(getattr(r, "investment_yi", np.nan))) else ""]
-            for r in placed.itertuples(index=False)
-        ]
+    if placed:
+        props["p"] = placed
     return props
 
 
@@ -625,47 +721,36 @@ def _base_layers(basemap: str, key: str | None, lang: str) -> list[folium.map.La
 
 
 def _add_labels_and_anchors(m: folium.Map, frame: _SiteFrame, *, lang: str) -> None:
-    labels = folium.FeatureGroup(name=t("layer.labels", lang), show=True)
-    anchors = folium.FeatureGroup(name=t("layer.anchors", lang), show=True)
-    n_labels = n_anchors = 0
-    rows = list(frame.sites.itertuples(index=False))
-    order = sorted(range(len(rows)), key=lambda i: not rows[i].anchor)  # anchors' labels win overlaps
+    titles = frame.titles(lang)
+    order = sorted(range(len(frame.ids)), key=lambda i: not frame.anchors[i])  # anchors' labels win overlaps
+    labels: list[tuple[float, float, str]] = []
+    anchors: list[tuple[float, float, str]] = []
     for i in order:
-        row = rows[i]
         lat, lon = frame.points[i]
-        if row.anchor:
-            star = ("<div style='width:22px;height:22px;border-radius:11px;background:#c0392b;color:#fff;"
-                    "font-size:15px;line-height:22px;text-align:center;border:2px solid #fff;"
-                    "box-shadow:0 0 3px #000'>★</div>")
-            folium.Marker((lat, lon), icon=folium.DivIcon(html=star, icon_size=(26, 26), icon_anchor=(13, 13),
-                                                           class_name="zq-anchor"),
-                          tooltip=_esc(anchor_label(str(row.anchor), lang))).add_to(anchors)
-            n_anchors += 1
+        anchor = frame.anchors[i]
+        if anchor:
+            anchors.append((lat, lon, anchor_label(anchor, lang)))
         if frame.named[i]:
-            text = _esc(anchor_label(str(row.anchor), lang) if row.anchor else frame.label_text(i, lang))
-            label = (f"<div style='{_LABEL_CSS}'>{text}</div>")
-            folium.Marker((lat, lon), icon=folium.DivIcon(html=label, icon_size=(0, 0), class_name="zq-label")
-                          ).add_to(labels)
-            n_labels += 1
-    if n_labels:
-        labels.add_to(m)
+            labels.append((lat, lon, anchor_label(anchor, lang) if anchor else titles[i]))
+    if labels:
+        MarkersLayer(labels, kind="label", name=t("layer.labels", lang)).add_to(m)
         _Declutter().add_to(m)
-    if n_anchors:
-        anchors.add_to(m)
+    if anchors:
+        MarkersLayer(anchors, kind="anchor", name=t("layer.anchors", lang)).add_to(m)
 
 
 def _anchor_points(frame: _SiteFrame) -> dict[str, tuple[float, float]]:
     pts: dict[str, tuple[float, float]] = {}
-    occ = frame.sites["status"] == "occupied"
-    for i in np.flatnonzero(occ.to_numpy()):
-        a = str(frame.sites.iloc[i]["anchor"])
+    occupied = [i for i, s in enumerate(frame.statuses) if s == "occupied"]
+    for i in occupied:
+        a = frame.anchors[i]
         if a and a not in pts:
             pts[a] = frame.points[i]
+    lowered = [(i, frame.names[i].lower()) for i in occupied]
     for anchor, aliases in ANCHOR_ALIASES.items():
         if anchor in pts:
             continue
-        for i in np.flatnonzero(occ.to_numpy()):
-            name = str(frame.sites.iloc[i]["name"]).lower()
+        for i, name in lowered:
             if any(alias.lower() in name for alias in aliases):
                 pts[anchor] = frame.points[i]
                 break
@@ -675,16 +760,272 @@ def _anchor_points(frame: _SiteFrame) -> dict[str, tuple[float, float]]:
 def _supplier_lines(
     frame: _SiteFrame, assign: pd.DataFrame
 ) -> list[tuple[tuple[float, float], tuple[float, float], str]]:
+    """(site point, anchor point, "project → anchor") of every placed supplier whose anchor is on the map."""
     if not len(assign):
         return []
     anchors = _anchor_points(frame)
-    where = {str(s): frame.points[i] for i, s in enumerate(frame.sites["site_id"])}
+    if not anchors:
+        return []
+    where = dict(zip(frame.ids, frame.points, strict=True))
     lines = []
-    for r in assign.itertuples(index=False):
-        a = canonical_anchor(r.anchor)
-        if a in anchors and str(r.site_id) in where:
-            lines.append((where[str(r.site_id)], anchors[a], _esc(f"{r.name} → {a}")))
+    for name, sid, anchor in zip(assign["name"].tolist(), assign["site_id"].tolist(), assign["anchor"].tolist(),
+                                 strict=True):
+        a = canonical_anchor(anchor)
+        if a in anchors and str(sid) in where:
+            lines.append((where[str(sid)], anchors[a], f"{name} → {a}"))
     return lines
+
+
+def _script_json(value: Any) -> str:
+    """Compact JSON safe inside an inline ``<script>``: no ``<``, ``>``, ``&`` or line separators appear."""
+    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+    for char, escaped in _SCRIPT_ESCAPES:
+        if char in text:
+            text = text.replace(char, escaped)
+    return text
+
+
+_SCRIPT_ESCAPES: Final = (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"), ("\u2028", "\\u2028"),
+                          ("\u2029", "\\u2029"))
+#: The page's HTML escaping of user text (names, ids), shared by the scripts below.
+_JS_ESCAPE: Final = """function(s) {
+        return String(s == null ? "" : s).replace(/[&<>"']/g, function(c) {
+            return {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;"}[c];
+        });
+    }"""
+
+
+def _encode_shapes(shapes: np.ndarray) -> dict[str, np.ndarray]:
+    """Polygons as integer arrays: vertices in 10^-COORD_DECIMALS degrees, each as the step from the one before.
+
+    ``c`` holds x, y steps of every vertex of every ring (the closing vertex left out), ``n`` the number
+    of vertices of each ring, ``r`` the rings of each polygon part, ``p`` the parts of each shape.
+    """
+    parts, part_of = shapely.get_parts(shapes, return_index=True)
+    polygonal = shapely.get_type_id(parts) == 3  # a collection's points or lines are not drawn
+    parts, part_of = parts[polygonal], part_of[polygonal]
+    rings, ring_of = shapely.get_rings(parts, return_index=True)
+    counts = shapely.get_num_coordinates(rings).astype(np.int64)
+    coords = shapely.get_coordinates(rings)
+    q = np.rint(coords * 10.0**COORD_DECIMALS).astype(np.int64)
+    keep = np.ones(len(q), dtype=bool)
+    keep[np.cumsum(counts) - 1] = False  # a ring's closing vertex repeats its first one
+    q = q[keep]
+    steps = np.diff(q, axis=0, prepend=np.zeros((1, 2), dtype=np.int64))
+    return {"c": steps.ravel(), "n": counts - 1, "r": np.bincount(ring_of, minlength=len(parts)),
+            "p": np.bincount(part_of, minlength=len(shapes))}
+
+
+def _decode_shapes(enc: Mapping[str, np.ndarray]) -> list[dict[str, Any]]:
+    """GeoJSON geometries from :func:`_encode_shapes`' arrays, as the page's script decodes them."""
+    xy = np.cumsum(np.asarray(enc["c"], dtype=np.int64).reshape(-1, 2), axis=0) / 10.0**COORD_DECIMALS
+    k = ri = pi = 0
+    out = []
+    for n_parts in enc["p"].tolist():
+        parts = []
+        for _ in range(n_parts):
+            rings = []
+            for _ in range(int(enc["r"][pi])):
+                n = int(enc["n"][ri])
+                ring = xy[k:k + n].tolist()
+                rings.append([*ring, ring[0]])
+                k += n
+                ri += 1
+            parts.append(rings)
+            pi += 1
+        out.append({"type": "Polygon", "coordinates": parts[0]} if len(parts) == 1
+                   else {"type": "MultiPolygon", "coordinates": parts})
+    return out
+
+
+def _ints(a: np.ndarray) -> str:
+    return "[" + ",".join(map(str, a.tolist())) + "]"
+
+
+class _RawScript(Element):
+    """A script written into the page as is (branca would otherwise parse it as a Jinja template)."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__()
+        self.text = text
+
+    def render(self, **kwargs: Any) -> str:
+        return self.text
+
+
+class _DataLayer(folium.map.Layer):
+    """A layer whose script carries a large data payload.
+
+    Rendered like any folium layer (shown at opening or not, listed in the layer control), except that
+    its script goes into the page untouched: branca would run it through Jinja's parser again, which
+    costs time on megabytes of data and would misread user text such as ``{{``.
+    """
+
+    def render(self, **kwargs: Any) -> None:  # type: ignore[override]  # as branca's MacroElement.render
+        parent = self._parent
+        if self.show and parent is not None:
+            self.add_child(ElementAddToElement(element_name=self.get_name(), element_parent_name=parent.get_name()),
+                           name=self.get_name() + "_add")
+        figure = self.get_root()
+        script = self._template.module.__dict__["script"]
+        figure.script.add_child(_RawScript(script(self, kwargs)), name=self.get_name())  # type: ignore[attr-defined]
+        for child in self._children.values():
+            child.render(**kwargs)
+
+
+class SiteLayer(_DataLayer):
+    """One category's sites as one Leaflet GeoJSON layer: one feature, hence one path, per site.
+
+    The page receives compact arrays (see :func:`_encode_shapes`), the sites' popup data and the
+    layer's few distinct styles, and builds the GeoJSON features itself, so the HTML stays small and
+    nothing is serialised feature by feature in Python. :attr:`data` gives the features as drawn.
+    """
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        var {{ this.get_name() }} = (function(D) {
+            var c = D.c, q = D.q, x = 0, y = 0, k = 0, ri = 0, pi = 0, feats = [];
+            for (var f = 0; f < D.p.length; f++) {
+                var parts = [];
+                for (var j = 0; j < D.p[f]; j++) {
+                    var rings = [];
+                    for (var r = D.r[pi++]; r > 0; r--) {
+                        var ring = [];
+                        for (var v = D.n[ri++]; v > 0; v--) {
+                            x += c[k++]; y += c[k++];
+                            ring.push([x / q, y / q]);
+                        }
+                        ring.push(ring[0]);
+                        rings.push(ring);
+                    }
+                    parts.push(rings);
+                }
+                feats.push({type: "Feature", id: D.id[f], properties: D.pr[f], zqStyle: D.s[f],
+                            geometry: parts.length === 1 ? {type: "Polygon", coordinates: parts[0]}
+                                                         : {type: "MultiPolygon", coordinates: parts}});
+            }
+            return L.geoJSON({type: "FeatureCollection", features: feats},
+                             {style: function(feature) { return D.S[feature.zqStyle]; }});
+        })({{ this.payload }});
+        {% endmacro %}
+        """
+    )
+
+    def __init__(
+        self, ids: list[str], shapes: np.ndarray, props: list[dict[str, Any]], styles: list[dict[str, Any]],
+        style_index: list[int], *, name: str,
+    ) -> None:
+        super().__init__(name=name, overlay=True, control=True, show=True)
+        self._name = "SiteLayer"
+        self.ids, self.props, self.styles, self.style_index = ids, props, styles, style_index
+        self.encoded = _encode_shapes(shapes)
+        self._payload: str | None = None
+        self._data: dict[str, Any] | None = None
+
+    @property
+    def payload(self) -> str:
+        """The layer's data as the page receives it (made once: a Streamlit render asks several times)."""
+        if self._payload is None:
+            e = self.encoded
+            self._payload = (
+                f'{{"q":{10**COORD_DECIMALS},"c":{_ints(e["c"])},"n":{_ints(e["n"])},"r":{_ints(e["r"])},'
+                f'"p":{_ints(e["p"])},"s":{_ints(np.asarray(self.style_index, dtype=np.int64))},'
+                f'"S":{_script_json(self.styles)},"id":{_script_json(self.ids)},"pr":{_script_json(self.props)}}}'
+            )
+        return self._payload
+
+    @property
+    def data(self) -> dict[str, Any]:
+        """The layer's GeoJSON FeatureCollection as the page draws it (decoded from :attr:`payload`'s arrays)."""
+        if self._data is None:
+            geoms = _decode_shapes(self.encoded)
+            self._data = {"type": "FeatureCollection", "features": [
+                {"type": "Feature", "id": sid, "geometry": g, "properties": p}
+                for sid, g, p in zip(self.ids, geoms, self.props, strict=True)
+            ]}
+        return self._data
+
+    def style_function(self, feature: Mapping[str, Any]) -> dict[str, Any]:
+        """The path style a feature of this layer is drawn with."""
+        return self.styles[self.style_index[self.ids.index(str(feature["id"]))]]
+
+
+class LinesLayer(_DataLayer):
+    """Supplier-to-anchor lines, one dashed Leaflet polyline each, in one toggleable overlay."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        var {{ this.get_name() }} = (function(D) {
+            var e = """ + _JS_ESCAPE + """;
+            var g = L.featureGroup();
+            D.forEach(function(l) {
+                L.polyline([[l[0], l[1]], [l[2], l[3]]], {color: "#d62728", weight: 2, dashArray: "6 4",
+                           opacity: 0.8, className: {{ this.class_name|tojson }}})
+                    .bindTooltip(e(l[4]), {sticky: true}).addTo(g);
+            });
+            return g;
+        })({{ this.payload }});
+        {% endmacro %}
+        """
+    )
+
+    def __init__(
+        self, lines: list[tuple[tuple[float, float], tuple[float, float], str]], *, name: str, show: bool
+    ) -> None:
+        super().__init__(name=name, overlay=True, control=True, show=show)
+        self._name = "SupplierLines"
+        self.class_name = LINE_PATH_CLASS
+        self.lines = lines
+
+    @property
+    def payload(self) -> str:
+        return _script_json([[a[0], a[1], b[0], b[1], tip] for a, b, tip in self.lines])
+
+
+class MarkersLayer(_DataLayer):
+    """Permanent plot labels (``kind="label"``) or anchor stars (``kind="anchor"``) in one overlay.
+
+    ``items`` are ``(lat, lon, text)``; the text is escaped by the page.
+    """
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        var {{ this.get_name() }} = (function(D) {
+            var e = """ + _JS_ESCAPE + """;
+            var g = L.featureGroup();
+            D.forEach(function(it) {
+            {%- if this.kind == "anchor" %}
+                L.marker([it[0], it[1]], {icon: L.divIcon({html: {{ this.star|tojson }}, iconSize: [26, 26],
+                                                         iconAnchor: [13, 13], className: "zq-anchor"})})
+                    .bindTooltip(e(it[2]), {sticky: true}).addTo(g);
+            {%- else %}
+                L.marker([it[0], it[1]], {icon: L.divIcon({html: "<div style='" + {{ this.css|tojson }} + "'>"
+                                                         + e(it[2]) + "</div>", iconSize: [0, 0],
+                                                         className: "zq-label"})}).addTo(g);
+            {%- endif %}
+            });
+            return g;
+        })({{ this.payload }});
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, items: list[tuple[float, float, str]], *, kind: Literal["label", "anchor"], name: str) -> None:
+        super().__init__(name=name, overlay=True, control=True, show=True)
+        self._name = "PlotLabels" if kind == "label" else "Anchors"
+        self.kind = kind
+        self.items = items
+        self.css = _LABEL_CSS
+        self.star = ("<div style='width:22px;height:22px;border-radius:11px;background:#c0392b;color:#fff;"
+                     "font-size:15px;line-height:22px;text-align:center;border:2px solid #fff;"
+                     "box-shadow:0 0 3px #000'>★</div>")
+
+    @property
+    def payload(self) -> str:
+        return _script_json([list(it) for it in self.items])
 
 
 class _Declutter(MacroElement):
@@ -773,5 +1114,6 @@ class _Legend(MacroElement):
 
 
 __all__ = [
-    "BASEMAPS", "compare_map", "display_geometry", "map_json", "popup_text", "sites_map", "standalone_html",
+    "BASEMAPS", "LinesLayer", "MarkersLayer", "SiteLayer", "compare_map", "display_geometry", "map_json",
+    "popup_text", "sites_map", "standalone_html",
 ]

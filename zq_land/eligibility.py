@@ -116,9 +116,13 @@ def eligible_pairs(sites: pd.DataFrame, projects: pd.DataFrame, scenario: Scenar
     rules, need, cap = _rule_arrays(st, pj, scenario)
     dist = _anchor_distances(st, pj, scenario)
 
-    fails = np.stack([rules[r] for r in RULES])  # (R, P, S): True where the rule excludes
+    # True where any rule but capacity excludes (P, S), OR-ed in place: no (R, P, S) stack at city scale
+    other = np.zeros(rules["capacity"].shape, dtype=bool)
+    for r in RULES:
+        if r != "capacity":
+            other |= rules[r]
     excl_p = pj["excluded"].to_numpy(bool)[:, None]
-    ok = ~fails.any(axis=0) & ~excl_p
+    ok = ~(other | rules["capacity"]) & ~excl_p
     p_idx, s_idx = np.nonzero(ok)  # row-major: sorted by project then site -> stable order
 
     is_land = (st["kind"].to_numpy() == "land")
@@ -149,11 +153,12 @@ def eligible_pairs(sites: pd.DataFrame, projects: pd.DataFrame, scenario: Scenar
             "use_land_mu": np.where(is_land[s_idx], need_k, 0.0),
             "use_floor_m2": np.where(is_land[s_idx], 0.0, need_k),
             "distance_km": dist_k, "revit_mu": revit, "investment_yi": inv[p_idx],
-            "locked": [(a, b) in locks for a, b in zip(pid, sid, strict=True)],
+            "locked": ([(a, b) in locks for a, b in zip(pid, sid, strict=True)] if locks
+                       else np.zeros(len(pid), dtype=bool)),
             "coefficient": coef,
         }
     )
-    counts = _rule_counts(rules, fails, ok, cap, st, pj)
+    counts = _rule_counts(rules, other, ok, cap, st, pj)
     st_out = st.assign(capacity=cap)
     return Candidates(pairs=pairs, rule_counts=counts, sites=st_out, projects=pj, scales=scales)
 
@@ -305,7 +310,8 @@ def _rule_arrays(
         rows = mode == m
         if rows.any():
             kind_ok[rows] = np.isin(kind, kinds)[None, :]
-    kind_ok &= np.isfinite(need) & (np.nan_to_num(need) > 0)
+    with np.errstate(invalid="ignore"):
+        kind_ok &= np.isfinite(need) & (need > 0)
 
     cap = np.where(
         is_land,
@@ -364,7 +370,7 @@ def _industry_set(text: str) -> frozenset[str]:
 
 
 def _rule_counts(
-    rules: Mapping[str, np.ndarray], fails: np.ndarray, ok: np.ndarray, cap: np.ndarray,
+    rules: Mapping[str, np.ndarray], other: np.ndarray, ok: np.ndarray, cap: np.ndarray,
     st: pd.DataFrame, pj: pd.DataFrame,
 ) -> pd.DataFrame:
     out = pd.DataFrame({"project_id": pj["project_id"].to_numpy(), "p": np.arange(len(pj), dtype=np.int64)})
@@ -372,8 +378,7 @@ def _rule_counts(
         out[r] = rules[r].sum(axis=1).astype(np.int64)
     out["n_sites"] = len(st)
     out["n_eligible"] = ok.sum(axis=1).astype(np.int64)
-    ci = RULES.index("capacity")
-    other = np.delete(fails, ci, axis=0).any(axis=0)  # fails any rule but capacity
+    # ``other``: fails any rule but capacity
     is_land = st["kind"].to_numpy() == "land"
     for unit, mask in (("mu", is_land), ("m2", ~is_land)):
         c = np.where(~other & mask[None, :], cap[None, :], -np.inf).max(axis=1, initial=-np.inf)

@@ -102,7 +102,7 @@ def allocate(
         When an input file is unusable or the scenario's locks contradict the data.
     """
     from .optimize import solve_allocation
-    from .reasons import capacity_shadow_prices, unplaced_reasons
+    from .reasons import unplaced_reasons
 
     t0 = time.perf_counter()
     inputs: dict[str, dict[str, str]] = {}
@@ -131,10 +131,7 @@ def allocate(
     plan = solve_allocation(sites, projects, scenario)
     cands = plan.candidates
     reasons = unplaced_reasons(plan, cands, sites, projects, scenario)
-    try:
-        prices = capacity_shadow_prices(cands, scenario)
-    except Exception:  # the duals are an aid, never a reason to lose the plan
-        prices = pd.DataFrame(columns=["site_id", "unit", "dual", "text_zh", "text_en"])
+    prices = _shadow_prices(plan, scenario)
     assignments = _assignments_table(plan.assignments, sites, projects, cands, reasons, scenario)
     site_use = _site_use_table(assignments, sites, prices, scenario)
     kpis = compute_kpis(assignments, site_use)
@@ -265,6 +262,26 @@ def check_scenario_ids(scenario: Scenario, sites: pd.DataFrame, projects: pd.Dat
 
 
 # --- private helpers ------------------------------------------------------------------------------
+
+
+def _shadow_prices(plan: Any, scenario: Scenario) -> pd.DataFrame:
+    """Capacity shadow prices from the plan's own LP relaxation when it was solved to the end; else one
+    more LP with a short limit (a fifth of the scenario's, 1-10 s). The duals are an aid: when no proven
+    LP is at hand, there are none, and the plan is never lost over them."""
+    from .optimize import lp_relaxation
+    from .reasons import capacity_shadow_prices
+
+    empty = pd.DataFrame(columns=["site_id", "unit", "dual", "binding", "text_zh", "text_en"])
+    lp = plan.lp
+    try:
+        if lp is None or lp.status != "optimal":
+            limit = min(10.0, max(1.0, 0.2 * scenario.solver.time_limit_s))
+            lp = lp_relaxation(plan.candidates, scenario, time_limit_s=limit)
+        if lp.status != "optimal":
+            return empty
+        return capacity_shadow_prices(plan.candidates, scenario, lp=lp)
+    except Exception:
+        return empty
 
 
 def _require_file(scenario: Scenario, key: str, path: Path | None) -> None:

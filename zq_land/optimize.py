@@ -689,19 +689,11 @@ def _solve_highs(
         idx = np.array([v.index for v in model.variables()], dtype=np.int32)
         vals = np.array([warm[int(v.name[2:])] for v in model.variables()], dtype=np.float64)
         h.setSolution(len(idx), idx, vals)
-    h.HandleUserInterrupt = True
-    thread = h.startSolve()
-    cancelled = False
-    while thread.is_alive():
-        thread.join(0.05)
-        now = time.monotonic()
-        if now > deadline + 0.2 and not cancelled:
-            h.cancelSolve()
-            cancelled = True
-        if now > deadline + GRACE_S:
-            _abandon(h, thread)
-            return _Outcome("highs", "none", None, math.nan,
-                            "HiGHS 超时未停止，已放弃 | HiGHS overran its time limit and was abandoned")
+    how = _run_highs(h, deadline)
+    if how == "abandoned":
+        return _Outcome("highs", "none", None, math.nan,
+                        "HiGHS 超时未停止，已放弃 | HiGHS overran its time limit and was abandoned")
+    cancelled = how == "cancelled"
     status, sol_status = eng.findSolutionValues(model)
     model.assignStatus(status, sol_status)
     ms = h.getModelStatus()

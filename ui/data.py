@@ -25,6 +25,7 @@ from zq_land._errors import InputError, Problem, ValidationReport
 from zq_land.i18n import t
 from zq_land.io import SITE_TABLE_COLUMNS, read_projects, read_sites
 from zq_land.maps import Basemap, sites_map
+from zq_land.results import file_fingerprint
 from zq_land.sample_data import SAMPLE_PROJECTS, SAMPLE_SITES
 from zq_land.vocab import COLUMN_ZH, INDUSTRY_ZH, PROJECT_COLUMNS, SITE_COLUMNS
 
@@ -369,7 +370,7 @@ def _renamed_attrs(table: pd.DataFrame, name: str) -> pd.DataFrame:
 
 
 def _digest(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
+    return file_fingerprint(path)["sha256"]
 
 
 @st.cache_data(show_spinner=False, max_entries=4)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+from dataclasses import replace
 from pathlib import Path
 
 from ._errors import input_error
@@ -64,12 +65,12 @@ def cmd_solve(args: argparse.Namespace) -> int:
     sc = scenario_for_cli(args.scenario, args.sites, args.projects)
     solver = sc.solver
     if args.solver:
-        solver = solver.__class__(**{**solver.__dict__, "name": args.solver})
+        solver = replace(solver, name=args.solver)
     if args.time_limit is not None:
         if args.time_limit <= 0:
             raise input_error("<command line>", "--time-limit 须大于 0", "--time-limit must be > 0",
                               column="--time-limit", found=str(args.time_limit))
-        solver = solver.__class__(**{**solver.__dict__, "time_limit_s": float(args.time_limit)})
+        solver = replace(solver, time_limit_s=float(args.time_limit))
     sc = sc.with_(solver=solver)
     protect = [p for p in (args.sites, args.projects, args.scenario) if p]
     result = allocate(sc)

@@ -20,7 +20,7 @@ from typing import Any
 import pandas as pd
 
 from ._errors import input_error
-from .results import KPI_LABELS, AllocationResult, Comparison
+from .results import AllocationResult, Comparison, kpi_rows
 from .vocab import COLUMN_ZH, INDUSTRY_ZH, KIND_ZH, MODE_ZH, STATUS_ZH
 
 #: Header labels of exported tables: column -> (Chinese, English).
@@ -243,7 +243,6 @@ def _assignment_frame(result: AllocationResult, *, lang: str, codes: bool = True
     """The assignment table; ``codes=False`` keeps the contract's coded values (placed, land, ...)."""
     df = result.assignments.copy()
     df["reason"] = df["reason_zh"] if lang == "zh" else df["reason_en"]
-    df["reason_en"] = result.assignments["reason_en"]
     cols = [c for c in ASSIGNMENT_COLUMNS if c in df.columns]
     if lang == "zh" and codes:
         df = _translate_codes(df)
@@ -269,12 +268,8 @@ def _unplaced_frame(result: AllocationResult, *, lang: str) -> pd.DataFrame:
 
 
 def _kpi_frame(result: AllocationResult, *, lang: str) -> pd.DataFrame:
-    rows = []
-    for key, (zh, en) in KPI_LABELS.items():
-        v = result.kpis.get(key)
-        rows.append({("指标" if lang == "zh" else "KPI"): zh if lang == "zh" else en,
-                     ("数值" if lang == "zh" else "Value"): v})
-    return pd.DataFrame(rows)
+    heads = ["指标", "数值"] if lang == "zh" else ["KPI", "Value"]
+    return pd.DataFrame(kpi_rows(result.kpis, lang), columns=heads)
 
 
 def _solver_frame(result: AllocationResult, *, lang: str) -> pd.DataFrame:

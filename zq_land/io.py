@@ -21,9 +21,9 @@ import unicodedata
 import warnings
 import zipfile
 import zlib
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import geopandas as gpd
 import numpy as np
@@ -127,11 +127,7 @@ def read_sites(
     finally:
         if report is not None:
             report.extend(rep)
-    if gdf is None or not rep.ok:
-        if rep.ok:  # defensive: a refusal always carries an error
-            rep.error(path, "无法读取地块文件", "the sites file could not be read")
-        raise InputError(rep)
-    return gdf
+    return _accepted(gdf, rep, path, "无法读取地块文件", "the sites file could not be read")
 
 
 def read_projects(
@@ -175,11 +171,7 @@ def read_projects(
     finally:
         if report is not None:
             report.extend(rep)
-    if df is None or not rep.ok:
-        if rep.ok:
-            rep.error(path, "无法读取项目文件", "the projects file could not be read")
-        raise InputError(rep)
-    return df
+    return _accepted(df, rep, path, "无法读取项目文件", "the projects file could not be read")
 
 
 def validate_files(
@@ -254,6 +246,36 @@ def summarize_projects(df: pd.DataFrame) -> str:
     return f"{len(df)} projects ({parts}); investment {df['investment_yi'].sum():,.2f} 亿元"
 
 
+_T = TypeVar("_T", gpd.GeoDataFrame, pd.DataFrame)
+
+
+def _accepted(table: _T | None, rep: ValidationReport, path: Path, zh: str, en: str) -> _T:
+    """The table read, or InputError with the file's report when anything in it is an error."""
+    if table is None or not rep.ok:
+        if rep.ok:  # defensive: a refusal always carries an error
+            rep.error(path, zh, en)
+        raise InputError(rep)
+    return table
+
+
+def _require_columns(
+    required: Iterable[str], present: Iterable[str], found: list[Any], file: str, rep: ValidationReport
+) -> None:
+    """One error per required canonical column that no column of the file provides."""
+    have = set(present)
+    found_cols = ", ".join(map(str, found))
+    for req in required:
+        if req not in have:
+            rep.error(
+                file,
+                f"缺少必需列 {col_label(req)}；文件中的列：{found_cols}",
+                f"required column '{req}' is missing; columns found: {found_cols}",
+                column=req,
+                expected=req,
+                found=found_cols,
+            )
+
+
 # ==============================================================================================
 # sites: opening the file
 # ==============================================================================================
@@ -280,16 +302,7 @@ def _read_sites(
     mapping = match_headers(
         attr_cols, SITE_HEADERS, mapping=columns, truncated=truncated, file=file, report=rep
     )
-    for req in ("site_id", "kind"):
-        if req not in mapping.values():
-            rep.error(
-                file,
-                f"缺少必需列 {col_label(req)}；文件中的列：{', '.join(map(str, attr_cols))}",
-                f"required column '{req}' is missing; columns found: {', '.join(map(str, attr_cols))}",
-                column=req,
-                expected=req,
-                found=", ".join(map(str, attr_cols)),
-            )
+    _require_columns(("site_id", "kind"), mapping.values(), attr_cols, file, rep)
     table = _site_values(raw, mapping, file, rep)
     geoms = _site_geometries(raw, table, file, rep)
     gdf = gpd.GeoDataFrame(table, geometry=gpd.GeoSeries(geoms, crs=raw.crs), crs=raw.crs)
@@ -1198,17 +1211,7 @@ def _project_values(
 ) -> pd.DataFrame:
     src = {canon: col for col, canon in mapping.items()}
     n = len(raw)
-    found_cols = ", ".join(map(str, raw.columns))
-    for req in ("project_id", "investment_yi", "mode"):
-        if req not in src:
-            rep.error(
-                file,
-                f"缺少必需列 {col_label(req)}；文件中的列：{found_cols}",
-                f"required column '{req}' is missing; columns found: {found_cols}",
-                column=req,
-                expected=req,
-                found=found_cols,
-            )
+    _require_columns(("project_id", "investment_yi", "mode"), src, list(raw.columns), file, rep)
 
     def col(canon: str) -> list[Any]:
         return list(raw[src[canon]]) if canon in src else [None] * n

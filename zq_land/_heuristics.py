@@ -298,13 +298,58 @@ def round_lp(a: PairArrays, x: np.ndarray, *, improve_rounds: int = 3) -> np.nda
     return st.chosen()
 
 
-def highs_lp(a: PairArrays, *, relax: bool, rows: str = "binding") -> tuple[Any, np.ndarray, np.ndarray]:
+#: Packing cuts u^(k) for k = 1..PACKING_CUT_K per site (see :func:`packing_cuts`). Measured on
+#: generated 1,000 x 2,000 instances: the LP bound falls from 502.22 (no cuts) to 494.77 (k <= 2),
+#: 494.70 (k <= 3) and 494.61 (k <= 4), below the bound HiGHS's MIP reaches in 50 s (494.69).
+PACKING_CUT_K = 4
+
+
+def packing_cuts(a: PairArrays, k_max: int = PACKING_CUT_K) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Valid inequalities from dual-feasible functions: per site s and k = 1..k_max,
+    ``sum_i u_k(need_i / cap_s) x_is <= 1`` with Fekete & Schepers' ``u_k(r) = r`` when (k+1)r is a
+    whole number and ``floor((k+1)r) / k`` otherwise.
+
+    Every plan that fits the capacities satisfies them (u_k maps any packing into one of total <= 1),
+    but the LP relaxation does not: it fills a site with a large project and a fraction of another,
+    which is where its bound overstates what whole projects can reach. k = 1 says "at most one project
+    needing more than half the site"; larger k count thirds, quarters, ... Only rows that can bind are
+    returned (their coefficients on the site's candidates sum to more than 1).
+
+    Returns ``(row_site, pair, value)`` triplets sorted by row (rows numbered 0.. in ``row_site`` order),
+    each row's upper bound being 1.
+    """
+    if len(a.p) == 0 or a.n_s == 0:
+        return np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0)
+    ratio = a.need / np.maximum(a.cap[a.s], 1e-12)
+    rows_s, rows_k, pairs, vals = [], [], [], []
+    for k in range(1, k_max + 1):
+        y = (k + 1) * ratio
+        whole = np.abs(y - np.round(y)) <= 1e-7 * np.maximum(1.0, y)
+        c = np.where(whole, ratio, np.floor(y) / k)
+        tot = np.bincount(a.s, weights=c, minlength=a.n_s)
+        keep = np.flatnonzero((tot[a.s] > 1.0 + 1e-9) & (c > 0))
+        rows_s.append(a.s[keep])
+        rows_k.append(np.full(len(keep), k))
+        pairs.append(keep)
+        vals.append(c[keep])
+    s_all, k_all, p_all, v_all = (np.concatenate(x) for x in (rows_s, rows_k, pairs, vals))
+    order = np.lexsort((p_all, s_all, k_all))
+    s_all, k_all, p_all, v_all = s_all[order], k_all[order], p_all[order], v_all[order]
+    key = k_all * (a.n_s + 1) + s_all
+    first = np.r_[True, key[1:] != key[:-1]]
+    row = np.cumsum(first) - 1
+    return row, p_all, v_all
+
+
+def highs_lp(
+    a: PairArrays, *, relax: bool, rows: str = "binding", cuts: bool = False
+) -> tuple[Any, np.ndarray, np.ndarray]:
     """The model as a ``highspy.HighsLp`` (maximise), built from arrays.
 
     Rows: one per project with several pairs (at most one site), then one capacity row per site in
     ``rows="binding"`` (sites whose candidates can overfill them) or ``"all"`` (every site with
-    candidates, for the shadow prices). Returns the model, the project of each one-row and the site of
-    each capacity row.
+    candidates, for the shadow prices), then with ``cuts`` the :func:`packing_cuts`. Returns the model,
+    the project of each one-row and the site of each capacity row.
     """
     import highspy
 
@@ -322,23 +367,34 @@ def highs_lp(a: PairArrays, *, relax: bool, rows: str = "binding") -> tuple[Any,
     idx = np.stack([r1, r2], axis=1)
     val = np.stack([np.ones(n), a.need], axis=1)
     mask = idx >= 0
-    counts = mask.sum(axis=1)
-    start = np.concatenate([[0], np.cumsum(counts)]).astype(np.int32)
+    n_base = len(one_p) + len(cap_s)
+    col = np.broadcast_to(np.arange(n)[:, None], idx.shape)[mask]
+    index, value = idx[mask], val[mask]
+    n_cut = 0
+    if cuts:
+        c_row, c_pair, c_val = packing_cuts(a)
+        n_cut = int(c_row[-1]) + 1 if len(c_row) else 0
+        col = np.concatenate([col, c_pair])
+        index = np.concatenate([index, n_base + c_row])
+        value = np.concatenate([value, c_val])
+        order = np.argsort(col, kind="stable")  # base entries of a column stay first, rows ascending
+        col, index, value = col[order], index[order], value[order]
+    start = np.searchsorted(col, np.arange(n + 1)).astype(np.int32)
 
     lp = highspy.HighsLp()
     lp.num_col_ = n
-    lp.num_row_ = len(one_p) + len(cap_s)
+    lp.num_row_ = n_base + n_cut
     lp.col_cost_ = a.coef.astype(np.float64)
     lp.col_lower_ = np.where(a.locked, 1.0, 0.0)
     lp.col_upper_ = np.ones(n)
     inf = highspy.kHighsInf
     lp.row_lower_ = np.full(lp.num_row_, -inf)
-    lp.row_upper_ = np.concatenate([np.ones(len(one_p)), a.cap[cap_s].astype(np.float64)])
+    lp.row_upper_ = np.concatenate([np.ones(len(one_p)), a.cap[cap_s].astype(np.float64), np.ones(n_cut)])
     lp.sense_ = highspy.ObjSense.kMaximize
     lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
     lp.a_matrix_.start_ = start
-    lp.a_matrix_.index_ = idx[mask].astype(np.int32)
-    lp.a_matrix_.value_ = val[mask].astype(np.float64)
+    lp.a_matrix_.index_ = index.astype(np.int32)
+    lp.a_matrix_.value_ = value.astype(np.float64)
     lp.a_matrix_.num_col_ = n
     lp.a_matrix_.num_row_ = lp.num_row_
     if not relax:

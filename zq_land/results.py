@@ -82,6 +82,8 @@ class AllocationResult:
         out.update({k: v for k, v in self.kpis.items() if k not in out})
         out["greedy_objective"] = _num(getattr(rep, "greedy_objective", None))
         out["lp_bound"] = _num(getattr(rep, "lp_bound", None))
+        # large models: the LP bound above includes the packing cuts; this one is the LP without them
+        out["lp_bound_plain"] = _num(getattr(rep, "lp_bound_plain", None))
         out["message"] = getattr(rep, "message", "")
         out["total_seconds"] = round(self.seconds, 3)
         out["inputs"] = self.inputs

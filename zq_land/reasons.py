@@ -7,8 +7,10 @@ capacity of the sites that did admit a project.
 
 from __future__ import annotations
 
-from typing import Final
+from collections.abc import Mapping
+from typing import Any, Final, NamedTuple
 
+import numpy as np
 import pandas as pd
 
 from .eligibility import RULE_EN, RULE_ZH, RULES, Candidates
@@ -48,32 +50,37 @@ def unplaced_reasons(
     pandas.DataFrame
         ``project_id, reason_code, reason_zh, reason_en``, in the projects' order.
     """
+    # Vectorised: the room left on every site and each pair's fit are computed in one go; Python only
+    # loops over the unplaced projects to word their reasons.
     cand = candidates if candidates is not None else plan.candidates
     a = plan.assignments
-    unplaced = a[a["site_id"].isna()]
-    if unplaced.empty:
+    is_unplaced = a["site_id"].isna().to_numpy()
+    if not is_unplaced.any():
         return pd.DataFrame(columns=_COLUMNS)
-    counts = cand.rule_counts.set_index("project_id")
-    pj = cand.projects.set_index("project_id")
-    st = cand.sites.set_index("site_id")
-    placed = a[a["site_id"].notna()]
-    on_site: dict[str, list[str]] = {}
-    used: dict[str, float] = {}
-    for sid, grp in placed.groupby("site_id", sort=True):
-        on_site[str(sid)] = grp["project_id"].astype(str).tolist()
-        used[str(sid)] = float(grp["need"].sum())
-    pairs_by_p = {str(k): g for k, g in cand.pairs.groupby("project_id", sort=False)}
+    unplaced_ids = a.loc[is_unplaced, "project_id"].astype(str).tolist()
+    excluded = dict(zip(cand.projects["project_id"].astype(str).tolist(),
+                        cand.projects["excluded"].tolist(), strict=True))
+    to_explain = [pid for pid in unplaced_ids if not bool(excluded[pid])]
+    full = _SiteFullness(cand.sites, a.loc[~is_unplaced])
+    per_project = _pairs_by_project(cand.pairs, to_explain, full)
+    no_site = [pid for pid in to_explain if pid not in per_project]
+    counts: dict[Any, dict[str, Any]] = {}
+    pj: dict[Any, dict[str, Any]] = {}
+    if no_site:
+        counts = cand.rule_counts.set_index("project_id").loc[no_site].to_dict("index")
+        need_cols = [c for c in ("land_need_mu", "floor_need_m2") if c in cand.projects.columns]
+        pj = cand.projects.set_index("project_id").loc[no_site, need_cols].to_dict("index")
     rows: list[tuple[str, str, str, str]] = []
-    for pid in unplaced["project_id"].astype(str):
-        if bool(pj.at[pid, "excluded"]):
+    for pid in unplaced_ids:
+        if bool(excluded[pid]):
             rows.append((pid, "excluded_project", "情景排除了该项目，未参与分配",
                          "the scenario excludes this project from allocation"))
             continue
-        mine = pairs_by_p.get(pid)
-        if mine is None or mine.empty:
-            rows.append((pid, "no_eligible_site", *_no_site_text(counts.loc[pid], pj.loc[pid])))
+        mine = per_project.get(pid)
+        if mine is None:
+            rows.append((pid, "no_eligible_site", *_no_site_text(counts[pid], pj[pid])))
             continue
-        rows.append((pid, *_full_or_not_chosen(mine, st, on_site, used, plan)))
+        rows.append((pid, *_full_or_not_chosen(mine, full, plan)))
     return pd.DataFrame(rows, columns=_COLUMNS)
 
 
@@ -119,7 +126,7 @@ def capacity_shadow_prices(
 # --- helpers ----------------------------------------------------------------------------------------
 
 
-def _no_site_text(c: pd.Series, p: pd.Series) -> tuple[str, str]:
+def _no_site_text(c: Mapping[str, Any], p: Mapping[str, Any]) -> tuple[str, str]:
     n = int(c["n_sites"])
     parts_zh = [f"{RULE_ZH[r]} {int(c[r])} 个" for r in RULES if int(c[r]) > 0]
     parts_en = [f"{RULE_EN[r]}: {int(c[r])}" for r in RULES if int(c[r]) > 0]
@@ -141,15 +148,76 @@ def _no_site_text(c: pd.Series, p: pd.Series) -> tuple[str, str]:
     return zh, en
 
 
-def _full_or_not_chosen(
-    mine: pd.DataFrame, st: pd.DataFrame, on_site: dict[str, list[str]], used: dict[str, float], plan: Plan
-) -> tuple[str, str, str]:
-    triples = zip(mine["site_id"], mine["need"], mine["coefficient"], strict=True)
-    room = [(str(s), float(n), float(c)) for s, n, c in triples
-            if float(st.at[str(s), "capacity"]) - used.get(str(s), 0.0) >= n - 1e-9]
-    if room:
-        s, _, coef = room[0]
-        if all(c <= 0 for _, _, c in room):
+class _SiteFullness:
+    """Per site: capacity, kind, what the plan uses of it and which projects use it (in plan order)."""
+
+    def __init__(self, sites: pd.DataFrame, placed: pd.DataFrame) -> None:
+        self.index = pd.Index(sites["site_id"].astype(str))
+        self.capacity = sites["capacity"].to_numpy(dtype=float)
+        self.is_land = (sites["kind"] == "land").to_numpy()
+        self.used = np.zeros(len(sites))
+        self.on_site: dict[str, list[str]] = {}
+        need = placed["need"].to_numpy(dtype=float)
+        need = np.where(np.isnan(need), 0.0, need)  # Series.sum skips NaN
+        who = placed["project_id"].astype(str).to_numpy()
+        groups = placed.groupby("site_id", sort=False).indices
+        keys = [str(sid) for sid in groups]
+        for sid, pos, idx in zip(keys, self.index.get_indexer(keys), groups.values(), strict=True):
+            self.on_site[sid] = who[idx].tolist()
+            if pos >= 0:
+                # summed in plan order exactly as Series.sum does (numpy's add.reduce)
+                self.used[pos] = float(need[idx].sum())
+        # every site ranked by capacity (largest first), then site id: the order full sites are named in
+        ranked = pd.DataFrame({"cap": self.capacity, "sid": self.index.to_numpy()}).sort_values(
+            ["cap", "sid"], ascending=[False, True], kind="stable")
+        self.rank = np.empty(len(sites), dtype=np.int64)
+        self.rank[ranked.index.to_numpy()] = np.arange(len(sites))
+
+
+class _Mine(NamedTuple):
+    """One project's eligible pairs, in ``cand.pairs`` order."""
+
+    site_id: np.ndarray
+    site_pos: np.ndarray
+    need: np.ndarray
+    coefficient: np.ndarray
+    room: np.ndarray
+
+
+def _pairs_by_project(pairs: pd.DataFrame, pids: list[str], full: _SiteFullness) -> dict[str, _Mine]:
+    """The pairs of the projects ``pids``, each with whether its site still has room for it."""
+    if not pids or pairs.empty:
+        return {}
+    ppid = pairs["project_id"].astype(str)
+    wanted = pd.Index(pids)
+    code_all = wanted.get_indexer(ppid)
+    rows = np.flatnonzero(code_all >= 0)
+    if rows.size == 0:
+        return {}
+    code = code_all[rows]
+    sid = pairs["site_id"].astype(str).to_numpy()[rows]
+    spos = full.index.get_indexer(sid)
+    if (spos < 0).any():
+        raise KeyError(sid[spos < 0][0])
+    need = pairs["need"].to_numpy(dtype=float)[rows]
+    coef = pairs["coefficient"].to_numpy(dtype=float)[rows]
+    room = full.capacity[spos] - full.used[spos] >= need - 1e-9
+    order = np.argsort(code, kind="stable")  # by project, each project's pairs in their row order
+    bounds = np.searchsorted(code[order], np.arange(len(pids) + 1))
+    out: dict[str, _Mine] = {}
+    for k, pid in enumerate(pids):
+        lo, hi = bounds[k], bounds[k + 1]
+        if hi > lo:
+            o = order[lo:hi]
+            out[pid] = _Mine(sid[o], spos[o], need[o], coef[o], room[o])
+    return out
+
+
+def _full_or_not_chosen(mine: _Mine, full: _SiteFullness, plan: Plan) -> tuple[str, str, str]:
+    room = np.flatnonzero(mine.room)
+    if room.size:
+        s, coef = str(mine.site_id[room[0]]), float(mine.coefficient[room[0]])
+        if all(c <= 0 for c in mine.coefficient[room].tolist()):
             return ("not_chosen",
                     f"地块 {s} 等尚有余量，但放入会降低目标值（目标系数 {coef:,.3f} ≤ 0，如距离惩罚过大）",
                     f"{s} and others have room, but placing it would lower the objective "
@@ -161,19 +229,21 @@ def _full_or_not_chosen(
                     "not proven optimal")
         return ("not_chosen", f"地块 {s} 尚有余量，但未被选中（目标值不变）",
                 f"{s} has room but was not chosen (the objective is the same either way)")
-    order = mine.assign(cap=[float(st.at[str(s), "capacity"]) for s in mine["site_id"]]).sort_values(
-        ["cap", "site_id"], ascending=[False, True], kind="stable")
+    n_sites = len(mine.site_id)
+    named = np.argsort(full.rank[mine.site_pos], kind="stable")[:MAX_SITES_NAMED]
     zh_parts, en_parts = [], []
-    for s, n, cap in order[["site_id", "need", "cap"]].head(MAX_SITES_NAMED).itertuples(index=False):
-        unit_zh, unit_en = ("亩", "mu") if st.at[s, "kind"] == "land" else ("平方米", "m2")
-        who = on_site.get(str(s), [])
-        u = used.get(str(s), 0.0)
+    for i in named.tolist():
+        s, n, pos = str(mine.site_id[i]), float(mine.need[i]), int(mine.site_pos[i])
+        cap = float(full.capacity[pos])
+        unit_zh, unit_en = ("亩", "mu") if full.is_land[pos] else ("平方米", "m2")
+        who = full.on_site.get(s, [])
+        u = float(full.used[pos])
         zh_parts.append(f"{s}（{'、'.join(who)} 已用 {u:,.1f}/{cap:,.1f} {unit_zh}，剩余 {cap - u:,.1f}，"
                         f"需要 {n:,.1f}）")
         en_parts.append(f"{s} ({', '.join(who)} use {u:,.1f} of {cap:,.1f} {unit_en}, {cap - u:,.1f} left, "
                         f"{n:,.1f} needed)")
-    more = len(order) - MAX_SITES_NAMED
-    tail_zh = f" 等 {len(order)} 个地块" if more > 0 else ""
+    more = n_sites - MAX_SITES_NAMED
+    tail_zh = f" 等 {n_sites} 个地块" if more > 0 else ""
     tail_en = f" and {more} more" if more > 0 else ""
     return ("sites_full", f"可接纳该项目的地块均已满：{'；'.join(zh_parts)}{tail_zh}",
             f"the sites that admit it are full: {'; '.join(en_parts)}{tail_en}")

@@ -7,15 +7,18 @@ contract's English column names (``project_id``, ``site_id``, ``status``, ``reas
 
 from __future__ import annotations
 
+import datetime
 import io
 import json
+import math
 import os
 import platform
+import re
 import tempfile
 import zipfile
 from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import pandas as pd
 
@@ -312,26 +315,201 @@ def _label(df: pd.DataFrame, lang: str) -> pd.DataFrame:
 
 
 def _workbook(sheets: list[tuple[str, pd.DataFrame]]) -> bytes:
-    from openpyxl.styles import Font
+    """The workbook of ``sheets``: bold frozen header, column widths, number formats by column.
+
+    openpyxl spends tens of microseconds per cell (its cell objects, then its XML serialiser), seconds
+    for a city-scale run. So openpyxl writes each sheet's header, layout and styles, while the data
+    rows are rendered directly as the XML openpyxl writes for them (inline strings, ``"%.16g"``
+    numbers, each column's style id) and spliced into its package: every part but the timestamps of
+    ``docProps/core.xml`` is byte for byte what :func:`_workbook_cellwise` writes. A value this path
+    does not render (dates, formula or error-code text, illegal characters, text over Excel's limit)
+    sends the whole workbook through :func:`_workbook_cellwise`.
+    """
+    from openpyxl.cell.cell import Cell
     from openpyxl.utils import get_column_letter
 
+    cells: list[list[list[str]]] = []
+    for _, df in sheets:
+        cols = _sheet_cells(df)
+        if cols is None:
+            return _workbook_cellwise(sheets)
+        cells.append(cols)
+    splices: dict[int, _Splice] = {}
+    buf = io.BytesIO()
+    with pd.ExcelWriter(buf, engine="openpyxl") as xw:
+        for k, ((title, df), cols) in enumerate(zip(sheets, cells, strict=True), start=1):
+            df.head(0).to_excel(xw, sheet_name=title[:31], index=False)
+            ws = xw.sheets[title[:31]]
+            fmts = _format_sheet(ws, df)
+            if not len(df) or not len(df.columns):
+                continue
+            # openpyxl numbers cell styles in the order it meets them while saving: this sheet's header
+            # style, then the number formats of its first data row from left to right (all rows alike)
+            _ = ws.cell(row=1, column=1).style_id
+            styles = []
+            for j, fmt in enumerate(fmts, start=1):
+                c = Cell(ws, row=2, column=j)  # not added to the sheet: only registers the style
+                if fmt:
+                    c.number_format = fmt
+                styles.append(f' s="{c.style_id}"' if c.has_style else "")
+            last = get_column_letter(len(df.columns))
+            splices[k] = _Splice(f'<dimension ref="A1:{last}1" />', f'<dimension ref="A1:{last}{len(df) + 1}" />',
+                                 _rows_xml(cols, styles, first_row=2))
+    return _splice_rows(buf.getvalue(), splices) or _workbook_cellwise(sheets)
+
+
+def _workbook_cellwise(sheets: list[tuple[str, pd.DataFrame]]) -> bytes:
+    """The workbook written cell by cell by pandas and openpyxl (any value; slow for large tables)."""
     buf = io.BytesIO()
     with pd.ExcelWriter(buf, engine="openpyxl") as xw:
         for title, df in sheets:
             df.to_excel(xw, sheet_name=title[:31], index=False)
             ws = xw.sheets[title[:31]]
-            ws.freeze_panes = "A2"
-            for j, col in enumerate(df.columns, start=1):
-                values = [str(col), *("" if pd.isna(v) else str(v) for v in df[col].head(200))]
-                width = max(_display_width(v) for v in values)
-                ws.column_dimensions[get_column_letter(j)].width = min(max(8, width + 2), 60)
-                fmt = _number_format(str(col), df[col])
+            for j, fmt in enumerate(_format_sheet(ws, df), start=1):
                 if fmt:
                     for cell in ws.iter_rows(min_row=2, min_col=j, max_col=j):
                         cell[0].number_format = fmt
-            for cell in ws[1]:
-                cell.font = Font(bold=True)
     return buf.getvalue()
+
+
+def _format_sheet(ws: Any, df: pd.DataFrame) -> list[str | None]:
+    """Freeze the header row, size the columns, embolden the header; the number format of each column."""
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+
+    ws.freeze_panes = "A2"
+    fmts: list[str | None] = []
+    for j, col in enumerate(df.columns, start=1):
+        values = [str(col), *("" if pd.isna(v) else str(v) for v in df[col].head(200))]
+        width = max(_display_width(v) for v in values)
+        ws.column_dimensions[get_column_letter(j)].width = min(max(8, width + 2), 60)
+        fmts.append(_number_format(str(col), df[col]))
+    for cell in ws[1]:
+        cell.font = Font(bold=True)
+    return fmts
+
+
+def _sheet_cells(df: pd.DataFrame) -> list[list[str]] | None:
+    """Per column, the XML of each data cell after its reference (``<c r="B7"`` + this), or None."""
+    cell = _CellXml()
+    out = []
+    for j in range(len(df.columns)):
+        col = cell.column(df.iloc[:, j])
+        if col is None:
+            return None
+        out.append(col)
+    return out
+
+
+class _CellXml:
+    """Values as pandas (``ExcelFormatter._format_value``, ``ExcelWriter._value_with_fmt``) and then
+    openpyxl (``Cell._bind_value``, ``etree_write_cell``) write them, None for what only openpyxl may."""
+
+    EMPTY = ' t="inlineStr" />'
+
+    def __init__(self) -> None:
+        from openpyxl.cell.cell import ERROR_CODES, ILLEGAL_CHARACTERS_RE
+        from pandas.api.types import is_bool, is_float, is_integer, is_scalar
+
+        self.error_codes = frozenset(ERROR_CODES)
+        self.illegal = ILLEGAL_CHARACTERS_RE.search
+        self.is_bool, self.is_float, self.is_integer, self.is_scalar = is_bool, is_float, is_integer, is_scalar
+
+    def column(self, s: pd.Series) -> list[str] | None:
+        values = s.to_numpy()
+        if values.dtype.kind == "f":  # NaN is written as "", infinities as text
+            return [self.EMPTY if v != v else self.number(v) for v in values.tolist()]
+        if values.dtype.kind in "iu":
+            return [f' t="n"><v>{v:.16g}</v></c>' for v in values.tolist()]
+        out = []
+        seen: dict[str, str | None] = {}  # codes, statuses and names repeat down a column
+        for v in s:  # as pandas' Excel writer iterates a column
+            if type(v) is str:
+                part = seen.get(v, "")
+                if part == "":
+                    part = seen[v] = self.text(v)
+            else:
+                part = self.value(v)
+            if part is None:
+                return None
+            out.append(part)
+        return out
+
+    def value(self, val: Any) -> str | None:
+        if self.is_scalar(val) and pd.isna(val):
+            return self.EMPTY
+        if getattr(val, "tzinfo", None) is not None:
+            return None
+        if self.is_integer(val):
+            return f' t="n"><v>{int(val):.16g}</v></c>'
+        if self.is_float(val):
+            return self.number(float(val))
+        if self.is_bool(val):
+            return f' t="b"><v>{1 if val else 0}</v></c>'
+        if isinstance(val, (datetime.date, datetime.timedelta)):
+            return None
+        return self.text(str(val))
+
+    def number(self, v: float) -> str:
+        if v in (math.inf, -math.inf):  # pandas writes infinities as the text "inf"
+            return f' t="inlineStr"><is><t>{"inf" if v > 0 else "-inf"}</t></is></c>'
+        return f' t="n"><v>{v:.16g}</v></c>'
+
+    def text(self, text: str) -> str | None:
+        if not text:
+            return self.EMPTY
+        if (len(text) > 32767 or (len(text) > 1 and text[0] == "=") or text in self.error_codes
+                or self.illegal(text)):
+            return None
+        esc = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+        stripped = text.strip()
+        space = ' xml:space="preserve"' if stripped and stripped != text else ""
+        return f' t="inlineStr"><is><t{space}>{esc}</t></is></c>'
+
+
+def _rows_xml(cols: list[list[str]], styles: list[str], *, first_row: int) -> str:
+    """``<row>`` elements of the data: each cell is ``<c r="{column}{row}"{style}`` + its XML."""
+    from openpyxl.utils import get_column_letter
+
+    heads = [f'<c r="{get_column_letter(j)}' for j in range(1, len(cols) + 1)]
+    tails = [f'"{st}' for st in styles]
+    out = []
+    for i, row in enumerate(zip(*cols, strict=True), start=first_row):
+        r = str(i)
+        out.append(f'<row r="{r}">' + "".join([h + r + t + c for h, t, c in zip(heads, tails, row, strict=True)])
+                   + "</row>")
+    return "".join(out)
+
+
+class _Splice(NamedTuple):
+    header_dimension: str  # the header-only sheet's <dimension>
+    dimension: str  # the full sheet's
+    rows: str  # the <row> elements of the data
+
+
+def _splice_rows(package: bytes, splices: dict[int, _Splice]) -> bytes | None:
+    """Insert each sheet's data rows after its header row and set its dimension; None when the package
+    does not have the layout expected (then the caller writes the workbook cell by cell)."""
+    if not splices:
+        return package
+    src = zipfile.ZipFile(io.BytesIO(package))
+    out = io.BytesIO()
+    done = set()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, allowZip64=True) as dst:
+        for info in src.infolist():
+            data = src.read(info)
+            m = re.fullmatch(r"xl/worksheets/sheet(\d+)\.xml", info.filename)
+            sp = splices.get(int(m.group(1))) if m else None
+            if sp is not None:
+                xml = data.decode("utf-8")
+                if xml.count(sp.header_dimension) != 1 or xml.count("<row ") != 1 \
+                        or xml.count("</row></sheetData>") != 1:
+                    return None
+                xml = xml.replace(sp.header_dimension, sp.dimension)
+                data = xml.replace("</row></sheetData>", "</row>" + sp.rows + "</sheetData>").encode("utf-8")
+                done.add(info.filename)
+            dst.writestr(info, data)
+    return out.getvalue() if len(done) == len(splices) else None
 
 
 def _number_format(col: str, s: pd.Series) -> str | None:

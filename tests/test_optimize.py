@@ -67,7 +67,11 @@ def test_knapsack_toy_known_optimum(solver: str) -> None:
     assert r.gap == pytest.approx(0.0)
     # the reported greedy is the best-fit one in value order, repaired: A, then D (not E), then G
     assert r.greedy_objective == pytest.approx(9.1)
-    assert r.lp_bound == pytest.approx(14.4)
+    assert r.lp_bound_plain == pytest.approx(14.4)
+    # with the packing cuts: A (6 of 10 mu) leaves no room for B or C (5 mu each) on L1, and D (2000 of
+    # 3000 m2) none for E (1500): L1 10.0 + F1 2.8 (E and half of D) + G 0.5. The plain LP places A and
+    # 0.8 of B on L1 (10.6) and D with 2/3 of E on F1 (3.2)
+    assert r.lp_bound == pytest.approx(13.3)
     assert placed(plan) == {"B": "L1", "C": "L1", "D": "F1", "G": "PL"}
     assert plan.assignments["project_id"].tolist() == list("ABCDEG")
     assert plan_violations(plan) == []
@@ -303,7 +307,16 @@ def test_highs_that_overruns_is_abandoned_in_time(monkeypatch: pytest.MonkeyPatc
         original(self, lp)
         lp.solverModel.setOptionValue("time_limit", 600.0)
 
-    monkeypatch.setattr(pulp.HiGHS, "createAndConfigureSolver", stubborn)
+    def stubborn_arrays(time_limit: float, threads: int = 1) -> highspy.Highs:
+        h = new_highs(time_limit, threads)
+        h.setOptionValue("time_limit", 600.0)
+        return h
+
+    from zq_land import optimize
+
+    new_highs = optimize._new_highs
+    monkeypatch.setattr(pulp.HiGHS, "createAndConfigureSolver", stubborn)  # the PuLP-built model
+    monkeypatch.setattr(optimize, "_new_highs", stubborn_arrays)  # the models built from arrays (the race)
     monkeypatch.setattr(highspy.Highs, "cancelSolve", lambda self: None)
     t = time.perf_counter()
     try:
@@ -392,3 +405,26 @@ def test_unknown_solver_is_bad_input() -> None:
     sites, projects = knapsack_toy()
     with pytest.raises(InputError, match="unknown solver 'gurobi'; use 'highs' or 'cbc'"):
         solve_allocation(sites, projects, scenario(), solver="gurobi")
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_the_race_proves_the_same_optimum_and_leaves_no_solver_running(
+    seed: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two HiGHS runs race on small models: the answer is the optimum a single run proves, and the run
+    that lost is stopped, not left computing behind the planner's back."""
+    import threading
+
+    from zq_land import optimize
+
+    sites, projects = random_instance(60, 30, seed=seed)
+    sc = scenario(weights={"investment": 1.0, "revitalization": 1.0, "projects": 0.3},
+                  solver={"time_limit_s": 30})
+    raced = solve_allocation(sites, projects, sc)
+    monkeypatch.setattr(optimize, "RACE", False)
+    single = solve_allocation(sites, projects, sc)
+    assert raced.report.status == single.report.status == "optimal"
+    assert raced.report.objective == pytest.approx(single.report.objective, abs=1e-6)
+    assert plan_violations(raced) == []
+    time.sleep(0.3)  # a cancelled solve stops at its next interrupt check
+    assert not [t for t in threading.enumerate() if t.name.startswith("zq-land-highs") and t.is_alive()]

@@ -286,6 +286,7 @@ def _solver_frame(result: AllocationResult, *, lang: str) -> pd.DataFrame:
         ("相对间隙", "gap", r.gap),
         ("贪心方案目标值", "greedy objective", getattr(r, "greedy_objective", None)),
         ("线性松弛上界", "LP bound", getattr(r, "lp_bound", None)),
+        ("线性松弛上界（不含装箱割）", "LP bound without packing cuts", getattr(r, "lp_bound_plain", None)),
         ("求解用时(秒)", "solve seconds", round(float(r.solve_seconds), 3)),
         ("说明", "message", getattr(r, "message", "")),
     ]

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
 import resource
 import subprocess
@@ -29,6 +30,8 @@ SIZES: dict[str, tuple[int, int, float, float]] = {
     "1000x2000": (1000, 2000, 1.1, 60.0),
     "2000x5000": (2000, 5000, 1.1, 60.0),
 }
+#: Other instances of each size (besides seed 20221230 of the main table), solved end to end
+SWEEP_SEEDS: tuple[int, ...] = (1, 2, 3)
 MARK_BEGIN = "<!-- bench:begin -->"
 MARK_END = "<!-- bench:end -->"
 
@@ -39,9 +42,15 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--one", help=argparse.SUPPRESS)
     ap.add_argument("--no-baseline", action="store_true", help="skip the dense PuLP+CBC baseline")
     ap.add_argument("--no-write", action="store_true", help="do not update docs/PERFORMANCE.md")
+    ap.add_argument("--seeds", nargs="*", type=int, default=list(SWEEP_SEEDS),
+                    help="other instances of each size solved end to end through the CLI (default 1 2 3)")
+    ap.add_argument("--cli-one", nargs=2, help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
     if args.one:
         print(json.dumps(_measure(args.one, baseline=not args.no_baseline)))
+        return 0
+    if args.cli_one:
+        print(json.dumps(_cli_instance(args.cli_one[0], int(args.cli_one[1]))))
         return 0
     rows = []
     for name in args.sizes:
@@ -55,7 +64,20 @@ def main(argv: list[str] | None = None) -> int:
             rows.append({"size": name, "error": out.stderr.strip().splitlines()[-1:]})
             continue
         rows.append(json.loads(out.stdout.strip().splitlines()[-1]))
+    sweep = []
+    for name in [n for n in args.sizes if n != "sample"]:
+        for seed in args.seeds:
+            print(f"… {name} seed {seed} (CLI)", file=sys.stderr, flush=True)
+            cmd = [sys.executable, "-m", "benchmarks.run", "--cli-one", name, str(seed)]
+            out = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, check=False)
+            if out.returncode != 0:
+                print(out.stderr, file=sys.stderr)
+                sweep.append({"size": name, "seed": seed, "error": out.stderr.strip().splitlines()[-1:]})
+                continue
+            sweep.append(json.loads(out.stdout.strip().splitlines()[-1]))
     table = format_tables(rows)
+    if sweep:
+        table += "\n" + format_sweep(sweep)
     print(table)
     if not args.no_write:
         _write_doc(table)
@@ -82,20 +104,68 @@ def format_tables(rows: list[dict[str, Any]]) -> str:
         t1.append(f"| {r['size']} | {r['pairs']:,} | {f(r['read_s'])} | {f(r['eligibility_s'])} | {f(r['build_s'])} | "
                   f"{f(r['solve_s'])} | {f(r['export_s'])} | {f(r['map_s'])} | {f(r['map_mb'])} | "
                   f"{f(r['cli_s'])} | {f(r['peak_mb'], 0)} |")
-    head2 = ("| size | status | objective | bound | gap % | vs LP bound % | greedy | vs greedy % | dense PuLP+CBC | "
-             "vs dense % | build speed-up vs dense | raw Folium MB | map size vs raw |\n"
-             "|---|---|---|---|---|---|---|---|---|---|---|---|---|")
+    head2 = ("| size | status | objective | bound | gap % | vs LP bound % | vs plain LP % | greedy | vs greedy % | "
+             "dense PuLP+CBC | vs dense % | build speed-up vs dense | raw Folium MB | map size vs raw |\n"
+             "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
     t2 = [head2]
     for r in rows:
         if "error" in r:
             continue
         t2.append(
             f"| {r['size']} | {r['status']} | {f(r['objective'], 3)} | {f(r['bound'], 3)} | {f(r['gap_pct'], 3)} | "
-            f"{f(r['vs_lp_pct'], 3)} | {f(r['greedy'], 3)} | {f(r['vs_greedy_pct'], 3)} | "
+            f"{f(r['vs_lp_pct'], 3)} | {f(r.get('vs_plain_lp_pct'), 3)} | {f(r['greedy'], 3)} | "
+            f"{f(r['vs_greedy_pct'], 3)} | "
             f"{f(r['dense_objective'], 3)} | "
             f"{f(r['vs_dense_pct'], 3)} | {f(r['build_speedup'], 1)} | {f(r['raw_map_mb'])} | {f(r['map_ratio'], 3)} |"
         )
     return "\n".join(t1) + "\n\n" + "\n".join(t2) + "\n"
+
+
+def format_sweep(rows: list[dict[str, Any]]) -> str:
+    """Other seeds of each size, end to end through ``python -m zq_land solve``: the targets' own terms."""
+    out = ["| size | seed | end-to-end s | peak MB | status | objective | bound | gap % | LP bound (cuts) | "
+           "vs LP bound % | plain LP bound | vs plain LP % | greedy | vs greedy % |",
+           "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
+
+    def f(v: Any, nd: int = 3) -> str:
+        return "—" if v is None else f"{v:,.{nd}f}"
+
+    for r in rows:
+        if "error" in r:
+            out.append(f"| {r['size']} | {r['seed']} | error: {r['error']} |||||||||||| ")
+            continue
+        obj, lp, plain, g = r["objective"], r["lp_bound"], r["lp_bound_plain"], r["greedy_objective"]
+        out.append(
+            f"| {r['size']} | {r['seed']} | {f(r['cli_s'], 1)} | {f(r['peak_mb'], 0)} | {r['status']} | {f(obj)} | "
+            f"{f(r['bound'])} | {f(100 * r['gap'] if r['gap'] is not None else None)} | {f(lp)} | "
+            f"{f(100 * (lp - obj) / lp if lp else None)} | {f(plain)} | "
+            f"{f(100 * (plain - obj) / plain if plain else None)} | {f(g)} | "
+            f"{f(100 * (obj - g) / g if g else None)} |")
+    return "\n".join(out) + "\n"
+
+
+def _cli_instance(name: str, seed: int) -> dict[str, Any]:
+    """One generated instance solved by the CLI as a planner would run it; its summary.json and time."""
+    from benchmarks.generate import make_instance, write_instance
+
+    n_p, n_s, tight, limit = SIZES[name]
+    tmp = Path(tempfile.mkdtemp(prefix=f"zq_bench_{name}_{seed}_"))
+    sp, pp = write_instance(*make_instance(n_p, n_s, seed=seed, tightness=tight), tmp, stem=f"{name}_{seed}")
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    t = time.perf_counter()
+    cli = subprocess.run(
+        [sys.executable, "-m", "zq_land", "solve", "--sites", str(sp), "--projects", str(pp),
+         "--out", str(tmp / "cli"), "--time-limit", str(limit), "--quiet"],
+        cwd=ROOT, env=env, capture_output=True, text=True, check=False,
+    )
+    elapsed = time.perf_counter() - t
+    if cli.returncode != 0:
+        raise SystemExit(f"{name} seed {seed}: exit {cli.returncode}: {cli.stderr.strip()[-300:]}")
+    summary = json.loads((tmp / "cli" / "summary.json").read_text(encoding="utf-8"))
+    keep = ["status", "objective", "bound", "gap", "lp_bound", "lp_bound_plain", "greedy_objective"]
+    return {"size": name, "seed": seed, "cli_s": elapsed,
+            "peak_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024,
+            **{k: summary.get(k) for k in keep}}
 
 
 # --- one size, in a child process -----------------------------------------------------------------
@@ -145,6 +215,8 @@ def _measure(name: str, *, baseline: bool) -> dict[str, Any]:
     r.update(status=rep.status, objective=rep.objective, bound=rep.bound, greedy=rep.greedy_objective,
              lp_bound=rep.lp_bound, gap_pct=None if rep.gap is None else 100 * rep.gap)
     r["vs_lp_pct"] = 100 * (rep.lp_bound - rep.objective) / rep.lp_bound if rep.lp_bound else None
+    plain = rep.lp_bound_plain
+    r["vs_plain_lp_pct"] = 100 * (plain - rep.objective) / plain if plain and math.isfinite(plain) else None
     g = rep.greedy_objective
     r["vs_greedy_pct"] = 100 * (rep.objective - g) / g if g else None
 

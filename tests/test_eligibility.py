@@ -348,3 +348,23 @@ def test_pairs_match_a_plain_python_reading_of_the_rules() -> None:
             want.add((p["project_id"], s["site_id"]))
     assert got == want
     assert len(want) > 20
+
+
+def test_one_capacity_for_the_rules_and_the_site_table() -> None:
+    """What a site holds is the same number wherever a planner reads it: in the rules and in the
+    result's site table (free capacity), usable-land ratio 0.8 here; occupied sites hold nothing new."""
+    from zq_land.eligibility import site_capacity
+    from zq_land.results import allocate
+
+    sites, projects = random_instance(40, 20, seed=3)
+    sc = scenario(policy={"usable_land_ratio": 0.8}, solver={"time_limit_s": 10})
+    res = allocate(sc, sites=sites, projects=projects)
+    rules = eligible_pairs(sites, projects, sc).sites.set_index("site_id")["capacity"]
+    table = res.site_use.set_index("site_id")
+    free_sites = table["status"] != "occupied"
+    assert np.allclose(table.loc[free_sites, "capacity"], rules[table.index[free_sites]])
+    assert (table.loc[~free_sites, "capacity"] == 0).all()
+    land = sites["kind"] == "land"
+    cap, unit = site_capacity(sites["kind"], sites["area_mu"], sites["floor_area_m2"], usable_land_ratio=0.8)
+    assert np.allclose(cap[land.to_numpy()], sites.loc[land, "area_mu"].fillna(0) * 0.8)
+    assert set(unit[land.to_numpy()]) == {"mu"} and set(unit[~land.to_numpy()]) <= {"m2"}

@@ -294,6 +294,22 @@ def _site_points(sites: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
 # --- rules ------------------------------------------------------------------------------------------
 
 
+def site_capacity(
+    kind: Any, area_mu: Any, floor_area_m2: Any, *, usable_land_ratio: float = 1.0
+) -> tuple[np.ndarray, np.ndarray]:
+    """What each site can hold and in which unit: land its area (mu) times the usable-land ratio,
+    factories and platforms their floor area (m2); a missing figure holds nothing.
+
+    The one definition of capacity: the rules (:func:`eligible_pairs`), the site-use table of a
+    result and the map's free capacity all use it. Returns ``(capacity, unit)`` arrays.
+    """
+    is_land = np.asarray(kind, dtype=object) == "land"
+    area = pd.to_numeric(pd.Series(np.asarray(area_mu, dtype=object)), errors="coerce").to_numpy(float)
+    floor = pd.to_numeric(pd.Series(np.asarray(floor_area_m2, dtype=object)), errors="coerce").to_numpy(float)
+    cap = np.where(is_land, np.nan_to_num(area) * usable_land_ratio, np.nan_to_num(floor))
+    return cap, np.where(is_land, "mu", "m2")
+
+
 def _rule_arrays(
     st: pd.DataFrame, pj: pd.DataFrame, scenario: Scenario
 ) -> tuple[dict[str, np.ndarray], np.ndarray, np.ndarray]:
@@ -313,11 +329,8 @@ def _rule_arrays(
     with np.errstate(invalid="ignore"):
         kind_ok &= np.isfinite(need) & (need > 0)
 
-    cap = np.where(
-        is_land,
-        np.nan_to_num(st["area_mu"].to_numpy(float)) * scenario.policy.usable_land_ratio,
-        np.nan_to_num(st["floor_area_m2"].to_numpy(float)),
-    )
+    cap, _ = site_capacity(kind, st["area_mu"], st["floor_area_m2"],
+                           usable_land_ratio=scenario.policy.usable_land_ratio)
     # a missing need is the kind/mode rule's business, not the capacity rule's
     fits = np.isnan(need) | (need <= cap[None, :] * (1 + _TOL) + _TOL)
 

@@ -37,6 +37,7 @@ from jinja2 import Template
 
 from zq_land import _offline
 from zq_land._errors import input_error
+from zq_land.eligibility import site_capacity
 from zq_land.geo import wgs84_to_gcj02
 from zq_land.i18n import anchor_label, name_label, t
 from zq_land.vocab import ANCHOR_ALIASES, INDUSTRY_ZH, canonical_anchor
@@ -489,17 +490,14 @@ def _site_use(
         used_by_site = {str(k): (float(a), float(b))
                         for k, a, b in zip(tmp.index, tmp["mu"].tolist(), tmp["m2"].tolist(), strict=True)}
     areas, floors = frame.column("area_mu"), frame.column("floor_area_m2")
-    for sid, kind, status, area, floor in zip(frame.ids, frame.kinds, frame.statuses, areas, floors, strict=True):
-        if sid in out or status == "occupied":
-            continue
-        is_land = kind == "land"
-        cap = _float(area if is_land else floor)
-        if not math.isfinite(cap):
-            continue
+    caps, units = site_capacity(frame.kinds, areas, floors)  # before a solve: no scenario, ratio 1
+    for sid, kind, status, area, floor, cap, unit in zip(frame.ids, frame.kinds, frame.statuses, areas, floors,
+                                                         caps.tolist(), units.tolist(), strict=True):
+        if sid in out or status == "occupied" or not math.isfinite(_float(area if kind == "land" else floor)):
+            continue  # already from the result's site-use table, occupied, or no figure to show
         mu, m2 = used_by_site.get(sid, (0.0, 0.0))
-        used = mu if is_land else m2
-        out[sid] = {"capacity": cap, "used": used, "free": max(cap - used, 0.0),
-                    "unit": "mu" if is_land else "m2"}
+        used = mu if unit == "mu" else m2
+        out[sid] = {"capacity": cap, "used": used, "free": max(cap - used, 0.0), "unit": unit}
     return out
 
 

@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 from ._errors import ValidationReport, input_error
+from .eligibility import site_capacity
 from .scenario import Scenario
 from .vocab import FOUR_PLUS_FOUR, M2_PER_MU, NEV_INDUSTRIES, WAN_PER_YI
 
@@ -362,11 +363,9 @@ def _site_use_table(
     s = pd.DataFrame(sites.drop(columns="geometry", errors="ignore"))
     base = s[["site_id", "name", "kind", "status", "zone", "area_mu", "floor_area_m2"]].copy()
     is_land = base["kind"] == "land"
-    base["unit"] = np.where(is_land, "mu", "m2")
-    base["capacity"] = np.where(
-        is_land, base["area_mu"].fillna(0.0) * scenario.policy.usable_land_ratio, base["floor_area_m2"].fillna(0.0)
-    )
-    base.loc[base["status"] == "occupied", "capacity"] = 0.0
+    base["capacity"], base["unit"] = site_capacity(base["kind"], base["area_mu"], base["floor_area_m2"],
+                                                   usable_land_ratio=scenario.policy.usable_land_ratio)
+    base.loc[base["status"] == "occupied", "capacity"] = 0.0  # an occupied site takes no new project
     placed = assignments.loc[assignments["status"] == "placed"]
     g = placed.groupby("site_id")
     agg = pd.DataFrame({

@@ -449,3 +449,18 @@ def test_unplaced_projects_are_listed_with_their_reasons() -> None:
     assert len(unplaced) == len(result.unplaced)
     assert all(unplaced["原因"].str.len() > 0)
     assert any(s.value.startswith("未落位项目及原因") for s in at.subheader)
+
+
+def test_a_weight_change_starts_from_the_sessions_earlier_plan() -> None:
+    """After a weight change the solver starts from the plan already on screen (the report says so)."""
+    at = _app()
+    _open(at, "情景")
+    at.number_input(key="sc_w_revitalization").set_value(0.5).run()
+    first = _run_scenario(at)
+    _open(at, "情景")
+    at.number_input(key="sc_w_revitalization").set_value(1.0).run()
+    second = _run_scenario(at)
+    assert second.scenario.weights.revitalization == 1.0
+    assert second.solve.status == "optimal"
+    assert first.solve.status == "optimal"
+    assert "started from an earlier plan" in " ".join(second.solve.fallback_notes)

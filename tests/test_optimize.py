@@ -14,6 +14,7 @@ from zq_land._errors import InputError
 from zq_land.eligibility import eligible_pairs
 from zq_land.optimize import (
     GRACE_S,
+    Plan,
     _wait_abandoned,
     build_model,
     greedy_allocation,
@@ -428,3 +429,21 @@ def test_the_race_proves_the_same_optimum_and_leaves_no_solver_running(
     assert plan_violations(raced) == []
     time.sleep(0.3)  # a cancelled solve stops at its next interrupt check
     assert not [t for t in threading.enumerate() if t.name.startswith("zq-land-highs") and t.is_alive()]
+
+
+def test_earlier_plans_start_the_solver_and_are_repaired_first() -> None:
+    """A plan from other weights (and a stale one: unknown ids, a site now too small) starts the solve:
+    the answer is the same proven optimum as without it, and valid under the new scenario."""
+    sites, projects = random_instance(40, 20, seed=4)
+    first = solve_allocation(sites, projects, scenario(weights={"investment": 1.0}))
+    sc = scenario(weights={"investment": 1.0, "revitalization": 1.0}, policy={"usable_land_ratio": 0.7},
+                  solver={"time_limit_s": 30})
+    stale = pd.concat([first.assignments[["project_id", "site_id"]],
+                       pd.DataFrame({"project_id": ["NOPE"], "site_id": ["NOWHERE"]})], ignore_index=True)
+    cold = solve_allocation(sites, projects, sc)
+    warm = solve_allocation(sites, projects, sc, starts=[stale, first.assignments])
+    assert cold.report.status == warm.report.status == "optimal"
+    assert warm.report.objective == pytest.approx(cold.report.objective, abs=1e-6)
+    assert plan_violations(warm) == []
+    # the earlier plan breaks the new capacities (70 % of the land usable): it could not be used as it was
+    assert plan_violations(Plan(first.assignments, first.report, warm.candidates)) != []

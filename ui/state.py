@@ -39,6 +39,8 @@ PERSISTENT_PREFIXES: Final = ("sc_", "res_", "cmp_", "opt_", "colmap_")
 #: (Buttons, uploaders, editors and maps never use these prefixes: their state cannot be set.)
 #: Results kept per session (oldest dropped first).
 MAX_RESULTS: Final = 12
+#: At most this many earlier plans (the most recent) start the solver of a new run
+MAX_STARTS: Final = 4
 #: The two lists of (project, site) pairs the planner edits.
 PAIR_KINDS: Final = ("locks", "forbid")
 
@@ -230,7 +232,10 @@ def run_allocation(scenario: Scenario, data: DataSet) -> tuple[str, AllocationRe
     if key in cache:
         result = dataclasses.replace(cache[key], scenario=scenario)
     else:
-        result = allocate(scenario, sites=data.sites, projects=data.projects)
+        # this session's earlier plans on the same files start the solver: after a weight change the
+        # previous plan is usually optimal or close, and HiGHS then only has to prove it
+        earlier = [r.assignments for k, r in reversed(cache.items()) if k.endswith(f"-{data.key}")]
+        result = allocate(scenario, sites=data.sites, projects=data.projects, starts=earlier[:MAX_STARTS])
         result = dataclasses.replace(result, inputs={
             "sites": data.sites_file.fingerprint(), "projects": data.projects_file.fingerprint(),
         })

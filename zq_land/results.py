@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import math
 import time
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -96,8 +96,12 @@ def allocate(
     *,
     sites: gpd.GeoDataFrame | None = None,
     projects: pd.DataFrame | None = None,
+    starts: Sequence[pd.DataFrame] = (),
 ) -> AllocationResult:
     """Run a scenario: read its inputs (unless given), solve, explain, and gather the KPIs.
+
+    ``starts`` are earlier plans on the same data (their ``assignments``) to start the solver from,
+    as the app passes after a weight change (see :func:`zq_land.optimize.solve_allocation`).
 
     Raises
     ------
@@ -131,7 +135,7 @@ def allocate(
         inputs["projects"] = file_fingerprint(scenario.projects)
 
     check_scenario_ids(scenario, sites, projects)
-    plan = solve_allocation(sites, projects, scenario)
+    plan = solve_allocation(sites, projects, scenario, starts=starts)
     cands = plan.candidates
     reasons = unplaced_reasons(plan, cands, sites, projects, scenario)
     prices = _shadow_prices(plan, scenario)

@@ -186,3 +186,42 @@ def test_compare_prints_kpi_deltas_and_moves(tmp_path: Path, capsys: pytest.Capt
     wb = openpyxl.load_workbook(tmp_path / "comparison.xlsx")
     assert len(wb.sheetnames) == 2
     assert (tmp_path / "A" / "summary.json").exists() and (tmp_path / "B" / "summary.json").exists()
+
+
+def test_solve_starts_from_an_earlier_runs_assignments(recorded: Path, tmp_path: Path) -> None:
+    """--start takes the assignments.csv of an earlier run: same proven optimum, the start file untouched,
+    and writing the new run over the folder that holds the start file is refused."""
+    start = recorded / "assignments.csv"
+    before = start.read_bytes()
+    out = tmp_path / "land"
+    assert main(["solve", str(SCEN / "land_saving.toml"), "--out", str(out), "--quiet", "--start", str(start)]) == 0
+    cold = tmp_path / "cold"
+    assert main(["solve", str(SCEN / "land_saving.toml"), "--out", str(cold), "--quiet"]) == 0
+    warm_s = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    cold_s = json.loads((cold / "summary.json").read_text(encoding="utf-8"))
+    assert warm_s["status"] == cold_s["status"] == "optimal"
+    assert warm_s["objective"] == pytest.approx(cold_s["objective"], abs=1e-6)
+    assert start.read_bytes() == before
+    assert main(["solve", str(SCEN / "land_saving.toml"), "--out", str(recorded), "--quiet",
+                 "--start", str(start)]) == 2
+    assert start.read_bytes() == before
+
+
+@pytest.mark.parametrize(("content", "words"), [
+    (None, "does not exist"),
+    ("项目编号,地块编号\nXM22-001,L01\n", "project_id"),
+    (b"\xff\xfe\x00garbage", "UTF-8"),
+])
+def test_a_bad_start_file_is_refused_with_exit_2(
+    content: str | bytes | None, words: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    start = tmp_path / "start.csv"
+    if isinstance(content, str):
+        start.write_text(content, encoding="utf-8")
+    elif isinstance(content, bytes):
+        start.write_bytes(content)
+    rc = main(["solve", str(SCEN / "review_2022_recorded.toml"), "--out", str(tmp_path / "o"), "--start", str(start)])
+    text = "".join(capsys.readouterr())
+    assert rc == 2
+    assert words in text and "start.csv" in text
+    assert "Traceback" not in text

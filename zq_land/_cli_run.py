@@ -6,6 +6,8 @@ import argparse
 from dataclasses import replace
 from pathlib import Path
 
+import pandas as pd
+
 from ._errors import input_error
 from .results import AllocationResult, Comparison, allocate, compare_results
 from .scenario import Scenario, load_scenario
@@ -26,6 +28,9 @@ def add_solve_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--time-limit", type=float, help="seconds; overrides the scenario's time_limit_s")
     p.add_argument("--lang", choices=["zh", "en"], default="zh", help="language of reasons and Excel headers")
     p.add_argument("--quiet", action="store_true", help="print only the one-line result")
+    p.add_argument("--start", action="append", default=[], metavar="ASSIGNMENTS.csv",
+                   help="an earlier run's assignments.csv to start from (repeatable); it is repaired to this "
+                   "scenario and only used when better than the tool's own first plans")
     p.set_defaults(func=cmd_solve, msg_lang="both")
 
 
@@ -72,14 +77,34 @@ def cmd_solve(args: argparse.Namespace) -> int:
                               column="--time-limit", found=str(args.time_limit))
         solver = replace(solver, time_limit_s=float(args.time_limit))
     sc = sc.with_(solver=solver)
-    protect = [p for p in (args.sites, args.projects, args.scenario) if p]
-    result = allocate(sc)
+    protect = [p for p in (args.sites, args.projects, args.scenario, *args.start) if p]
+    result = allocate(sc, starts=[read_start(f) for f in args.start])
     paths = write_outputs(result, args.out, lang=args.lang, protect=protect)
     print(one_line(result))
     if not args.quiet:
         print_unplaced(result, args.lang)
         print(f"outputs / 输出: {Path(args.out)}/ " + ", ".join(paths))
     return 0
+
+
+def read_start(path: str) -> pd.DataFrame:
+    """An earlier run's ``assignments.csv`` (``project_id``, ``site_id``; an empty site is unplaced)."""
+    file = str(path)
+    try:
+        df = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise input_error(file, "找不到起始方案文件", "the start plan file does not exist") from None
+    except (UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
+        raise input_error(file, f"起始方案不是可读的 UTF-8 CSV：{exc}",
+                          f"the start plan is not a readable UTF-8 CSV: {exc}") from None
+    missing = [c for c in ("project_id", "site_id") if c not in df.columns]
+    if missing:
+        raise input_error(file, f"起始方案缺少列 {', '.join(missing)}（应为本工具导出的 assignments.csv）",
+                          f"the start plan lacks the column(s) {', '.join(missing)} (expected an "
+                          "assignments.csv written by this tool)", column=missing[0])
+    df = df[["project_id", "site_id"]].copy()
+    df["site_id"] = df["site_id"].str.strip().replace("", None)
+    return df
 
 
 def cmd_compare(args: argparse.Namespace) -> int:

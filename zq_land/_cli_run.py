@@ -25,7 +25,8 @@ def add_solve_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--projects", help="projects file: overrides the scenario's")
     p.add_argument("--out", required=True, help="output folder (created if missing)")
     p.add_argument("--solver", choices=["highs", "cbc"], help="override the scenario's solver")
-    p.add_argument("--time-limit", type=float, help="seconds; overrides the scenario's time_limit_s")
+    p.add_argument("--time-limit", type=float, help="seconds, counted from the start of the command (reading "
+                   "included, writing the outputs not); overrides the scenario's time_limit_s")
     p.add_argument("--lang", choices=["zh", "en"], default="zh", help="language of reasons and Excel headers")
     p.add_argument("--quiet", action="store_true", help="print only the one-line result")
     p.add_argument("--start", action="append", default=[], metavar="ASSIGNMENTS.csv",
@@ -78,7 +79,7 @@ def cmd_solve(args: argparse.Namespace) -> int:
         solver = replace(solver, time_limit_s=float(args.time_limit))
     sc = sc.with_(solver=solver)
     protect = [p for p in (args.sites, args.projects, args.scenario, *args.start) if p]
-    result = allocate(sc, starts=[read_start(f) for f in args.start])
+    result = allocate(sc, starts=[read_start(f) for f in args.start], started=getattr(args, "started", None))
     paths = write_outputs(result, args.out, lang=args.lang, protect=protect)
     print(one_line(result))
     if not args.quiet:

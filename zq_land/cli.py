@@ -10,6 +10,7 @@ import argparse
 import contextlib
 import os
 import sys
+import time
 from collections.abc import Callable, Sequence
 
 from ._errors import InputError, ValidationReport
@@ -23,9 +24,11 @@ Command = Callable[[argparse.Namespace], int]
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit code (``python -m zq_land`` exits with it)."""
+    started = time.monotonic()  # a solve's time limit counts from here (imports and reading included)
     _utf8_console()
     parser = _build_parser()
     args = parser.parse_args(argv)  # usage errors exit 2 (argparse)
+    args.started = started
     func: Command | None = getattr(args, "func", None)
     if func is None:
         parser.print_help()

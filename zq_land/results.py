@@ -91,17 +91,25 @@ class AllocationResult:
         return out
 
 
+#: The solver gets at least this long even when reading the inputs used up the time limit.
+MIN_SOLVE_S = 1.0
+
+
 def allocate(
     scenario: Scenario,
     *,
     sites: gpd.GeoDataFrame | None = None,
     projects: pd.DataFrame | None = None,
     starts: Sequence[pd.DataFrame] = (),
+    started: float | None = None,
 ) -> AllocationResult:
     """Run a scenario: read its inputs (unless given), solve, explain, and gather the KPIs.
 
     ``starts`` are earlier plans on the same data (their ``assignments``) to start the solver from,
     as the app passes after a weight change (see :func:`zq_land.optimize.solve_allocation`).
+    The scenario's time limit counts from ``started`` (a ``time.monotonic()`` stamp; default: this
+    call), so reading the inputs comes out of it: the command line passes its own start, and
+    ``--time-limit 60`` then bounds the whole command but the writing of the outputs.
 
     Raises
     ------
@@ -112,6 +120,7 @@ def allocate(
     from .reasons import unplaced_reasons
 
     t0 = time.perf_counter()
+    started = time.monotonic() if started is None else started
     inputs: dict[str, dict[str, str]] = {}
     if sites is None:
         if scenario.sites is None:
@@ -135,7 +144,8 @@ def allocate(
         inputs["projects"] = file_fingerprint(scenario.projects)
 
     check_scenario_ids(scenario, sites, projects)
-    plan = solve_allocation(sites, projects, scenario, starts=starts)
+    left = scenario.solver.time_limit_s - (time.monotonic() - started)
+    plan = solve_allocation(sites, projects, scenario, starts=starts, time_limit_s=max(MIN_SOLVE_S, left))
     cands = plan.candidates
     reasons = unplaced_reasons(plan, cands, sites, projects, scenario)
     prices = _shadow_prices(plan, scenario)

@@ -28,7 +28,7 @@ import tempfile
 import threading
 import time
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any, Final, Literal
 
@@ -52,10 +52,6 @@ MIP_MAX_PAIRS: Final = 150_000
 CORE_PER_PROJECT: Final = 25
 #: Small models: two HiGHS runs race on the two cores (see ``_race_highs``).
 RACE: Final = True
-#: Up to this many pairs the second racer runs without presolve (HiGHS's restarts dominate tiny models);
-#: above it, the PuLP-built model with presolve, as before the race (measured on 500 x 1,000: 4.6-12.5 s
-#: against 5.0-14.9 s with the presolve-free racer).
-RACE_NO_PRESOLVE_PAIRS: Final = 5_000
 #: Seconds past the time limit after which a solver that has not stopped is abandoned.
 GRACE_S: Final = 3.0
 # HiGHS solves that ignored the cancel and were left running (see _abandon): process-wide by nature.
@@ -776,48 +772,45 @@ def _race_highs(
 ) -> _Outcome:
     """Two HiGHS runs at once, one per core; the first to prove its plan optimal stops the other.
 
-    How long HiGHS takes on these small models swings wildly with its starting point and presolve,
-    and not the same way for every weighting (2022 sample, 9 weightings, one core each, time to a
-    proven optimum): the PuLP model from the ratio-order greedy plan 0.03-12.0 s; the array model
-    from the best plan found so far 0.02-2.8 s; the model without presolve from the greedy plan
-    0.02-4.5 s; the race of the last two 0.02-2.0 s. Through ``allocate`` on 24 random weightings of
-    the sample: median 1.26 s, slowest 3.8 s, against 2.1 s and 10.0 s for the single PuLP run.
-    Neither proving: the better plan and the lower of the two bounds.
+    How long HiGHS takes to prove these small optima swings wildly with its starting plan and options,
+    and not the same way for every weighting: on the 2022 sample, for the same model, 0.03-12 s. The
+    two runs: the PuLP model from the ratio-order greedy plan (the single run before the race), and the
+    model built from arrays from the best plan found so far (greedy, LP rounding or an earlier plan).
+    Measured through ``allocate`` on the four bundled scenarios and 16 random weightings: median 1.8 s,
+    90th percentile 3.2-3.4 s, slowest 4.3-4.5 s, against 1.7 s, 7.2 s and 9.4 s for the single run
+    (a third racer without presolve made it slower: median 2.2 s). Neither proving: the better plan and
+    the lower of the two bounds.
     """
     if not pulp.HiGHS(msg=False).available():
         raise SolverError("HiGHS (highspy) is not installed")
     stop = threading.Event()
-    got: dict[str, _Outcome | BaseException] = {}
-
     mip, _, _ = heur.highs_lp(arrays, relax=False)
     warm_best = best if scenario.solver.warm_start else None
-    warm_greedy = np.flatnonzero(start > 0.5) if start is not None else None
+    racers: dict[str, Callable[[], _Outcome]] = {
+        "pulp": lambda: _solve_highs(model, cand, scenario, deadline=deadline, warm=start, stop=stop),
+        "best": lambda: _solve_highs_arrays(mip, cand, scenario, deadline=deadline, warm=warm_best, stop=stop),
+    }
+    got: dict[str, _Outcome | BaseException] = {}
 
-    def arrays_run() -> None:
+    def run(key: str) -> None:
         try:
-            out = _solve_highs_arrays(mip, cand, scenario, deadline=deadline, warm=warm_best, stop=stop)
-            got["arrays"] = out
+            out = racers[key]()
+            got[key] = out
             if out.status == "optimal":
                 stop.set()
-        except Exception as exc:  # the other run stands alone then
-            got["arrays"] = exc
+        except Exception as exc:  # the others stand without it
+            got[key] = exc
 
-    worker = threading.Thread(target=arrays_run, name="zq-land-highs-race", daemon=True)
-    worker.start()
-    try:
-        if len(cand.pairs) > RACE_NO_PRESOLVE_PAIRS:
-            mine = _solve_highs(model, cand, scenario, deadline=deadline, warm=start, stop=stop)
-        else:
-            mine = _solve_highs_arrays(mip, cand, scenario, deadline=deadline, warm=warm_greedy,
-                                       options={"presolve": "off"}, stop=stop)
-    except Exception:
-        stop.set()
-        raise
-    if mine.status == "optimal":
-        stop.set()
-    worker.join(max(0.0, deadline - time.monotonic()) + GRACE_S + 1.0)
-    other = got.get("arrays")
-    outcomes = [o for o in (mine, other) if isinstance(o, _Outcome)]
+    workers = [threading.Thread(target=run, args=(k,), name=f"zq-land-highs-race-{k}", daemon=True)
+               for k in racers]
+    for w in workers:
+        w.start()
+    for w in workers:
+        w.join(max(0.0, deadline - time.monotonic()) + GRACE_S + 1.0)
+    if all(isinstance(g, BaseException) for g in got.values()) and got:
+        raise next(iter(got.values()))  # type: ignore[misc]
+    outcomes = [o for o in got.values() if isinstance(o, _Outcome)]
+    first = outcomes[0] if outcomes else _Outcome("highs", "none", None, math.nan, "HiGHS gave no answer")
     proven = [o for o in outcomes if o.status == "optimal" and o.chosen is not None]
     if proven:
         return max(proven, key=lambda o: _objective(cand, o.chosen))
@@ -825,7 +818,7 @@ def _race_highs(
     bounds = [o.bound for o in outcomes if math.isfinite(o.bound)]
     bound = min(bounds) if bounds else math.nan
     if not with_plan:
-        return replace(mine, bound=bound)
+        return replace(first, bound=bound)
     top = max(with_plan, key=lambda o: _objective(cand, o.chosen))
     return replace(top, bound=bound)
 

@@ -247,3 +247,23 @@ def test_1000x2000_plan_is_within_one_percent_of_the_cut_lp_bound_on_another_see
     assert r.lp_bound_plain > 1.01 * r.objective  # what the plain LP could not show
     assert r.objective >= 0.99 * r.lp_bound
     assert r.bound <= r.lp_bound + 1e-7
+
+
+def test_no_lp_is_started_when_it_could_not_finish(monkeypatch: pytest.MonkeyPatch) -> None:
+    """With too little time for the LP at the model's size, the best-fit plan comes back at once with its
+    gap, and the report says why there is no LP bound (no LP is left running to delay the exit)."""
+    from zq_land import optimize
+
+    monkeypatch.setattr(optimize, "ARRAY_PAIRS", 1000)
+    monkeypatch.setattr(optimize, "LP_S_PER_PAIR", 1.0)  # as if every pair cost a second of LP
+    sites, projects = make_instance(150, 300, seed=2, tightness=1.1)
+    t = time.perf_counter()
+    plan = solve_allocation(sites, projects, _scenario(limit=5))
+    elapsed = time.perf_counter() - t
+    r = plan.report
+    assert elapsed < 5
+    assert plan_violations(plan) == []
+    assert r.objective >= r.greedy_objective - 1e-9
+    assert r.status in ("time_limit", "feasible")
+    assert any("too little time for the LP" in n for n in r.fallback_notes)
+    assert r.bound >= r.objective

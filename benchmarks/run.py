@@ -155,6 +155,18 @@ def format_sweep(rows: list[dict[str, Any]]) -> str:
     return "\n".join(out) + "\n"
 
 
+def _run_cli(sites: Path, projects: Path, out: Path, limit: float) -> tuple[subprocess.CompletedProcess[str], float]:
+    """``python -m zq_land solve`` as a planner runs it, in a child process; its result and wall time."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    t = time.perf_counter()
+    cli = subprocess.run(
+        [sys.executable, "-m", "zq_land", "solve", "--sites", str(sites), "--projects", str(projects),
+         "--out", str(out), "--time-limit", str(limit), "--quiet"],
+        cwd=ROOT, env=env, capture_output=True, text=True, check=False,
+    )
+    return cli, time.perf_counter() - t
+
+
 def _cli_instance(name: str, seed: int) -> dict[str, Any]:
     """One generated instance solved by the CLI as a planner would run it; its summary.json and time."""
     from benchmarks.generate import make_instance, write_instance
@@ -162,14 +174,7 @@ def _cli_instance(name: str, seed: int) -> dict[str, Any]:
     n_p, n_s, tight, limit = SIZES[name]
     tmp = Path(tempfile.mkdtemp(prefix=f"zq_bench_{name}_{seed}_"))
     sp, pp = write_instance(*make_instance(n_p, n_s, seed=seed, tightness=tight), tmp, stem=f"{name}_{seed}")
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    t = time.perf_counter()
-    cli = subprocess.run(
-        [sys.executable, "-m", "zq_land", "solve", "--sites", str(sp), "--projects", str(pp),
-         "--out", str(tmp / "cli"), "--time-limit", str(limit), "--quiet"],
-        cwd=ROOT, env=env, capture_output=True, text=True, check=False,
-    )
-    elapsed = time.perf_counter() - t
+    cli, elapsed = _run_cli(sp, pp, tmp / "cli", limit)
     if cli.returncode != 0:
         raise SystemExit(f"{name} seed {seed}: exit {cli.returncode}: {cli.stderr.strip()[-300:]}")
     summary = json.loads((tmp / "cli" / "summary.json").read_text(encoding="utf-8"))
@@ -250,14 +255,7 @@ def _measure(name: str, *, baseline: bool) -> dict[str, Any]:
     r["raw_map_mb"] = len(m.get_root().render().encode()) / 1e6
     r["map_ratio"] = len(ours.get_root().render().encode()) / 1e6 / r["raw_map_mb"]
 
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    t = time.perf_counter()
-    cli = subprocess.run(
-        [sys.executable, "-m", "zq_land", "solve", "--sites", str(sp), "--projects", str(pp),
-         "--out", str(tmp / "cli"), "--time-limit", str(limit), "--quiet"],
-        cwd=ROOT, env=env, capture_output=True, text=True, check=False,
-    )
-    r["cli_s"] = time.perf_counter() - t
+    cli, r["cli_s"] = _run_cli(sp, pp, tmp / "cli", limit)
     r["cli_rc"] = cli.returncode
 
     if baseline:

@@ -55,6 +55,8 @@ LP_S_PER_PAIR: Final = 2e-5
 CORE_PER_PROJECT: Final = 25
 #: Small models: two HiGHS runs race on the two cores (see ``_race_highs``).
 RACE: Final = True
+#: Columns of ``LpBound.duals`` (one row per capacity row of the LP).
+_DUAL_COLUMNS: Final = ["site_id", "unit", "capacity", "dual", "binding"]
 #: Seconds past the time limit after which a solver that has not stopped is abandoned.
 GRACE_S: Final = 3.0
 # HiGHS solves that ignored the cancel and were left running (see _abandon): process-wide by nature.
@@ -280,8 +282,7 @@ def _solve_large(
     else:  # an LP cut off half-way gives nothing, and a solve that ignores the cancel delays the exit
         build_s = time.perf_counter() - t0
         t1 = time.perf_counter()
-        lp = LpBound(math.nan, pd.DataFrame(columns=["site_id", "unit", "capacity", "dual", "binding"]),
-                     status="skipped")
+        lp = LpBound(math.nan, pd.DataFrame(columns=_DUAL_COLUMNS), status="skipped")
         notes.append(f"时限内来不及求解线性松弛（此规模约需 {LP_S_PER_PAIR * len(cand.pairs) / 0.4:.0f} 秒时限）| "
                      f"too little time for the LP relaxation at this size (a limit of about "
                      f"{LP_S_PER_PAIR * len(cand.pairs) / 0.4:.0f} s is needed)")
@@ -442,7 +443,7 @@ def _highs_lp_solve(
     """The LP relaxation (``heur.highs_lp(..., rows="all")``) solved by HiGHS: bound, duals, values."""
     import highspy
 
-    cols = ["site_id", "unit", "capacity", "dual", "binding"]
+    cols = _DUAL_COLUMNS
     h = _new_highs(until - time.monotonic())
     h.passModel(relaxed)
     if _run_highs(h, until) != "done" or h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
@@ -469,7 +470,7 @@ def _highs_lp_solve(
 
 def _solve_highs_arrays(
     mip: Any, cand: Candidates, scenario: Scenario, *, deadline: float, warm: np.ndarray | None,
-    n_cols: int | None = None, options: dict[str, Any] | None = None, stop: threading.Event | None = None,
+    n_cols: int | None = None, stop: threading.Event | None = None,
 ) -> _Outcome:
     import highspy
 
@@ -477,8 +478,6 @@ def _solve_highs_arrays(
     h = _new_highs(deadline - time.monotonic(), threads=settings.threads or 1)
     h.setOptionValue("mip_rel_gap", settings.mip_gap)
     h.setOptionValue("mip_abs_gap", _abs_gap(cand))
-    for key, value in (options or {}).items():
-        h.setOptionValue(key, value)
     h.passModel(mip)
     n = len(cand.pairs) if n_cols is None else n_cols
     if warm is not None and settings.warm_start:
@@ -681,7 +680,7 @@ def lp_relaxation(
         ``duals`` has ``site_id``, ``unit``, ``capacity``, ``dual`` (亿元 per mu or per m2: what one more
         unit of that site's capacity would add to the LP objective) and ``binding``.
     """
-    cols = ["site_id", "unit", "capacity", "dual", "binding"]
+    cols = _DUAL_COLUMNS
     if candidates.pairs.empty:
         return LpBound(0.0, pd.DataFrame(columns=cols))
     name = (solver or scenario.solver.name).lower()
@@ -838,7 +837,7 @@ def _race_highs(
 
 def _solve_highs(
     model: pulp.LpProblem, cand: Candidates, scenario: Scenario, *, deadline: float, warm: np.ndarray | None,
-    options: dict[str, Any] | None = None, stop: threading.Event | None = None,
+    stop: threading.Event | None = None,
 ) -> _Outcome:
     if not pulp.HiGHS(msg=False).available():
         raise SolverError("HiGHS (highspy) is not installed")
@@ -853,8 +852,6 @@ def _solve_highs(
     eng.createAndConfigureSolver(model)
     eng.buildSolverModel(model)
     h = model.solverModel
-    for key, value in (options or {}).items():
-        h.setOptionValue(key, value)
     if warm is not None:
         idx = np.array([v.index for v in model.variables()], dtype=np.int32)
         vals = np.array([warm[int(v.name[2:])] for v in model.variables()], dtype=np.float64)

@@ -1295,29 +1295,18 @@ def _project_values(
     out["floor_need_m2"] = [v if v > 0 else np.nan for v in floor]
     meetings = _numbers(col("review_meeting"), ids, rows, "review_meeting", file, rep, minimum=0.0)
     for i, v in enumerate(meetings):
-        if v == v and not float(v).is_integer():
-            rep.error(
-                file,
-                f"review_meeting（评审批次）须为整数，实际为 {v:g}",
-                f"review_meeting must be a whole number, found {v:g}",
-                row=rows[i],
-                item_id=ids[i] or None,
-                column="review_meeting",
-                found=f"{v:g}",
-                expected="integer",
-            )
-    for i, v in enumerate(meetings):
-        if v == v and float(v).is_integer() and v > 100_000:
-            rep.error(
-                file,
-                f"review_meeting（评审批次）数值过大：{v:g}",
-                f"review_meeting is implausibly large: {v:g}",
-                row=rows[i],
-                item_id=ids[i] or None,
-                column="review_meeting",
-                found=f"{v:g}",
-                expected="1..100000",
-            )
+        if v != v:
+            continue
+        if not float(v).is_integer():
+            zh, en, expected = (f"review_meeting（评审批次）须为整数，实际为 {v:g}",
+                                f"review_meeting must be a whole number, found {v:g}", "integer")
+        elif v > 100_000:
+            zh, en, expected = (f"review_meeting（评审批次）数值过大：{v:g}",
+                                f"review_meeting is implausibly large: {v:g}", "1..100000")
+        else:
+            continue
+        rep.error(file, zh, en, row=rows[i], item_id=ids[i] or None, column="review_meeting", found=f"{v:g}",
+                  expected=expected)
     out["review_meeting"] = pd.array(
         [int(v) if v == v and float(v).is_integer() and v <= 100_000 else pd.NA for v in meetings], dtype="Int64"
     )

@@ -28,6 +28,18 @@ PROJECT_HEADER = [
     "floor_need_m2",
     "review_meeting",
 ]
+#: the same columns under the Chinese headers of the zone's review tables
+PROJECT_HEADER_ZH = [
+    "项目编号",
+    "项目名称",
+    "产业类别",
+    "配套龙头",
+    "投资额(亿元)",
+    "落地方式",
+    "用地需求(亩)",
+    "厂房需求(平方米)",
+    "评审批次",
+]
 PROJECT_ROWS = [
     ["P001", "铭利达新能源关键零部件", "汽车零部件", "小鹏汽车", "12.5", "供地", "120", "", "1"],
     ["P002", "震裕租赁", "nev_parts", "", "1,200", "lease", "", "8000", "2"],

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from conftest import PROJECT_HEADER, PROJECT_ROWS, write_csv, write_xlsx
+from conftest import PROJECT_HEADER, PROJECT_HEADER_ZH, PROJECT_ROWS, write_csv, write_xlsx
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -15,18 +15,6 @@ from zq_land._errors import ValidationReport
 from zq_land._validate import parse_number
 from zq_land.io import read_projects
 from zq_land.vocab import PROJECT_COLUMNS
-
-ZH_HEADER = [
-    "项目编号",
-    "项目名称",
-    "产业类别",
-    "配套龙头",
-    "投资额(亿元)",
-    "落地方式",
-    "用地需求(亩)",
-    "厂房需求(平方米)",
-    "评审批次",
-]
 
 
 def _check_three(df: pd.DataFrame) -> None:
@@ -45,7 +33,7 @@ def _check_three(df: pd.DataFrame) -> None:
 
 @pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "gbk", "gb18030"])
 def test_csv_encodings_detected(tmp_path: Path, encoding: str) -> None:
-    path = write_csv(tmp_path / "p.csv", [ZH_HEADER, *PROJECT_ROWS], encoding=encoding)
+    path = write_csv(tmp_path / "p.csv", [PROJECT_HEADER_ZH, *PROJECT_ROWS], encoding=encoding)
     _check_three(read_projects(path))
 
 
@@ -65,7 +53,7 @@ def test_semicolon_csv(tmp_path: Path) -> None:
 
 
 def test_xlsx_with_title_row_blank_rows_and_numbers(tmp_path: Path) -> None:
-    rows: list[list[object]] = [["2022年肇庆高新区评审通过项目", None, None], ZH_HEADER]
+    rows: list[list[object]] = [["2022年肇庆高新区评审通过项目", None, None], PROJECT_HEADER_ZH]
     rows += [PROJECT_ROWS[0], [None] * 9, PROJECT_ROWS[1], [], PROJECT_ROWS[2]]
     rows[2] = [*rows[2][:4], 12.5, *rows[2][5:]]  # a real number cell
     path = write_xlsx(tmp_path / "p.xlsx", rows, merge="A1:I1")
@@ -75,7 +63,7 @@ def test_xlsx_with_title_row_blank_rows_and_numbers(tmp_path: Path) -> None:
 
 
 def test_xlsx_named_sheet(tmp_path: Path) -> None:
-    path = write_xlsx(tmp_path / "p.xlsx", [ZH_HEADER, *PROJECT_ROWS], sheet="项目库", extra_sheet="说明")
+    path = write_xlsx(tmp_path / "p.xlsx", [PROJECT_HEADER_ZH, *PROJECT_ROWS], sheet="项目库", extra_sheet="说明")
     _check_three(read_projects(path, sheet="项目库"))
 
 

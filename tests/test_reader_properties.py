@@ -199,14 +199,7 @@ def test_project_csv_is_read_whole_or_refused_with_where(
             pass
     path = tmp_path / "projects.csv"
     path.write_bytes(data)
-    try:
-        df = read_projects(path)
-    except InputError as exc:
-        _check_refusal(exc, path)
-        assert not (clean and len(set(pid)) == len(pid)), f"valid table refused:\n{exc.report.text('en')}"
-        return
-    assert len(set(pid)) == len(pid), "duplicate project ids were accepted"
-    _check_table(pid, df["project_id"].tolist(), df.attrs["rows"], 2)
+    _check_projects_read(path, pid, clean, first_row=2)
 
 
 @SETTINGS
@@ -227,6 +220,11 @@ def test_project_xlsx_is_read_whole_or_refused_with_where(
         ws.append(r)
     path = tmp_path / "projects.xlsx"
     wb.save(path)
+    _check_projects_read(path, pid, clean, first_row=3 if title else 2)
+
+
+def _check_projects_read(path: Path, pid: list[str], clean: bool, *, first_row: int) -> None:
+    """The table is read whole (unique ids, every row, in order from ``first_row``) or refused with where."""
     try:
         df = read_projects(path)
     except InputError as exc:
@@ -234,7 +232,7 @@ def test_project_xlsx_is_read_whole_or_refused_with_where(
         assert not (clean and len(set(pid)) == len(pid)), f"valid table refused:\n{exc.report.text('en')}"
         return
     assert len(set(pid)) == len(pid), "duplicate project ids were accepted"
-    _check_table(pid, df["project_id"].tolist(), df.attrs["rows"], 3 if title else 2)
+    _check_table(pid, df["project_id"].tolist(), df.attrs["rows"], first_row)
 
 
 # ==============================================================================================

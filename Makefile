@@ -27,7 +27,7 @@ bench: $(STAMP)
 	$(BIN)/python -m benchmarks.run
 
 sample: $(STAMP)
-	$(BIN)/python -m zq_land.sample_data
+	$(BIN)/python -m tools.make_sample
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache out test-output

@@ -15,13 +15,10 @@ import streamlit as st
 
 from ui import compare, data, results, scenario, state
 from ui.common import show_problems
-from zq_land import _offline
-from zq_land._errors import InputError
-from zq_land.i18n import LANG_NAMES, LANGS, t
+from zq_land import BASEMAPS, LANG_NAMES, LANGS, InputError, install_static_assets, t
 
 ROOT = Path(__file__).resolve().parent
 STATIC_DIR = ROOT / "static"
-BASEMAPS = ("osm", "tianditu", "tianditu_img", "gaode", "gaode_satellite", "none")
 
 
 def main() -> None:
@@ -83,7 +80,7 @@ def _sidebar(offline: bool) -> tuple[str, str, str | None]:
 def _install_static_assets() -> bool:
     """Copy Leaflet into ``static/`` once per server process; False when the folder is not writable."""
     try:
-        _offline.install_static_assets(STATIC_DIR)
+        install_static_assets(STATIC_DIR)
     except OSError:
         return False  # the map then loads Leaflet from its CDN (needs internet), with a warning
     return True

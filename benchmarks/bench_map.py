@@ -32,9 +32,9 @@ SEED = 20221230
 
 def allocation_tables(sites: gpd.GeoDataFrame, projects: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     """``(assignments, site_use)`` as in ``AllocationResult``, from a greedy plan (no solver)."""
-    from zq_land.eligibility import eligible_pairs
-    from zq_land.optimize import _assignments, greedy_allocation
-    from zq_land.results import _assignments_table, _site_use_table
+    from zq_land.engine.eligibility import eligible_pairs
+    from zq_land.engine.model import _assignments, greedy_allocation
+    from zq_land.engine.results import _assignments_table, _site_use_table
     from zq_land.scenario import Scenario, Weights
 
     sc = Scenario(name="bench_map", weights=Weights(investment=1.0))
@@ -77,7 +77,7 @@ def measure(n_sites: int, *, shape: str, repeat: int) -> dict[str, Any]:
     import folium
 
     from benchmarks.generate import make_instance
-    from zq_land.maps import map_json, sites_map, standalone_html
+    from zq_land.outputs.maps import map_json, sites_map, standalone_html
 
     sites, projects = make_instance(max(50, n_sites * 2 // 5), n_sites, seed=SEED, tightness=1.1)
     if shape == "irregular":

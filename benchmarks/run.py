@@ -191,12 +191,12 @@ def _measure(name: str, *, baseline: bool) -> dict[str, Any]:
     import geopandas as gpd
 
     from benchmarks.generate import make_instance, write_instance
-    from zq_land.eligibility import eligible_pairs
-    from zq_land.export import write_outputs
+    from zq_land.engine.eligibility import eligible_pairs
+    from zq_land.engine.model import build_model
+    from zq_land.engine.results import allocate
     from zq_land.io import read_projects, read_sites
-    from zq_land.maps import sites_map, standalone_html
-    from zq_land.optimize import build_model
-    from zq_land.results import allocate
+    from zq_land.outputs.maps import sites_map, standalone_html
+    from zq_land.outputs.workbook import write_outputs
     from zq_land.scenario import Scenario, SolverSettings, Weights
 
     n_p, n_s, tight, limit = SIZES[name]
@@ -279,7 +279,7 @@ def _app_reruns(sites: Any, projects: Any, n_random: int = 16) -> dict[str, Any]
 
     import numpy as np
 
-    from zq_land.results import allocate
+    from zq_land.engine.results import allocate
     from zq_land.scenario import Weights, load_scenario
 
     base = load_scenario(ROOT / "scenarios" / "review_2022_optimised.toml")

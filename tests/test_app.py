@@ -17,13 +17,14 @@ from streamlit.testing.v1 import AppTest
 from ui.common import problems_frame
 from ui.data import PENDING, handle_upload, unrecognised_headers
 from ui.scenario import parse_scenario_toml
-from zq_land.eligibility import why_not
-from zq_land.results import AllocationResult
-from zq_land.sample_data import SAMPLE_SCENARIOS, SAMPLE_SITES
+from zq_land.engine.eligibility import why_not
+from zq_land.engine.results import AllocationResult
+from zq_land.sample import sample_scenarios, sample_sites
 from zq_land.scenario import load_scenario
 
 ROOT = Path(__file__).resolve().parents[1]
 APP = ROOT / "app.py"
+SAMPLE_SCENARIOS, SAMPLE_SITES = sample_scenarios(), sample_sites()
 
 pytestmark = pytest.mark.skipif(not SAMPLE_SITES.exists(), reason="the sample data is not generated yet")
 

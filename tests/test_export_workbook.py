@@ -18,8 +18,8 @@ import pandas as pd
 import pytest
 from engine_factory import random_instance, scenario
 
-import zq_land.export as ex
-from zq_land.results import allocate, compare_results
+import zq_land.outputs.workbook as ex
+from zq_land.engine.results import allocate, compare_results
 
 
 def _reference_workbook(sheets: list[tuple[str, pd.DataFrame]]) -> bytes:

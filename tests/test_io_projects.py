@@ -12,8 +12,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from zq_land._errors import ValidationReport
-from zq_land._validate import parse_number
 from zq_land.io import read_projects
+from zq_land.io.values import parse_number
 from zq_land.vocab import PROJECT_COLUMNS
 
 

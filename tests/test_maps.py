@@ -16,10 +16,10 @@ import pytest
 import shapely
 from shapely.geometry import MultiPolygon, Point, box
 
-from zq_land import _offline
 from zq_land._errors import InputError
 from zq_land.geo import haversine_km
-from zq_land.maps import (
+from zq_land.outputs import _offline
+from zq_land.outputs.maps import (
     LinesLayer,
     MarkersLayer,
     SiteLayer,

@@ -11,8 +11,8 @@ import pytest
 from engine_factory import make_projects, make_sites, random_instance, scenario
 
 from zq_land._errors import InputError
-from zq_land.eligibility import eligible_pairs
-from zq_land.optimize import (
+from zq_land.engine.eligibility import eligible_pairs
+from zq_land.engine.model import (
     GRACE_S,
     Plan,
     _wait_abandoned,
@@ -313,7 +313,7 @@ def test_highs_that_overruns_is_abandoned_in_time(monkeypatch: pytest.MonkeyPatc
         h.setOptionValue("time_limit", 600.0)
         return h
 
-    from zq_land import optimize
+    from zq_land.engine import model as optimize
 
     new_highs = optimize._new_highs
     monkeypatch.setattr(pulp.HiGHS, "createAndConfigureSolver", stubborn)  # the PuLP-built model
@@ -416,7 +416,7 @@ def test_the_race_proves_the_same_optimum_and_leaves_no_solver_running(
     that lost is stopped, not left computing behind the planner's back."""
     import threading
 
-    from zq_land import optimize
+    from zq_land.engine import model as optimize
 
     sites, projects = random_instance(60, 30, seed=seed)
     sc = scenario(weights={"investment": 1.0, "revitalization": 1.0, "projects": 0.3},

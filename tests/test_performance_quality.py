@@ -10,9 +10,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from benchmarks.generate import make_instance
-from zq_land import _heuristics as heur
-from zq_land.eligibility import eligible_pairs
-from zq_land.optimize import (
+from zq_land.engine import heuristics as heur
+from zq_land.engine.eligibility import eligible_pairs
+from zq_land.engine.model import (
     Plan,
     SolveReport,
     _assignments,
@@ -111,7 +111,7 @@ def test_array_model_has_the_same_lp_bound_as_pulp() -> None:
 @pytest.mark.slow
 def test_large_path_plan_is_valid_and_never_below_greedy(monkeypatch: pytest.MonkeyPatch) -> None:
     """The array path (forced on a mid-size instance): valid plan, LP bound kept, greedy beaten or equalled."""
-    from zq_land import optimize
+    from zq_land.engine import model as optimize
 
     monkeypatch.setattr(optimize, "ARRAY_PAIRS", 1000)
     sites, projects = make_instance(300, 600, seed=3, tightness=1.1)
@@ -252,7 +252,7 @@ def test_1000x2000_plan_is_within_one_percent_of_the_cut_lp_bound_on_another_see
 def test_no_lp_is_started_when_it_could_not_finish(monkeypatch: pytest.MonkeyPatch) -> None:
     """With too little time for the LP at the model's size, the best-fit plan comes back at once with its
     gap, and the report says why there is no LP bound (no LP is left running to delay the exit)."""
-    from zq_land import optimize
+    from zq_land.engine import model as optimize
 
     monkeypatch.setattr(optimize, "ARRAY_PAIRS", 1000)
     monkeypatch.setattr(optimize, "LP_S_PER_PAIR", 1.0)  # as if every pair cost a second of LP

@@ -1,7 +1,7 @@
 """The vectorised ``unplaced_reasons`` says word for word what a plain per-project loop says.
 
 ``_reference_reasons`` below is the straightforward implementation (one project at a time, pandas
-lookups per pair) that ``zq_land.reasons`` replaced for speed; it is kept here as the specification.
+lookups per pair) that ``zq_land.engine.reasons`` replaced for speed; it is kept here as the specification.
 """
 
 from __future__ import annotations
@@ -13,9 +13,9 @@ import pandas as pd
 import pytest
 from engine_factory import make_projects, random_instance, scenario
 
-from zq_land.eligibility import Candidates
-from zq_land.optimize import Plan, solve_allocation
-from zq_land.reasons import MAX_SITES_NAMED, _no_site_text, unplaced_reasons
+from zq_land.engine.eligibility import Candidates
+from zq_land.engine.model import Plan, solve_allocation
+from zq_land.engine.reasons import MAX_SITES_NAMED, _no_site_text, unplaced_reasons
 
 COLUMNS = ["project_id", "reason_code", "reason_zh", "reason_en"]
 

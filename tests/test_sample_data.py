@@ -14,8 +14,8 @@ import pulp
 import pytest
 from shapely.geometry import box
 
-from zq_land import sample_data
-from zq_land.sample_data import (
+from tools import make_sample as sample_data
+from tools.make_sample import (
     PARTS_PARK_SITES,
     SAMPLE_PROJECTS,
     SAMPLE_PROJECTS_XLSX,
@@ -523,7 +523,7 @@ def test_generator_is_deterministic_and_files_are_current(tmp_path: Path) -> Non
     assert set(first) == set(repo)
     for key, path in first.items():
         assert path.read_bytes() == second[key].read_bytes(), key
-        assert path.read_bytes() == repo[key].read_bytes(), f"{key}: run `python -m zq_land.sample_data`"
+        assert path.read_bytes() == repo[key].read_bytes(), f"{key}: run `make sample`"
 
 
 def test_another_seed_changes_only_the_fillers() -> None:

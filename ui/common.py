@@ -11,10 +11,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from zq_land._errors import Problem, ValidationReport
-from zq_land.export import HEADERS
-from zq_land.i18n import t
-from zq_land.vocab import INDUSTRY_ZH, KIND_ZH, MODE_ZH, STATUS_ZH
+from zq_land import HEADERS, INDUSTRY_ZH, KIND_ZH, MODE_ZH, STATUS_ZH, Problem, ValidationReport, t
 
 #: Coded columns and the Chinese names of their codes.
 CODED: Mapping[str, Mapping[str, str]] = MappingProxyType({

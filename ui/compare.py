@@ -14,12 +14,16 @@ import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
-from zq_land.export import comparison_workbook_bytes
-from zq_land.i18n import t
-from zq_land.maps import Basemap, compare_map
-from zq_land.results import Comparison, compare_results
-from zq_land.sample_data import SAMPLE_SCENARIOS
-from zq_land.scenario import load_scenario
+from zq_land import (
+    Basemap,
+    Comparison,
+    compare_map,
+    compare_results,
+    comparison_workbook_bytes,
+    load_scenario,
+    sample_scenarios,
+    t,
+)
 
 from . import state
 from .common import labelled, num
@@ -92,7 +96,7 @@ def _run_pair(lang: str, data: state.DataSet) -> None:
     from .scenario import run_and_keep
 
     for name in PAIR:
-        scenario = load_scenario(SAMPLE_SCENARIOS[name]).with_(
+        scenario = load_scenario(sample_scenarios()[name]).with_(
             sites=Path(data.sites_file.name), projects=Path(data.projects_file.name), source=None)
         if not run_and_keep(scenario, data, lang):
             return

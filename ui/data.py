@@ -21,13 +21,24 @@ import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
-from zq_land._errors import InputError, Problem, ValidationReport
-from zq_land.i18n import t
-from zq_land.io import SITE_TABLE_COLUMNS, read_projects, read_sites
-from zq_land.maps import Basemap, sites_map
-from zq_land.results import file_fingerprint
-from zq_land.sample_data import SAMPLE_PROJECTS, SAMPLE_SITES
-from zq_land.vocab import COLUMN_ZH, INDUSTRY_ZH, PROJECT_COLUMNS, SITE_COLUMNS
+from zq_land import (
+    COLUMN_ZH,
+    INDUSTRY_ZH,
+    PROJECT_COLUMNS,
+    SITE_COLUMNS,
+    SITE_TABLE_COLUMNS,
+    Basemap,
+    InputError,
+    Problem,
+    ValidationReport,
+    file_fingerprint,
+    read_projects,
+    read_sites,
+    sample_projects,
+    sample_sites,
+    sites_map,
+    t,
+)
 
 from . import state
 from .common import coded, labelled, show_problems
@@ -199,8 +210,9 @@ def current_data() -> state.DataSet:
 
 def sample_dataset() -> state.DataSet:
     """The bundled 2022 sample (read once per server process; each session gets its own copy)."""
-    sites, sinfo = _load_sample_sites(str(SAMPLE_SITES), _digest(SAMPLE_SITES))
-    projects, pinfo = _load_sample_projects(str(SAMPLE_PROJECTS), _digest(SAMPLE_PROJECTS))
+    sites_path, projects_path = sample_sites(), sample_projects()
+    sites, sinfo = _load_sample_sites(str(sites_path), _digest(sites_path))
+    projects, pinfo = _load_sample_projects(str(projects_path), _digest(projects_path))
     return state.DataSet(sites, projects, sinfo, pinfo)
 
 

@@ -13,12 +13,19 @@ import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
-from zq_land._errors import InputError
-from zq_land.eligibility import why_not
-from zq_land.export import assignments_csv_bytes, audit_bundle_bytes, sites_geojson_bytes, workbook_bytes
-from zq_land.i18n import t
-from zq_land.maps import Basemap, sites_map, standalone_html
-from zq_land.results import AllocationResult
+from zq_land import (
+    AllocationResult,
+    Basemap,
+    InputError,
+    assignments_csv_bytes,
+    audit_bundle_bytes,
+    sites_geojson_bytes,
+    sites_map,
+    standalone_html,
+    t,
+    why_not,
+    workbook_bytes,
+)
 
 from . import state
 from .common import coded, labelled, num, show_problems

@@ -17,10 +17,16 @@ from typing import Any, Final
 import pandas as pd
 import streamlit as st
 
-from zq_land._errors import InputError, ValidationReport
-from zq_land.i18n import t
-from zq_land.sample_data import SAMPLE_SCENARIOS
-from zq_land.scenario import Scenario, load_scenario, scenario_from_dict
+from zq_land import (
+    SCENARIO_NAMES,
+    InputError,
+    Scenario,
+    ValidationReport,
+    load_scenario,
+    sample_scenarios,
+    scenario_from_dict,
+    t,
+)
 
 from . import state
 from .common import show_problems
@@ -35,7 +41,7 @@ APPLY: Final = "_apply_base"
 def ensure_scenario() -> None:
     """Give a new session the first sample scenario ("2022 as recorded") to start from."""
     if BASE not in st.session_state:
-        first = next(iter(SAMPLE_SCENARIOS))
+        first = SCENARIO_NAMES[0]
         apply_base(_sample(first))
         st.session_state["sc_base"] = first
     pending = st.session_state.pop(APPLY, None)
@@ -160,7 +166,7 @@ def render(lang: str, data: state.DataSet) -> None:
     """Draw the scenario page."""
     s = st.session_state
     st.subheader(t("sc.header", lang))
-    options = [*SAMPLE_SCENARIOS, *([UPLOADED] if isinstance(s.get("sc_uploaded"), Scenario) else [])]
+    options = [*SCENARIO_NAMES, *([UPLOADED] if isinstance(s.get("sc_uploaded"), Scenario) else [])]
     st.selectbox(t("sc.base", lang), options, key="sc_base", format_func=lambda k: _base_label(k, lang),
                  on_change=_on_base_change)
     base: Scenario = s[BASE]
@@ -278,14 +284,14 @@ def _on_base_change() -> None:
     key = st.session_state.get("sc_base")
     if key == UPLOADED and isinstance(st.session_state.get("sc_uploaded"), Scenario):
         apply_base(st.session_state["sc_uploaded"])
-    elif key in SAMPLE_SCENARIOS:
+    elif key in SCENARIO_NAMES:
         apply_base(_sample(key))
 
 
 def _sample(key: str) -> Scenario:
     """A bundled sample scenario; the default scenario when its file is missing or broken."""
     try:
-        return load_scenario(SAMPLE_SCENARIOS[key])
+        return load_scenario(sample_scenarios()[key])
     except InputError:
         return Scenario(name=key)
 

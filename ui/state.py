@@ -18,9 +18,7 @@ import geopandas as gpd
 import pandas as pd
 import streamlit as st
 
-from zq_land.i18n import t
-from zq_land.results import AllocationResult, allocate
-from zq_land.scenario import Scenario
+from zq_land import AllocationResult, Scenario, allocate, t
 
 #: The app's pages (tabs), in order; labels come from ``t("page.<name>")``.
 PAGES: Final[tuple[str, ...]] = ("data", "scenario", "results", "compare")

@@ -29,10 +29,12 @@ import zipfile
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
+from xml.etree import ElementTree
 
 SEED = 20221130
 #: Every zip entry, workbook property and .dbf header carries this date.
 STAMP = dt.datetime(2022, 11, 30, 9, 0, 0)
+XML_DECLARATION = b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
 OUT = Path(__file__).resolve().parent / "bad"
 #: Uncompressed size of the zip bomb's padding entry: over io.py's 10 MiB floor for the ratio check,
 #: while the file itself stays ~25 KB (deflate packs a run of zeros about 1000:1).
@@ -75,7 +77,8 @@ def _zip(entries: Sequence[tuple[str, bytes]], *, level: int = 6) -> bytes:
 
 
 def _rezip(data: bytes) -> bytes:
-    """Rewrite an Office zip with fixed timestamps (openpyxl stamps entries and core.xml with now)."""
+    """Rewrite an Office zip with fixed timestamps (openpyxl stamps entries and core.xml with now) and
+    canonical XML (C14N 2.0: openpyxl writes other bytes with lxml installed than without)."""
     with zipfile.ZipFile(io.BytesIO(data)) as src:
         entries = []
         for info in src.infolist():
@@ -84,6 +87,8 @@ def _rezip(data: bytes) -> bytes:
                 body = re.sub(
                     rb"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", STAMP.strftime("%Y-%m-%dT%H:%M:%SZ").encode(), body
                 )
+            if info.filename.endswith((".xml", ".rels")):
+                body = XML_DECLARATION + ElementTree.canonicalize(body.decode("utf-8")).encode("utf-8")
             entries.append((info.filename, body))
     return _zip(entries)
 

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from ._errors import input_error
-from .results import AllocationResult, Comparison, allocate, compare_results
-from .scenario import Scenario, load_scenario
+from .._errors import input_error
+from ..engine.results import AllocationResult, Comparison, allocate, compare_results
+from ..scenario import Scenario, load_scenario
 
 
 def add_solve_parser(sub: argparse._SubParsersAction) -> None:
@@ -66,7 +66,7 @@ def scenario_for_cli(path: str | None, sites: str | None, projects: str | None) 
 
 
 def cmd_solve(args: argparse.Namespace) -> int:
-    from .export import write_outputs
+    from ..outputs.workbook import write_outputs
 
     sc = scenario_for_cli(args.scenario, args.sites, args.projects)
     solver = sc.solver
@@ -114,12 +114,12 @@ def cmd_compare(args: argparse.Namespace) -> int:
     cmp = compare_results(a, b)
     print(format_comparison(cmp, args.lang))
     if args.out:
-        from .export import _atomic_write, comparison_workbook_bytes, write_outputs
+        from ..outputs.workbook import atomic_write, comparison_workbook_bytes, write_outputs
 
         out = Path(args.out)
         write_outputs(a, out / "A", lang=args.lang, protect=[args.a, args.b])
         write_outputs(b, out / "B", lang=args.lang, protect=[args.a, args.b])
-        _atomic_write(out / "comparison.xlsx", comparison_workbook_bytes(cmp, lang=args.lang))
+        atomic_write(out / "comparison.xlsx", comparison_workbook_bytes(cmp, lang=args.lang))
     return 0
 
 

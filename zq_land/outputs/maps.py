@@ -35,12 +35,12 @@ from branca.element import Element, MacroElement
 from folium.elements import ElementAddToElement
 from jinja2 import Template
 
-from zq_land import _offline
-from zq_land._errors import input_error
-from zq_land.eligibility import site_capacity
-from zq_land.geo import wgs84_to_gcj02
-from zq_land.i18n import anchor_label, name_label, t
-from zq_land.vocab import ANCHOR_ALIASES, INDUSTRY_ZH, canonical_anchor
+from .._errors import input_error
+from ..engine.eligibility import site_capacity
+from ..geo import wgs84_to_gcj02
+from ..i18n import anchor_label, name_label, t
+from ..vocab import ANCHOR_ALIASES, INDUSTRY_ZH, canonical_anchor
+from . import _offline
 
 Basemap = Literal["osm", "tianditu", "tianditu_img", "gaode", "gaode_satellite", "none"]
 BASEMAPS: Final[tuple[str, ...]] = ("osm", "tianditu", "tianditu_img", "gaode", "gaode_satellite", "none")

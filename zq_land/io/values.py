@@ -15,8 +15,8 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from ._errors import ValidationReport
-from .vocab import COLUMN_ZH, INDUSTRY_SEPARATORS, header_lookup, norm_token
+from .._errors import ValidationReport
+from ..vocab import COLUMN_ZH, INDUSTRY_SEPARATORS, header_lookup, norm_token
 
 _NA_TEXT = {"", "nan", "none", "null", "na", "n/a", "-", "--", "—", "无", "空", "<na>", "nat"}
 _UNIT_SUFFIX = re.compile(r"(万元/亩|亿元|万元|平方米|平米|m2|m²|㎡|亩|mu|元)$", re.IGNORECASE)

@@ -13,7 +13,7 @@ import sys
 import time
 from collections.abc import Callable, Sequence
 
-from ._errors import InputError, ValidationReport
+from .._errors import InputError, ValidationReport
 
 EXIT_OK = 0
 EXIT_FAILURE = 1
@@ -100,7 +100,7 @@ def _add_validate_parser(sub: argparse._SubParsersAction) -> None:
 def _add_optional_commands(sub: argparse._SubParsersAction) -> None:
     # `solve` and `compare` live in _cli_run (owned by the optimisation work).
     try:
-        from ._cli_run import add_compare_parser, add_solve_parser
+        from .solve import add_compare_parser, add_solve_parser
     except ModuleNotFoundError as exc:
         if exc.name != f"{__package__}._cli_run":
             raise  # a broken dependency must show, not hide the commands
@@ -110,7 +110,7 @@ def _add_optional_commands(sub: argparse._SubParsersAction) -> None:
 
 
 def _cmd_validate(args: argparse.Namespace) -> int:
-    from .io import check_files, summarize_projects, summarize_sites
+    from ..io import check_files, summarize_projects, summarize_sites
 
     report, sites, projects = check_files(
         sites=args.sites,

@@ -24,6 +24,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Final
+from xml.etree import ElementTree
 
 import geopandas as gpd
 import pandas as pd
@@ -32,7 +33,8 @@ from shapely.affinity import rotate, translate
 from shapely.geometry import Point, Polygon, box, mapping
 from shapely.geometry.polygon import orient
 
-from .vocab import (
+from zq_land.sample import sample_dir, sample_projects, sample_scenarios, sample_sites
+from zq_land.vocab import (
     FOUR_PLUS_FOUR,
     INDUSTRY_ZH,
     M2_PER_MU,
@@ -41,15 +43,13 @@ from .vocab import (
     PROJECT_HEADERS,
 )
 
-REPO_ROOT: Final = Path(__file__).resolve().parent.parent
-SAMPLE_SITES: Final = REPO_ROOT / "parcels" / "zhaoqing_hitech.geojson"
-SAMPLE_PROJECTS: Final = REPO_ROOT / "scenarios" / "projects_2022.csv"
-SAMPLE_PROJECTS_XLSX: Final = REPO_ROOT / "scenarios" / "projects_2022.xlsx"
-SAMPLE_README: Final = REPO_ROOT / "parcels" / "README.md"
-SAMPLE_SCENARIOS: Final[dict[str, Path]] = {
-    name: REPO_ROOT / "scenarios" / f"{name}.toml"
-    for name in ("review_2022_recorded", "review_2022_optimised", "nev_cluster", "land_saving")
-}
+#: Where the sample lives (package data): the generator writes there, the package reads it from there.
+SAMPLE_ROOT: Final = sample_dir()
+SAMPLE_SITES: Final = sample_sites()
+SAMPLE_PROJECTS: Final = sample_projects("csv")
+SAMPLE_PROJECTS_XLSX: Final = sample_projects("xlsx")
+SAMPLE_README: Final = SAMPLE_ROOT / "parcels" / "README.md"
+SAMPLE_SCENARIOS: Final[dict[str, Path]] = sample_scenarios()
 
 #: Seed of every random choice (filler sizes, review meetings, shapes).
 SEED: Final = 2022
@@ -96,6 +96,7 @@ _SITE_COLUMNS: Final = (
     "min_invest_wan_per_mu", "zone", "available_from", "anchor",
 )
 _FIXED_TIME: Final = dt.datetime(2022, 12, 31, 0, 0, 0)
+_XML_DECLARATION: Final = b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
 
 
 def build_projects(*, seed: int = SEED) -> pd.DataFrame:
@@ -152,7 +153,7 @@ def recorded_locks(*, seed: int = SEED) -> list[tuple[str, str]]:
 
 
 def write_sample_data(root: str | Path | None = None, *, seed: int = SEED) -> dict[str, Path]:
-    """Write every sample file under ``root`` (the repository root by default).
+    """Write every sample file under ``root`` (by default the package data, ``zq_land/data/sample``).
 
     Returns
     -------
@@ -160,14 +161,14 @@ def write_sample_data(root: str | Path | None = None, *, seed: int = SEED) -> di
         ``sites``, ``projects``, ``projects_xlsx``, ``readme`` and one entry per scenario name,
         mapped to the path written.
     """
-    base = Path(root) if root is not None else REPO_ROOT
+    base = Path(root) if root is not None else SAMPLE_ROOT
     paths = {
-        "sites": base / SAMPLE_SITES.relative_to(REPO_ROOT),
-        "projects": base / SAMPLE_PROJECTS.relative_to(REPO_ROOT),
-        "projects_xlsx": base / SAMPLE_PROJECTS_XLSX.relative_to(REPO_ROOT),
-        "readme": base / SAMPLE_README.relative_to(REPO_ROOT),
+        "sites": base / SAMPLE_SITES.relative_to(SAMPLE_ROOT),
+        "projects": base / SAMPLE_PROJECTS.relative_to(SAMPLE_ROOT),
+        "projects_xlsx": base / SAMPLE_PROJECTS_XLSX.relative_to(SAMPLE_ROOT),
+        "readme": base / SAMPLE_README.relative_to(SAMPLE_ROOT),
     }
-    paths.update({k: base / v.relative_to(REPO_ROOT) for k, v in SAMPLE_SCENARIOS.items()})
+    paths.update({k: base / v.relative_to(SAMPLE_ROOT) for k, v in SAMPLE_SCENARIOS.items()})
     for p in paths.values():
         p.parent.mkdir(parents=True, exist_ok=True)
 
@@ -185,10 +186,10 @@ def write_sample_data(root: str | Path | None = None, *, seed: int = SEED) -> di
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Command line: ``python -m zq_land.sample_data [ROOT]`` rewrites the sample files."""
+    """Command line: ``python tools/make_sample.py [ROOT]`` rewrites the sample files."""
     args = list(sys.argv[1:] if argv is None else argv)
     if len(args) > 1 or (args and args[0] in ("-h", "--help")):
-        print("usage: python -m zq_land.sample_data [ROOT]   (default: the repository root)")
+        print("usage: python tools/make_sample.py [ROOT]   (default: zq_land/data/sample)")
         return 0 if args and args[0] in ("-h", "--help") else 2
     paths = write_sample_data(args[0] if args else None)
     for key, p in paths.items():
@@ -485,7 +486,9 @@ def _projects_xlsx(df: pd.DataFrame) -> bytes:
 
 
 def _normalise_zip(data: bytes) -> bytes:
-    """Rewrite a zip with fixed member timestamps so that the bytes do not depend on the clock."""
+    """Rewrite a zip with fixed member timestamps and canonical XML, so that the bytes depend neither on
+    the clock nor on the XML writer openpyxl picked (lxml when installed, else the standard library's:
+    they differ in namespace placement, empty tags and character references, C14N 2.0 does not)."""
     src = zipfile.ZipFile(io.BytesIO(data))
     stamp = _FIXED_TIME.strftime("%Y-%m-%dT%H:%M:%SZ").encode()
     out = io.BytesIO()
@@ -497,6 +500,8 @@ def _normalise_zip(data: bytes) -> bytes:
             body = src.read(info.filename)
             if info.filename == "docProps/core.xml":  # openpyxl stamps the save time here
                 body = re.sub(rb"(<dcterms:modified[^>]*>)[^<]*", rb"\g<1>" + stamp, body)
+            if info.filename.endswith((".xml", ".rels")):
+                body = _XML_DECLARATION + ElementTree.canonicalize(body.decode("utf-8")).encode("utf-8")
             dst.writestr(fixed, body)
     return out.getvalue()
 

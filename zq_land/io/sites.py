@@ -12,6 +12,7 @@ from __future__ import annotations
 import codecs
 import contextlib
 import csv
+import hashlib
 import io as _io
 import os
 import shutil
@@ -33,20 +34,9 @@ import pyproj
 import shapely
 from shapely.geometry.base import BaseGeometry
 
-from . import geo
-from ._errors import InputError, ValidationReport
-from ._validate import (
-    col_label,
-    cpg_to_codec,
-    detect_text_encoding,
-    is_missing,
-    match_headers,
-    parse_date,
-    parse_number,
-    split_codes,
-    text_of,
-)
-from .vocab import (
+from .. import geo
+from .._errors import InputError, ValidationReport
+from ..vocab import (
     ANCHOR_ALIASES,
     INDUSTRIES,
     INDUSTRY_LOOKUP,
@@ -66,6 +56,17 @@ from .vocab import (
     canonical_anchor,
     header_lookup,
     norm_token,
+)
+from .values import (
+    col_label,
+    cpg_to_codec,
+    detect_text_encoding,
+    is_missing,
+    match_headers,
+    parse_date,
+    parse_number,
+    split_codes,
+    text_of,
 )
 
 #: Columns of the sites table, in order (docs/ARCHITECTURE.md); extra user columns follow.
@@ -225,6 +226,24 @@ def check_files(
     if site_df is not None and proj_df is not None:
         _cross_check(site_df, proj_df, str(projects), rep)
     return rep, site_df, proj_df
+
+
+def file_fingerprint(path: str | Path) -> dict[str, str]:
+    """Path, size and SHA-256 of an input file (for the audit copy of a scenario)."""
+    p = Path(path)
+    h = hashlib.sha256()
+    if p.is_dir():
+        for f in sorted(p.rglob("*")):
+            if f.is_file():
+                h.update(f.name.encode())
+                h.update(f.read_bytes())
+        size = sum(f.stat().st_size for f in p.rglob("*") if f.is_file())
+    else:
+        with p.open("rb") as fh:
+            for chunk in iter(lambda: fh.read(1 << 20), b""):
+                h.update(chunk)
+        size = p.stat().st_size
+    return {"path": str(p.resolve()), "bytes": str(size), "sha256": h.hexdigest()}
 
 
 def summarize_sites(gdf: gpd.GeoDataFrame) -> str:

@@ -7,7 +7,6 @@ figures. :func:`allocate` is the single entry point from a scenario (or loaded t
 
 from __future__ import annotations
 
-import hashlib
 import math
 import time
 from collections.abc import Mapping, Sequence
@@ -19,10 +18,10 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from ._errors import ValidationReport, input_error
+from .._errors import ValidationReport, input_error
+from ..scenario import Scenario
+from ..vocab import FOUR_PLUS_FOUR, M2_PER_MU, NEV_INDUSTRIES, WAN_PER_YI
 from .eligibility import site_capacity
-from .scenario import Scenario
-from .vocab import FOUR_PLUS_FOUR, M2_PER_MU, NEV_INDUSTRIES, WAN_PER_YI
 
 #: KPI keys in display order, with Chinese and English labels and units.
 KPI_LABELS: dict[str, tuple[str, str]] = {
@@ -116,7 +115,7 @@ def allocate(
     InputError
         When an input file is unusable or the scenario's locks contradict the data.
     """
-    from .optimize import solve_allocation
+    from .model import solve_allocation
     from .reasons import unplaced_reasons
 
     t0 = time.perf_counter()
@@ -126,7 +125,7 @@ def allocate(
         if scenario.sites is None:
             raise input_error(str(scenario.source or "<scenario>"), "情景未指定地块文件（sites）",
                               "the scenario names no sites file ('sites')", column="sites")
-        from .io import read_sites
+        from ..io import file_fingerprint, read_sites
 
         _require_file(scenario, "sites", scenario.sites)
         sites = read_sites(scenario.sites, columns=dict(scenario.site_columns) or None)
@@ -135,7 +134,7 @@ def allocate(
         if scenario.projects is None:
             raise input_error(str(scenario.source or "<scenario>"), "情景未指定项目文件（projects）",
                               "the scenario names no projects file ('projects')", column="projects")
-        from .io import read_projects
+        from ..io import file_fingerprint, read_projects
 
         _require_file(scenario, "projects", scenario.projects)
         projects = read_projects(
@@ -233,24 +232,6 @@ def compare_results(a: AllocationResult, b: AllocationResult) -> Comparison:
         [m["site_a"] == "", m["site_b"] == ""], ["newly_placed", "unplaced"], default="moved"
     )
     return Comparison(a.scenario.name, b.scenario.name, kpis, m.reset_index(drop=True))
-
-
-def file_fingerprint(path: str | Path) -> dict[str, str]:
-    """Path, size and SHA-256 of an input file (for the audit copy of a scenario)."""
-    p = Path(path)
-    h = hashlib.sha256()
-    if p.is_dir():
-        for f in sorted(p.rglob("*")):
-            if f.is_file():
-                h.update(f.name.encode())
-                h.update(f.read_bytes())
-        size = sum(f.stat().st_size for f in p.rglob("*") if f.is_file())
-    else:
-        with p.open("rb") as fh:
-            for chunk in iter(lambda: fh.read(1 << 20), b""):
-                h.update(chunk)
-        size = p.stat().st_size
-    return {"path": str(p.resolve()), "bytes": str(size), "sha256": h.hexdigest()}
 
 
 def check_scenario_ids(scenario: Scenario, sites: pd.DataFrame, projects: pd.DataFrame) -> None:

@@ -22,9 +22,9 @@ from typing import Any, NamedTuple
 
 import pandas as pd
 
-from ._errors import input_error
-from .results import AllocationResult, Comparison, kpi_rows
-from .vocab import COLUMN_ZH, INDUSTRY_ZH, KIND_ZH, MODE_ZH, STATUS_ZH
+from .._errors import input_error
+from ..engine.results import AllocationResult, Comparison, kpi_rows
+from ..vocab import COLUMN_ZH, INDUSTRY_ZH, KIND_ZH, MODE_ZH, STATUS_ZH
 
 #: Header labels of exported tables: column -> (Chinese, English).
 HEADERS: dict[str, tuple[str, str]] = {
@@ -131,9 +131,9 @@ def write_outputs(
                           "an output would overwrite an input file; choose another output folder",
                           column="--out", found=str(clash[0]))
 
-    _atomic_write(paths["assignments.csv"], assignments_csv_bytes(result, lang=lang, headers="en"))
-    _atomic_write(paths["assignments.xlsx"], workbook_bytes(result, lang=lang))
-    _atomic_write(paths["sites.geojson"], sites_geojson_bytes(result))
+    atomic_write(paths["assignments.csv"], assignments_csv_bytes(result, lang=lang, headers="en"))
+    atomic_write(paths["assignments.xlsx"], workbook_bytes(result, lang=lang))
+    atomic_write(paths["sites.geojson"], sites_geojson_bytes(result))
     if map_html is None:
         from .maps import sites_map, standalone_html
 
@@ -142,9 +142,9 @@ def write_outputs(
                           lang=lang, show_supplier_lines=True)
             return standalone_html(m)
 
-    _atomic_write(paths["map.html"], map_html(result).encode("utf-8"))
-    _atomic_write(paths["summary.json"], summary_json_bytes(result))
-    _atomic_write(paths["scenario.toml"], audit_scenario_bytes(result))
+    atomic_write(paths["map.html"], map_html(result).encode("utf-8"))
+    atomic_write(paths["summary.json"], summary_json_bytes(result))
+    atomic_write(paths["scenario.toml"], audit_scenario_bytes(result))
     return paths
 
 
@@ -177,7 +177,7 @@ def summary_json_bytes(result: AllocationResult) -> bytes:
 
 def audit_scenario_bytes(result: AllocationResult) -> bytes:
     """The scenario as run, with absolute input paths, their SHA-256 and the versions used, as TOML."""
-    from . import __version__
+    from .. import __version__
 
     sc = result.scenario
     lines = [
@@ -193,7 +193,7 @@ def audit_scenario_bytes(result: AllocationResult) -> bytes:
         data["sites"] = str(Path(sc.sites).resolve())
     if sc.projects is not None:
         data["projects"] = str(Path(sc.projects).resolve())
-    from .scenario import dumps_toml
+    from ..scenario import dumps_toml
 
     return ("\n".join(lines) + "\n" + dumps_toml(data)).encode("utf-8")
 
@@ -330,8 +330,9 @@ def _workbook(sheets: list[tuple[str, pd.DataFrame]]) -> bytes:
     from openpyxl.utils import get_column_letter
 
     cells: list[list[list[str]]] = []
+    xml = _CellXml()
     for _, df in sheets:
-        cols = _sheet_cells(df)
+        cols = _sheet_cells(df, xml)
         if cols is None:
             return _workbook_cellwise(sheets)
         cells.append(cols)
@@ -354,7 +355,7 @@ def _workbook(sheets: list[tuple[str, pd.DataFrame]]) -> bytes:
                     c.number_format = fmt
                 styles.append(f' s="{c.style_id}"' if c.has_style else "")
             last = get_column_letter(len(df.columns))
-            splices[k] = _Splice(f'<dimension ref="A1:{last}1" />', f'<dimension ref="A1:{last}{len(df) + 1}" />',
+            splices[k] = _Splice(xml.dimension(f"A1:{last}1"), xml.dimension(f"A1:{last}{len(df) + 1}"),
                                  _rows_xml(cols, styles, first_row=2))
     return _splice_rows(buf.getvalue(), splices) or _workbook_cellwise(sheets)
 
@@ -390,9 +391,8 @@ def _format_sheet(ws: Any, df: pd.DataFrame) -> list[str | None]:
     return fmts
 
 
-def _sheet_cells(df: pd.DataFrame) -> list[list[str]] | None:
+def _sheet_cells(df: pd.DataFrame, cell: _CellXml) -> list[list[str]] | None:
     """Per column, the XML of each data cell after its reference (``<c r="B7"`` + this), or None."""
-    cell = _CellXml()
     out = []
     for j in range(len(df.columns)):
         col = cell.column(df.iloc[:, j])
@@ -404,14 +404,22 @@ def _sheet_cells(df: pd.DataFrame) -> list[list[str]] | None:
 
 class _CellXml:
     """Values as pandas (``ExcelFormatter._format_value``, ``ExcelWriter._value_with_fmt``) and then
-    openpyxl (``Cell._bind_value``, ``etree_write_cell``) write them, None for what only openpyxl may."""
+    openpyxl (``Cell._bind_value``, then ``etree_write_cell`` or ``lxml_write_cell``) write them, None for
+    what only openpyxl may.
 
-    EMPTY = ' t="inlineStr" />'
+    openpyxl serialises with lxml when it is installed (``openpyxl.LXML``), else with the standard
+    library, and the bytes differ: lxml writes ASCII (``&#20013;`` for 中, ``&#13;`` for a carriage
+    return), closes an empty cell with ``></c>`` and marks any text with outer spaces ``xml:space``;
+    the standard library writes UTF-8, ``<c ... />`` and marks only text that is not all spaces.
+    """
 
     def __init__(self) -> None:
+        from openpyxl.cell import _writer
         from openpyxl.cell.cell import ERROR_CODES, ILLEGAL_CHARACTERS_RE
         from pandas.api.types import is_bool, is_float, is_integer, is_scalar
 
+        self.lxml = _writer.write_cell is _writer.lxml_write_cell
+        self.EMPTY = ' t="inlineStr"></c>' if self.lxml else ' t="inlineStr" />'
         self.error_codes = frozenset(ERROR_CODES)
         self.illegal = ILLEGAL_CHARACTERS_RE.search
         self.is_bool, self.is_float, self.is_integer, self.is_scalar = is_bool, is_float, is_integer, is_scalar
@@ -464,8 +472,16 @@ class _CellXml:
             return None
         esc = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
         stripped = text.strip()
-        space = ' xml:space="preserve"' if stripped and stripped != text else ""
+        if self.lxml:
+            esc = esc.replace("\r", "&#13;").encode("ascii", "xmlcharrefreplace").decode("ascii")
+            space = ' xml:space="preserve"' if stripped != text else ""
+        else:
+            space = ' xml:space="preserve"' if stripped and stripped != text else ""
         return f' t="inlineStr"><is><t{space}>{esc}</t></is></c>'
+
+    def dimension(self, ref: str) -> str:
+        """The sheet's ``<dimension>`` element as openpyxl writes it."""
+        return f'<dimension ref="{ref}"/>' if self.lxml else f'<dimension ref="{ref}" />'
 
 
 def _rows_xml(cols: list[list[str]], styles: list[str], *, first_row: int) -> str:
@@ -531,7 +547,7 @@ def _display_width(s: str) -> int:
     return sum(2 if ord(ch) > 0x2E80 else 1 for ch in s)
 
 
-def _atomic_write(path: Path, data: bytes) -> None:
+def atomic_write(path: Path, data: bytes) -> None:
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as fh:

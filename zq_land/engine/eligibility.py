@@ -16,9 +16,9 @@ from typing import Any, Final
 import numpy as np
 import pandas as pd
 
-from ._errors import input_error
-from .scenario import Scenario
-from .vocab import (
+from .._errors import input_error
+from ..scenario import Scenario
+from ..vocab import (
     ANCHOR_ALIASES,
     INDUSTRY_SEPARATORS,
     INDUSTRY_ZH,

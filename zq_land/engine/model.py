@@ -36,10 +36,10 @@ import numpy as np
 import pandas as pd
 import pulp
 
-from . import _heuristics as heur
-from ._errors import SolverError, ValidationReport, input_error
+from .._errors import SolverError, ValidationReport, input_error
+from ..scenario import Scenario
+from . import heuristics as heur
 from .eligibility import Candidates, eligible_pairs, pair_failures
-from .scenario import Scenario
 
 Status = Literal["optimal", "feasible", "infeasible", "time_limit"]
 #: From this many pairs on, the HiGHS models are built from arrays (no PuLP object per pair) and the

@@ -13,9 +13,9 @@ from typing import Any, Final, NamedTuple
 import numpy as np
 import pandas as pd
 
+from ..scenario import Scenario
 from .eligibility import RULE_EN, RULE_ZH, RULES, Candidates
-from .optimize import LpBound, Plan, lp_relaxation
-from .scenario import Scenario
+from .model import LpBound, Plan, lp_relaxation
 
 #: At most this many sites are named in one "the sites are full" message.
 MAX_SITES_NAMED: Final = 5

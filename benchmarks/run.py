@@ -195,8 +195,8 @@ def _measure(name: str, *, baseline: bool) -> dict[str, Any]:
     from zq_land.engine.model import build_model
     from zq_land.engine.results import allocate
     from zq_land.io import read_projects, read_sites
+    from zq_land.outputs.files import write_outputs
     from zq_land.outputs.maps import sites_map, standalone_html
-    from zq_land.outputs.workbook import write_outputs
     from zq_land.scenario import Scenario, SolverSettings, Weights
 
     n_p, n_s, tight, limit = SIZES[name]

@@ -15,7 +15,7 @@ from conftest import PROJECT_HEADER, PROJECT_ROWS, sites_frame, write_csv, write
 from streamlit.testing.v1 import AppTest
 
 from ui.common import problems_frame
-from ui.data import PENDING, handle_upload, unrecognised_headers
+from ui.data import PENDING, handle_upload
 from ui.scenario import parse_scenario_toml
 from zq_land.engine.eligibility import why_not
 from zq_land.engine.results import AllocationResult
@@ -132,7 +132,7 @@ def test_unrecognised_headers_lead_to_a_mapping_that_reads_the_file(private_tmp:
 def test_headers_of_a_read_table_are_its_extra_columns(tmp_path: Path) -> None:
     rows = [[*PROJECT_HEADER, "备注"], *[[*r, "x"] for r in PROJECT_ROWS]]
     out = handle_upload("projects", "p.csv", write_csv(tmp_path / "p.csv", rows).read_bytes())
-    assert out.ok and unrecognised_headers("projects", out.table, out.report) == ("备注",)
+    assert out.ok and out.headers == ("备注",)
 
 
 def test_scenario_toml_parsing() -> None:

@@ -130,7 +130,7 @@ def test_generator_reproduces_the_binary_files(tmp_path: Path) -> None:
 
 
 def test_zip_bomb_is_tiny_on_disk_and_trips_the_ratio_limit() -> None:
-    from zq_land.io import sites as zio
+    from zq_land.io import containers as zio
 
     bomb = CORPUS / "sites_zip_bomb.zip"
     with zipfile.ZipFile(bomb) as zf:

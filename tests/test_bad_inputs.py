@@ -358,7 +358,7 @@ def test_zip_with_path_traversal_refused(tmp_path: Path) -> None:
 
 
 def test_zip_too_big_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import zq_land.io.sites as zio
+    import zq_land.io.containers as zio
 
     monkeypatch.setattr(zio, "ZIP_MAX_BYTES", 1000)
     z = tmp_path / "big.zip"

@@ -2,7 +2,8 @@
 
 :func:`handle_upload` is the whole upload path as a plain function of ``(kind, filename, bytes)``: it
 checks the extension and size, writes the bytes into a temporary directory that is removed before it
-returns, and reads them with :func:`zq_land.io.read_sites` / :func:`~zq_land.io.read_projects`.
+returns, and reads them with :func:`zq_land.check_sites` / :func:`zq_land.check_projects`, which also
+say which headers the mapping step should offer.
 """
 
 from __future__ import annotations
@@ -26,11 +27,12 @@ from zq_land import (
     INDUSTRY_ZH,
     PROJECT_COLUMNS,
     SITE_COLUMNS,
-    SITE_TABLE_COLUMNS,
     Basemap,
-    InputError,
     Problem,
+    ReadResult,
     ValidationReport,
+    check_projects,
+    check_sites,
     file_fingerprint,
     read_projects,
     read_sites,
@@ -74,7 +76,7 @@ class UploadOutcome:
         Every problem found (file names are the uploaded name, never the temporary path).
     headers
         The file's headers the reader did not recognise (all of them when a required one was
-        missing): the choices of the column-mapping step.
+        missing), as the reader lists them (``ReadResult.headers``): the choices of the mapping step.
     """
 
     kind: Kind
@@ -130,48 +132,25 @@ def handle_upload(
     if not rep.ok:
         return UploadOutcome(kind, name, None, rep, columns=mapping)
 
-    table: pd.DataFrame | None = None
-    read = ValidationReport()
+    read: ReadResult[Any] | None = None
     with tempfile.TemporaryDirectory(prefix="zq_upload_") as tmp:
         path = Path(tmp) / name
         path.write_bytes(data)
         try:
-            if kind == "sites":
-                table = read_sites(path, columns=dict(mapping) or None, report=read)
-            else:
-                table = read_projects(path, columns=dict(mapping) or None, report=read)
-        except InputError as exc:
-            table = None
-            if not read.problems:  # a refusal always carries its report; keep it either way
-                read.extend(exc.report)
+            reader = check_sites if kind == "sites" else check_projects
+            read = reader(path, columns=dict(mapping) or None)
         except Exception as exc:  # an unreadable file must give a message, never a traceback
-            table = None
-            read.error(name, f"无法读取文件：{type(exc).__name__}: {exc}",
-                       f"the file cannot be read: {type(exc).__name__}: {exc}")
+            rep.error(name, f"无法读取文件：{type(exc).__name__}: {exc}",
+                      f"the file cannot be read: {type(exc).__name__}: {exc}")
         tmp_prefix = str(Path(tmp))
-    report = ValidationReport([_renamed(p, tmp_prefix, name) for p in read])
+    problems = read.report if read is not None else rep
+    report = ValidationReport([_renamed(p, tmp_prefix, name) for p in problems])
+    table = read.table if read is not None else None
     if table is not None:
         table = _renamed_attrs(table, name)
     info = state.FileInfo(name, len(data), hashlib.sha256(data).hexdigest()) if table is not None else None
-    return UploadOutcome(kind, name, table, report, unrecognised_headers(kind, table, report), info, mapping)
-
-
-def unrecognised_headers(kind: Kind, table: pd.DataFrame | None, report: ValidationReport) -> tuple[str, ...]:
-    """Headers of the file that no canonical column took (for the column-mapping step).
-
-    From a table that was read: its extra columns. From a refused file: the headers the reader listed
-    when it found a required column missing, or no header at all.
-    """
-    if table is not None:
-        canon = set(SITE_TABLE_COLUMNS if kind == "sites" else PROJECT_COLUMNS)
-        geom = getattr(table, "_geometry_column_name", "geometry")
-        return tuple(str(c) for c in table.columns if c not in canon and c != geom)
-    known = ", ".join(PROJECT_COLUMNS)
-    for p in report.errors:
-        listed = (p.expected is not None and p.expected == p.column) or p.expected == known
-        if listed and p.found:
-            return tuple(h.strip() for h in p.found.split(", ") if h.strip())
-    return ()
+    headers = read.headers if read is not None else ()
+    return UploadOutcome(kind, name, table, report, headers, info, mapping)
 
 
 def process_pending(lang: str) -> None:

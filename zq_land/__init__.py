@@ -33,7 +33,8 @@ _EXPORTS: dict[str, str] = {
     "Policy": ".scenario", "Scenario": ".scenario", "SolverSettings": ".scenario", "Weights": ".scenario",
     "load_scenario": ".scenario", "scenario_from_dict": ".scenario",
     # reading
-    "SITE_TABLE_COLUMNS": ".io", "check_files": ".io", "file_fingerprint": ".io", "read_projects": ".io",
+    "SITE_TABLE_COLUMNS": ".io", "ReadResult": ".io", "check_projects": ".io", "check_sites": ".io",
+    "check_files": ".io", "file_fingerprint": ".io", "read_projects": ".io",
     "read_sites": ".io", "summarize_projects": ".io", "summarize_sites": ".io", "validate_files": ".io",
     # allocating
     "AllocationResult": ".engine.results", "Comparison": ".engine.results", "allocate": ".engine.results",
@@ -42,11 +43,11 @@ _EXPORTS: dict[str, str] = {
     "why_not": ".engine.eligibility", "Plan": ".engine.model", "SolveReport": ".engine.model",
     "solve_allocation": ".engine.model",
     # outputs
-    "assignments_csv_bytes": ".outputs.workbook", "audit_bundle_bytes": ".outputs.workbook",
-    "comparison_workbook_bytes": ".outputs.workbook", "sites_geojson_bytes": ".outputs.workbook",
-    "summary_json_bytes": ".outputs.workbook", "workbook_bytes": ".outputs.workbook",
-    "write_outputs": ".outputs.workbook", "atomic_write": ".outputs.workbook",
-    "HEADERS": ".outputs.workbook",
+    "assignments_csv_bytes": ".outputs.files", "audit_bundle_bytes": ".outputs.files",
+    "sites_geojson_bytes": ".outputs.files", "summary_json_bytes": ".outputs.files",
+    "write_outputs": ".outputs.files", "atomic_write": ".outputs.files", "audit_scenario_bytes": ".outputs.audit",
+    "comparison_workbook_bytes": ".outputs.workbook", "workbook_bytes": ".outputs.workbook",
+    "HEADERS": ".outputs.tables",
     "BASEMAPS": ".outputs.maps", "Basemap": ".outputs.maps", "compare_map": ".outputs.maps",
     "sites_map": ".outputs.maps", "standalone_html": ".outputs.maps", "install_static_assets": ".outputs._offline",
     # words, codes and the sample
@@ -58,16 +59,17 @@ _EXPORTS: dict[str, str] = {
 }
 
 __all__ = [
-    "BASEMAPS", "COLUMN_ZH", "HEADERS", "INDUSTRY_ZH", "KIND_ZH", "LANGS", "LANG_NAMES", "MODE_ZH", "PROJECT_COLUMNS",
-    "SCENARIO_NAMES", "SITE_COLUMNS", "SITE_TABLE_COLUMNS", "STATUS_ZH", "AllocationResult", "Basemap",
-    "Candidates", "Comparison", "InputError", "Lang", "Plan", "Policy", "Problem", "Scenario", "SolveReport",
-    "SolverError", "SolverSettings", "ValidationReport", "Weights", "ZqLandError", "__version__", "allocate",
-    "assignments_csv_bytes", "atomic_write", "audit_bundle_bytes", "check_files", "check_scenario_ids",
-    "compare_map", "compare_results", "comparison_workbook_bytes", "compute_kpis", "eligible_pairs",
-    "file_fingerprint", "input_error", "install_static_assets", "load_scenario", "read_projects", "read_sites",
-    "sample_projects", "sample_scenarios", "sample_sites", "scenario_from_dict", "sites_geojson_bytes",
-    "sites_map", "solve_allocation", "standalone_html", "summarize_projects", "summarize_sites",
-    "summary_json_bytes", "t", "validate_files", "why_not", "workbook_bytes", "write_outputs",
+    "BASEMAPS", "COLUMN_ZH", "HEADERS", "INDUSTRY_ZH", "KIND_ZH", "LANGS", "LANG_NAMES", "MODE_ZH",
+    "PROJECT_COLUMNS", "SCENARIO_NAMES", "SITE_COLUMNS", "SITE_TABLE_COLUMNS", "STATUS_ZH", "AllocationResult",
+    "Basemap", "Candidates", "Comparison", "InputError", "Lang", "Plan", "Policy", "Problem", "ReadResult",
+    "Scenario", "SolveReport", "SolverError", "SolverSettings", "ValidationReport", "Weights", "ZqLandError",
+    "__version__", "allocate", "assignments_csv_bytes", "atomic_write", "audit_bundle_bytes",
+    "audit_scenario_bytes", "check_files", "check_projects", "check_scenario_ids", "check_sites", "compare_map",
+    "compare_results", "comparison_workbook_bytes", "compute_kpis", "eligible_pairs", "file_fingerprint",
+    "input_error", "install_static_assets", "load_scenario", "read_projects", "read_sites", "sample_projects",
+    "sample_scenarios", "sample_sites", "scenario_from_dict", "sites_geojson_bytes", "sites_map",
+    "solve_allocation", "standalone_html", "summarize_projects", "summarize_sites", "summary_json_bytes", "t",
+    "validate_files", "why_not", "workbook_bytes", "write_outputs",
 ]
 
 
@@ -99,7 +101,10 @@ if TYPE_CHECKING:  # what mypy and editors see; at run time the names come from 
     from .i18n import LANG_NAMES, LANGS, Lang, t
     from .io import (
         SITE_TABLE_COLUMNS,
+        ReadResult,
         check_files,
+        check_projects,
+        check_sites,
         file_fingerprint,
         read_projects,
         read_sites,
@@ -108,18 +113,18 @@ if TYPE_CHECKING:  # what mypy and editors see; at run time the names come from 
         validate_files,
     )
     from .outputs._offline import install_static_assets
-    from .outputs.maps import BASEMAPS, Basemap, compare_map, sites_map, standalone_html
-    from .outputs.workbook import (
-        HEADERS,
+    from .outputs.audit import audit_scenario_bytes
+    from .outputs.files import (
         assignments_csv_bytes,
         atomic_write,
         audit_bundle_bytes,
-        comparison_workbook_bytes,
         sites_geojson_bytes,
         summary_json_bytes,
-        workbook_bytes,
         write_outputs,
     )
+    from .outputs.maps import BASEMAPS, Basemap, compare_map, sites_map, standalone_html
+    from .outputs.tables import HEADERS
+    from .outputs.workbook import comparison_workbook_bytes, workbook_bytes
     from .sample import SCENARIO_NAMES, sample_projects, sample_scenarios, sample_sites
     from .scenario import Policy, Scenario, SolverSettings, Weights, load_scenario, scenario_from_dict
     from .vocab import COLUMN_ZH, INDUSTRY_ZH, KIND_ZH, MODE_ZH, PROJECT_COLUMNS, SITE_COLUMNS, STATUS_ZH

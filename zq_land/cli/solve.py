@@ -1,19 +1,21 @@
-"""The ``solve`` and ``compare`` commands (wired into :mod:`zq_land.cli`)."""
+"""``python -m zq_land solve [SCENARIO.toml] [--sites F] [--projects F] --out DIR``: solve a scenario and write
+its outputs (``assignments.csv``, ``assignments.xlsx``, ``sites.geojson``, ``map.html``, ``summary.json``,
+``scenario.toml``) into ``DIR``."""
 
 from __future__ import annotations
 
 import argparse
 from dataclasses import replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import pandas as pd
+if TYPE_CHECKING:
+    import pandas as pd
 
-from .._errors import input_error
-from ..engine.results import AllocationResult, Comparison, allocate, compare_results
-from ..scenario import Scenario, load_scenario
+    from .. import AllocationResult, Scenario
 
 
-def add_solve_parser(sub: argparse._SubParsersAction) -> None:
+def add_parser(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "solve",
         help="run an allocation scenario and write its outputs / 运行配置情景并导出结果",
@@ -32,24 +34,13 @@ def add_solve_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--start", action="append", default=[], metavar="ASSIGNMENTS.csv",
                    help="an earlier run's assignments.csv to start from (repeatable); it is repaired to this "
                    "scenario and only used when better than the tool's own first plans")
-    p.set_defaults(func=cmd_solve, msg_lang="both")
-
-
-def add_compare_parser(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser(
-        "compare",
-        help="compare two scenarios: KPI deltas and moved projects / 对比两个情景",
-        description="Solve two scenarios and print KPI deltas (B - A) and the projects placed differently.",
-    )
-    p.add_argument("a", help="scenario A (TOML)")
-    p.add_argument("b", help="scenario B (TOML)")
-    p.add_argument("--out", help="also write comparison.xlsx and both runs' outputs into this folder")
-    p.add_argument("--lang", choices=["zh", "en"], default="zh")
-    p.set_defaults(func=cmd_compare, msg_lang="both")
+    p.set_defaults(func=run, msg_lang="both")
 
 
 def scenario_for_cli(path: str | None, sites: str | None, projects: str | None) -> Scenario:
     """A scenario from a TOML file and/or the --sites/--projects flags (flags win)."""
+    from .. import Scenario, input_error, load_scenario
+
     if path:
         sc = load_scenario(path)
     elif sites and projects:
@@ -65,8 +56,8 @@ def scenario_for_cli(path: str | None, sites: str | None, projects: str | None) 
     return sc.with_(**changes) if changes else sc
 
 
-def cmd_solve(args: argparse.Namespace) -> int:
-    from ..outputs.workbook import write_outputs
+def run(args: argparse.Namespace) -> int:
+    from .. import allocate, input_error, write_outputs
 
     sc = scenario_for_cli(args.scenario, args.sites, args.projects)
     solver = sc.solver
@@ -90,6 +81,10 @@ def cmd_solve(args: argparse.Namespace) -> int:
 
 def read_start(path: str) -> pd.DataFrame:
     """An earlier run's ``assignments.csv`` (``project_id``, ``site_id``; an empty site is unplaced)."""
+    import pandas as pd
+
+    from .. import input_error
+
     file = str(path)
     try:
         df = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
@@ -106,21 +101,6 @@ def read_start(path: str) -> pd.DataFrame:
     df = df[["project_id", "site_id"]].copy()
     df["site_id"] = df["site_id"].str.strip().replace("", None)
     return df
-
-
-def cmd_compare(args: argparse.Namespace) -> int:
-    a = allocate(load_scenario(args.a))
-    b = allocate(load_scenario(args.b))
-    cmp = compare_results(a, b)
-    print(format_comparison(cmp, args.lang))
-    if args.out:
-        from ..outputs.workbook import atomic_write, comparison_workbook_bytes, write_outputs
-
-        out = Path(args.out)
-        write_outputs(a, out / "A", lang=args.lang, protect=[args.a, args.b])
-        write_outputs(b, out / "B", lang=args.lang, protect=[args.a, args.b])
-        atomic_write(out / "comparison.xlsx", comparison_workbook_bytes(cmp, lang=args.lang))
-    return 0
 
 
 def one_line(r: AllocationResult) -> str:
@@ -141,41 +121,3 @@ def print_unplaced(r: AllocationResult, lang: str) -> None:
     for row in r.unplaced.itertuples():
         reason = row.reason_zh if lang == "zh" else row.reason_en
         print(f"  {row.project_id} {row.name}: {reason}")
-
-
-def format_comparison(cmp: Comparison, lang: str) -> str:
-    zh = lang == "zh"
-    lines = [f"A = {cmp.name_a}    B = {cmp.name_b}", ""]
-    labels = [str(x) for x in (cmp.kpis["label_zh"] if zh else cmp.kpis["label_en"])]
-    w = max(_width(x) for x in labels) + 2
-    lines.append(f"  {'':<{w}} {'A':>14} {'B':>14} {'B - A':>14}")
-    for label, row in zip(labels, cmp.kpis.itertuples(), strict=True):
-        pad = " " * (w - _width(label))
-        lines.append(f"  {label}{pad} {_fmt(row.a):>14} {_fmt(row.b):>14} {_fmt(row.delta, sign=True):>14}")
-    lines.append("")
-    if not len(cmp.moved):
-        lines.append("没有项目调整 / no project moved")
-    else:
-        lines.append(f"调整的项目 / projects that moved ({len(cmp.moved)}):")
-        for row in cmp.moved.itertuples():
-            a = row.site_a or "—"
-            b = row.site_b or "—"
-            lines.append(f"  {row.project_id} {row.name}: {a} -> {b} ({row.change})")
-    return "\n".join(lines)
-
-
-def _fmt(v: object, *, sign: bool = False) -> str:
-    if v is None:
-        return "—"
-    if isinstance(v, bool):
-        return str(v)
-    if isinstance(v, int):
-        return f"{v:+d}" if sign else str(v)
-    if isinstance(v, float):
-        return f"{v:+,.2f}" if sign else f"{v:,.2f}"
-    return str(v)
-
-
-def _width(s: str) -> int:
-    """Columns a string takes in a terminal (CJK characters take two)."""
-    return sum(2 if ord(ch) > 0x2E80 else 1 for ch in s)

@@ -1,212 +1,39 @@
-"""Exports of an :class:`~zq_land.results.AllocationResult` for a review meeting.
-
-Every file is written atomically (a temporary file in the same folder, then a rename), and never over
-a file the user gave as input. Table headers follow the language (Chinese by default); the CSV keeps the
-contract's English column names (``project_id``, ``site_id``, ``status``, ``reason``) unless asked otherwise.
+"""The Excel workbooks: a result's (assignments, site use, unplaced with reasons, KPIs, solver figures) and a
+comparison's, with bold frozen headers, column widths and number formats, written fast at city scale.
 """
 
 from __future__ import annotations
 
 import datetime
 import io
-import json
 import math
-import os
-import platform
 import re
-import tempfile
 import zipfile
-from collections.abc import Callable, Iterable
-from pathlib import Path
 from typing import Any, NamedTuple
 
 import pandas as pd
 
-from .._errors import input_error
-from ..engine.results import AllocationResult, Comparison, kpi_rows
-from ..vocab import COLUMN_ZH, INDUSTRY_ZH, KIND_ZH, MODE_ZH, STATUS_ZH
-
-#: Header labels of exported tables: column -> (Chinese, English).
-HEADERS: dict[str, tuple[str, str]] = {
-    **{k: (v, k) for k, v in COLUMN_ZH.items()},
-    "project_id": ("项目编号", "Project ID"),
-    "name": ("项目名称", "Project"),
-    "site_id": ("地块编号", "Site ID"),
-    "site_name": ("载体名称", "Site"),
-    "site_kind": ("载体类型", "Site kind"),
-    "site_status": ("载体状态", "Site status"),
-    "status": ("落位状态", "Status"),
-    "reason": ("原因", "Reason"),
-    "reason_zh": ("原因（中文）", "Reason (Chinese)"),
-    "reason_en": ("原因（英文）", "Reason (English)"),
-    "reason_code": ("原因代码", "Reason code"),
-    "industry": ("产业类别", "Industry"),
-    "mode": ("落地方式", "Mode"),
-    "anchor": ("配套龙头", "Anchor"),
-    "investment_yi": ("投资额(亿元)", "Investment (亿元)"),
-    "land_need_mu": ("用地需求(亩)", "Land need (mu)"),
-    "floor_need_m2": ("厂房需求(平方米)", "Floor need (m2)"),
-    "review_meeting": ("评审批次", "Review meeting"),
-    "zone": ("片区", "Zone"),
-    "used_mu": ("使用土地(亩)", "Land used (mu)"),
-    "used_m2": ("使用面积(平方米)", "Floor used (m2)"),
-    "intensity_wan_per_mu": ("投资强度(万元/亩)", "Intensity (万元/亩)"),
-    "distance_km": ("至龙头距离(公里)", "Distance to anchor (km)"),
-    "locked": ("已锁定", "Locked"),
-    "kind": ("类型", "Kind"),
-    "area_mu": ("面积(亩)", "Area (mu)"),
-    "floor_area_m2": ("建筑面积(平方米)", "Floor area (m2)"),
-    "unit": ("单位", "Unit"),
-    "capacity": ("容量", "Capacity"),
-    "used": ("已用", "Used"),
-    "free": ("剩余", "Free"),
-    "utilisation": ("使用率", "Utilisation"),
-    "n_projects": ("项目数", "Projects"),
-    "projects": ("落位项目", "Projects placed"),
-    "project_ids": ("项目编号列表", "Project IDs"),
-    "free_mu_equiv": ("剩余(折合亩)", "Free (mu equivalent)"),
-    "shadow_price": ("影子价格(亿元/单位)", "Shadow price (亿元 per unit)"),
-    "shadow_price_zh": ("影子价格说明", "Shadow price (Chinese)"),
-    "shadow_price_en": ("影子价格说明（英文）", "Shadow price"),
-    "kpi": ("指标", "KPI"),
-    "value": ("数值", "Value"),
-    "site_a": ("方案A载体", "Site in A"),
-    "site_b": ("方案B载体", "Site in B"),
-    "change": ("变化", "Change"),
-    "a": ("方案A", "A"),
-    "b": ("方案B", "B"),
-    "delta": ("差值(B-A)", "Delta (B-A)"),
-}
-
-ASSIGNMENT_COLUMNS = [
-    "project_id", "name", "site_id", "site_name", "status", "reason", "industry", "mode", "anchor",
-    "investment_yi", "land_need_mu", "floor_need_m2", "site_kind", "zone", "used_mu", "used_m2",
-    "intensity_wan_per_mu", "distance_km", "locked", "review_meeting",
-]
-SITE_USE_COLUMNS = [
-    "site_id", "name", "kind", "status", "zone", "unit", "capacity", "used", "free", "utilisation",
-    "n_projects", "investment_yi", "intensity_wan_per_mu", "projects", "shadow_price",
-]
-UNPLACED_COLUMNS = ["project_id", "name", "industry", "mode", "investment_yi", "land_need_mu",
-                    "floor_need_m2", "status", "reason_code", "reason"]
-_STATUS_WORDS = {"placed": ("已落位", "placed"), "unplaced": ("未落位", "unplaced"),
-                 "excluded": ("已排除", "excluded"), "moved": ("调整", "moved"),
-                 "newly_placed": ("新落位", "newly placed")}
-
-
-def write_outputs(
-    result: AllocationResult,
-    out_dir: str | Path,
-    *,
-    lang: str = "zh",
-    protect: Iterable[str | Path] = (),
-    map_html: Callable[[AllocationResult], str] | None = None,
-) -> dict[str, Path]:
-    """Write every output of a run into ``out_dir`` and return their paths by name.
-
-    ``protect`` lists input files that must never be overwritten (the scenario's inputs are always
-    protected).
-    """
-    out = Path(out_dir)
-    guard = {Path(p).resolve() for p in protect}
-    for p in (result.scenario.sites, result.scenario.projects, result.scenario.source):
-        if p is not None:
-            guard.add(Path(p).resolve())
-    if out.exists() and not out.is_dir():
-        raise input_error(out, "输出位置已存在且不是文件夹", "the output path exists and is not a folder",
-                          column="--out")
-    out.mkdir(parents=True, exist_ok=True)
-
-    paths = {
-        "assignments.csv": out / "assignments.csv",
-        "assignments.xlsx": out / "assignments.xlsx",
-        "sites.geojson": out / "sites.geojson",
-        "map.html": out / "map.html",
-        "summary.json": out / "summary.json",
-        "scenario.toml": out / "scenario.toml",
-    }
-    clash = [p for p in paths.values() if p.resolve() in guard]
-    if clash:
-        raise input_error(clash[0], "输出会覆盖输入文件，请换一个输出文件夹",
-                          "an output would overwrite an input file; choose another output folder",
-                          column="--out", found=str(clash[0]))
-
-    atomic_write(paths["assignments.csv"], assignments_csv_bytes(result, lang=lang, headers="en"))
-    atomic_write(paths["assignments.xlsx"], workbook_bytes(result, lang=lang))
-    atomic_write(paths["sites.geojson"], sites_geojson_bytes(result))
-    if map_html is None:
-        from .maps import sites_map, standalone_html
-
-        def map_html(r: AllocationResult) -> str:
-            m = sites_map(r.sites, assignments=r.assignments, site_use=r.site_use, projects=r.projects,
-                          lang=lang, show_supplier_lines=True)
-            return standalone_html(m)
-
-    atomic_write(paths["map.html"], map_html(result).encode("utf-8"))
-    atomic_write(paths["summary.json"], summary_json_bytes(result))
-    atomic_write(paths["scenario.toml"], audit_scenario_bytes(result))
-    return paths
-
-
-def assignments_csv_bytes(result: AllocationResult, *, lang: str = "zh", headers: str = "en") -> bytes:
-    """The assignment table as CSV in UTF-8 with BOM (so Excel opens Chinese correctly).
-
-    ``headers="en"`` keeps the contract's column names; ``headers="lang"`` labels them in ``lang``.
-    """
-    df = _assignment_frame(result, lang=lang, codes=headers != "en")
-    if headers != "en":
-        df = _label(df, lang)
-    return df.to_csv(index=False).encode("utf-8-sig")
-
-
-def sites_geojson_bytes(result: AllocationResult) -> bytes:
-    """Every site column, ``area_mu`` filled in, and each site's used and free capacity, in EPSG:4326."""
-    use = result.site_use[["site_id", "unit", "capacity", "used", "free", "utilisation", "n_projects",
-                           "investment_yi", "project_ids"]]
-    g = result.sites.merge(use, on="site_id", how="left")
-    g = g.to_crs(4326) if g.crs is not None else g.set_crs(4326)
-    for c in g.columns:
-        if pd.api.types.is_datetime64_any_dtype(g[c]):
-            g[c] = g[c].dt.strftime("%Y-%m-%d").where(g[c].notna(), None)
-    return g.to_json(drop_id=True, ensure_ascii=False).encode("utf-8")
-
-
-def summary_json_bytes(result: AllocationResult) -> bytes:
-    return json.dumps(result.summary(), ensure_ascii=False, indent=2, default=_json_default).encode("utf-8")
-
-
-def audit_scenario_bytes(result: AllocationResult) -> bytes:
-    """The scenario as run, with absolute input paths, their SHA-256 and the versions used, as TOML."""
-    from .. import __version__
-
-    sc = result.scenario
-    lines = [
-        f"# zq_land {__version__}: scenario as run, for the audit of a review meeting",
-        f"# python {platform.python_version()}; " + "; ".join(f"{k} {v}" for k, v in _versions().items()),
-    ]
-    for key, fp in result.inputs.items():
-        lines.append(f"# input {key}: {fp['path']} ({fp['bytes']} bytes) sha256 {fp['sha256']}")
-    lines.append(f"# solver: {result.solve.solver}, status {result.solve.status}, "
-                 f"objective {result.solve.objective}, bound {result.solve.bound}")
-    data = sc.to_dict()
-    if sc.sites is not None:
-        data["sites"] = str(Path(sc.sites).resolve())
-    if sc.projects is not None:
-        data["projects"] = str(Path(sc.projects).resolve())
-    from ..scenario import dumps_toml
-
-    return ("\n".join(lines) + "\n" + dumps_toml(data)).encode("utf-8")
+from ..engine.results import AllocationResult, Comparison
+from .tables import (
+    STATUS_WORDS,
+    assignment_frame,
+    kpi_frame,
+    labelled,
+    site_use_frame,
+    solver_frame,
+    unplaced_frame,
+)
 
 
 def workbook_bytes(result: AllocationResult, *, lang: str = "zh") -> bytes:
     """The Excel workbook: assignments, site use, unplaced with reasons, KPIs, solver figures."""
     zh = lang == "zh"
     sheets: list[tuple[str, pd.DataFrame]] = [
-        ("分配结果" if zh else "Assignments", _label(_assignment_frame(result, lang=lang), lang)),
-        ("载体使用" if zh else "Site use", _label(_site_use_frame(result, lang=lang), lang)),
-        ("未落位项目" if zh else "Unplaced", _label(_unplaced_frame(result, lang=lang), lang)),
-        ("指标" if zh else "KPIs", _kpi_frame(result, lang=lang)),
-        ("求解信息" if zh else "Solver", _solver_frame(result, lang=lang)),
+        ("分配结果" if zh else "Assignments", labelled(assignment_frame(result, lang=lang), lang)),
+        ("载体使用" if zh else "Site use", labelled(site_use_frame(result, lang=lang), lang)),
+        ("未落位项目" if zh else "Unplaced", labelled(unplaced_frame(result, lang=lang), lang)),
+        ("指标" if zh else "KPIs", kpi_frame(result, lang=lang)),
+        ("求解信息" if zh else "Solver", solver_frame(result, lang=lang)),
     ]
     return _workbook(sheets)
 
@@ -218,101 +45,11 @@ def comparison_workbook_bytes(cmp: Comparison, *, lang: str = "zh") -> bytes:
     k["kpi"] = k["label_zh"] if zh else k["label_en"]
     k = k[["kpi", "a", "b", "delta"]]
     mv = cmp.moved.copy()
-    mv["change"] = mv["change"].map(lambda c: _STATUS_WORDS.get(c, (c, c))[0 if zh else 1])
+    mv["change"] = mv["change"].map(lambda c: STATUS_WORDS.get(c, (c, c))[0 if zh else 1])
     return _workbook([
-        ("指标对比" if zh else "KPI deltas", _label(k, lang)),
-        ("调整的项目" if zh else "Moved projects", _label(mv, lang)),
+        ("指标对比" if zh else "KPI deltas", labelled(k, lang)),
+        ("调整的项目" if zh else "Moved projects", labelled(mv, lang)),
     ])
-
-
-def audit_bundle_bytes(result: AllocationResult, *, lang: str = "zh", map_html: str | None = None) -> bytes:
-    """A zip with the workbook, the CSV, the GeoJSON, the map, the summary and the scenario (audit copy)."""
-    buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
-        z.writestr("assignments.xlsx", workbook_bytes(result, lang=lang))
-        z.writestr("assignments.csv", assignments_csv_bytes(result, lang=lang))
-        z.writestr("sites.geojson", sites_geojson_bytes(result))
-        z.writestr("summary.json", summary_json_bytes(result))
-        z.writestr("scenario.toml", audit_scenario_bytes(result))
-        if map_html is not None:
-            z.writestr("map.html", map_html)
-    return buf.getvalue()
-
-
-# --- private helpers ------------------------------------------------------------------------------
-
-
-def _assignment_frame(result: AllocationResult, *, lang: str, codes: bool = True) -> pd.DataFrame:
-    """The assignment table; ``codes=False`` keeps the contract's coded values (placed, land, ...)."""
-    df = result.assignments.copy()
-    df["reason"] = df["reason_zh"] if lang == "zh" else df["reason_en"]
-    cols = [c for c in ASSIGNMENT_COLUMNS if c in df.columns]
-    if lang == "zh" and codes:
-        df = _translate_codes(df)
-    return df[cols + (["reason_en"] if lang == "zh" else [])]
-
-
-def _site_use_frame(result: AllocationResult, *, lang: str) -> pd.DataFrame:
-    df = result.site_use.copy()
-    df["shadow_price"] = df["shadow_price"].round(6)
-    cols = [c for c in SITE_USE_COLUMNS if c in df.columns]
-    out = df[cols].rename(columns={"name": "site_name"})
-    if lang == "zh":
-        out = _translate_codes(out)
-        out = out.assign(unit=out["unit"].map({"mu": "亩", "m2": "平方米"}))
-    return out
-
-
-def _unplaced_frame(result: AllocationResult, *, lang: str) -> pd.DataFrame:
-    df = result.unplaced.copy()
-    df["reason"] = df["reason_zh"] if lang == "zh" else df["reason_en"]
-    out = df[[c for c in UNPLACED_COLUMNS if c in df.columns]]
-    return _translate_codes(out) if lang == "zh" else out
-
-
-def _kpi_frame(result: AllocationResult, *, lang: str) -> pd.DataFrame:
-    heads = ["指标", "数值"] if lang == "zh" else ["KPI", "Value"]
-    return pd.DataFrame(kpi_rows(result.kpis, lang), columns=heads)
-
-
-def _solver_frame(result: AllocationResult, *, lang: str) -> pd.DataFrame:
-    r = result.solve
-    items = [
-        ("情景", "scenario", result.scenario.name),
-        ("求解状态", "status", r.status),
-        ("求解器", "solver", r.solver),
-        ("目标值", "objective", r.objective),
-        ("上界", "bound", r.bound),
-        ("相对间隙", "gap", r.gap),
-        ("贪心方案目标值", "greedy objective", getattr(r, "greedy_objective", None)),
-        ("线性松弛上界", "LP bound", getattr(r, "lp_bound", None)),
-        ("线性松弛上界（不含装箱割）", "LP bound without packing cuts", getattr(r, "lp_bound_plain", None)),
-        ("求解用时(秒)", "solve seconds", round(float(r.solve_seconds), 3)),
-        ("说明", "message", getattr(r, "message", "")),
-    ]
-    zh = lang == "zh"
-    return pd.DataFrame([{("项目" if zh else "Item"): a if zh else b, ("数值" if zh else "Value"): v}
-                         for a, b, v in items])
-
-
-def _translate_codes(df: pd.DataFrame) -> pd.DataFrame:
-    df = df.copy()
-    maps = {"industry": INDUSTRY_ZH, "mode": MODE_ZH, "site_kind": KIND_ZH, "kind": KIND_ZH,
-            "site_status": STATUS_ZH}
-    for col, table in maps.items():
-        if col in df.columns:
-            df[col] = df[col].map(lambda v, t=table: t.get(v, v))
-    if "status" in df.columns:
-        words = {**{k: v[0] for k, v in _STATUS_WORDS.items()}, **STATUS_ZH}
-        df["status"] = df["status"].map(lambda v: words.get(v, v))
-    if "locked" in df.columns:
-        df["locked"] = df["locked"].map({True: "是", False: ""})
-    return df
-
-
-def _label(df: pd.DataFrame, lang: str) -> pd.DataFrame:
-    i = 0 if lang == "zh" else 1
-    return df.rename(columns={c: HEADERS[c][i] for c in df.columns if c in HEADERS})
 
 
 def _workbook(sheets: list[tuple[str, pd.DataFrame]]) -> bytes:
@@ -545,37 +282,3 @@ def _number_format(col: str, s: pd.Series) -> str | None:
 
 def _display_width(s: str) -> int:
     return sum(2 if ord(ch) > 0x2E80 else 1 for ch in s)
-
-
-def atomic_write(path: Path, data: bytes) -> None:
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes 0600; outputs are for sharing
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
-def _versions() -> dict[str, str]:
-    from importlib.metadata import PackageNotFoundError, version
-
-    out = {}
-    for pkg in ("pulp", "highspy", "geopandas", "pyogrio", "shapely", "pyproj", "pandas", "folium"):
-        try:
-            out[pkg] = version(pkg)
-        except PackageNotFoundError:
-            out[pkg] = "missing"
-    return out
-
-
-def _json_default(o: Any) -> Any:
-    if hasattr(o, "item"):
-        return o.item()
-    if hasattr(o, "isoformat"):
-        return o.isoformat()
-    return str(o)

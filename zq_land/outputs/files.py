@@ -1,0 +1,143 @@
+"""The output files of a run: every file is written atomically (a temporary file in the same folder, then a
+rename), and never over a file the user gave as input. The CSV keeps the contract's English column names
+(``project_id``, ``site_id``, ``status``, ``reason``); the workbook's headers follow the language.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import tempfile
+import zipfile
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from .._errors import input_error
+from ..engine.results import AllocationResult
+from .audit import audit_scenario_bytes
+from .tables import assignment_frame, labelled
+from .workbook import workbook_bytes
+
+
+def write_outputs(
+    result: AllocationResult,
+    out_dir: str | Path,
+    *,
+    lang: str = "zh",
+    protect: Iterable[str | Path] = (),
+    map_html: Callable[[AllocationResult], str] | None = None,
+) -> dict[str, Path]:
+    """Write every output of a run into ``out_dir`` and return their paths by name.
+
+    ``protect`` lists input files that must never be overwritten (the scenario's inputs are always
+    protected).
+    """
+    out = Path(out_dir)
+    guard = {Path(p).resolve() for p in protect}
+    for p in (result.scenario.sites, result.scenario.projects, result.scenario.source):
+        if p is not None:
+            guard.add(Path(p).resolve())
+    if out.exists() and not out.is_dir():
+        raise input_error(out, "输出位置已存在且不是文件夹", "the output path exists and is not a folder",
+                          column="--out")
+    out.mkdir(parents=True, exist_ok=True)
+
+    paths = {
+        "assignments.csv": out / "assignments.csv",
+        "assignments.xlsx": out / "assignments.xlsx",
+        "sites.geojson": out / "sites.geojson",
+        "map.html": out / "map.html",
+        "summary.json": out / "summary.json",
+        "scenario.toml": out / "scenario.toml",
+    }
+    clash = [p for p in paths.values() if p.resolve() in guard]
+    if clash:
+        raise input_error(clash[0], "输出会覆盖输入文件，请换一个输出文件夹",
+                          "an output would overwrite an input file; choose another output folder",
+                          column="--out", found=str(clash[0]))
+
+    atomic_write(paths["assignments.csv"], assignments_csv_bytes(result, lang=lang, headers="en"))
+    atomic_write(paths["assignments.xlsx"], workbook_bytes(result, lang=lang))
+    atomic_write(paths["sites.geojson"], sites_geojson_bytes(result))
+    if map_html is None:
+        from .maps import sites_map, standalone_html
+
+        def map_html(r: AllocationResult) -> str:
+            m = sites_map(r.sites, assignments=r.assignments, site_use=r.site_use, projects=r.projects,
+                          lang=lang, show_supplier_lines=True)
+            return standalone_html(m)
+
+    atomic_write(paths["map.html"], map_html(result).encode("utf-8"))
+    atomic_write(paths["summary.json"], summary_json_bytes(result))
+    atomic_write(paths["scenario.toml"], audit_scenario_bytes(result))
+    return paths
+
+
+def assignments_csv_bytes(result: AllocationResult, *, lang: str = "zh", headers: str = "en") -> bytes:
+    """The assignment table as CSV in UTF-8 with BOM (so Excel opens Chinese correctly).
+
+    ``headers="en"`` keeps the contract's column names; ``headers="lang"`` labels them in ``lang``.
+    """
+    df = assignment_frame(result, lang=lang, codes=headers != "en")
+    if headers != "en":
+        df = labelled(df, lang)
+    return df.to_csv(index=False).encode("utf-8-sig")
+
+
+def sites_geojson_bytes(result: AllocationResult) -> bytes:
+    """Every site column, ``area_mu`` filled in, and each site's used and free capacity, in EPSG:4326."""
+    use = result.site_use[["site_id", "unit", "capacity", "used", "free", "utilisation", "n_projects",
+                           "investment_yi", "project_ids"]]
+    g = result.sites.merge(use, on="site_id", how="left")
+    g = g.to_crs(4326) if g.crs is not None else g.set_crs(4326)
+    for c in g.columns:
+        if pd.api.types.is_datetime64_any_dtype(g[c]):
+            g[c] = g[c].dt.strftime("%Y-%m-%d").where(g[c].notna(), None)
+    return g.to_json(drop_id=True, ensure_ascii=False).encode("utf-8")
+
+
+def summary_json_bytes(result: AllocationResult) -> bytes:
+    return json.dumps(result.summary(), ensure_ascii=False, indent=2, default=_json_default).encode("utf-8")
+
+
+def audit_bundle_bytes(result: AllocationResult, *, lang: str = "zh", map_html: str | None = None) -> bytes:
+    """A zip with the workbook, the CSV, the GeoJSON, the map, the summary and the scenario (audit copy)."""
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("assignments.xlsx", workbook_bytes(result, lang=lang))
+        z.writestr("assignments.csv", assignments_csv_bytes(result, lang=lang))
+        z.writestr("sites.geojson", sites_geojson_bytes(result))
+        z.writestr("summary.json", summary_json_bytes(result))
+        z.writestr("scenario.toml", audit_scenario_bytes(result))
+        if map_html is not None:
+            z.writestr("map.html", map_html)
+    return buf.getvalue()
+
+
+# --- private helpers ------------------------------------------------------------------------------
+
+
+def atomic_write(path: Path, data: bytes) -> None:
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes 0600; outputs are for sharing
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _json_default(o: Any) -> Any:
+    if hasattr(o, "item"):
+        return o.item()
+    if hasattr(o, "isoformat"):
+        return o.isoformat()
+    return str(o)

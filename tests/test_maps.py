@@ -59,6 +59,10 @@ def _sites() -> gpd.GeoDataFrame:
         "zone": ["中恒", "", "大旺老工业区", "", "新能源汽车产业城", ""],
         "available_from": pd.to_datetime([pd.NaT] * 6),
         "anchor": ["", "", "", "", "XPeng", ""],
+        # the map labels the plots the data marks (and anchors); English names where the data has them
+        "label": [True, False, False, False, False, True],
+        "name_en": ["Zhongheng plot", None, None, None, "XPeng Motors Zhaoqing base",
+                    "Former Xinqiao steel-structure plant plot"],
     })
     rep = [g.representative_point() for g in geoms]
     df["lon"] = [p.x for p in rep]
@@ -512,6 +516,7 @@ def test_standalone_file_draws_every_parcel_offline_in_chromium(tmp_path: Path) 
     sites.loc[0, "geometry"] = MultiPolygon([box(112.789, 23.269, 112.7893, 23.2693),
                                              box(112.7895, 23.269, 112.7898, 23.2693)])
     sites.loc[1, "name"] = "中恒地块 </script>{{x}}"
+    sites["label"] = sites.index == 1  # the plot the data marks for a permanent label
     assign = _generated_assignments(sites, 600)
     assign.loc[0, "site_id"] = sites.loc[1, "site_id"]
     path = tmp_path / "map.html"

@@ -308,21 +308,6 @@ STRINGS: Final[dict[str, tuple[str, str]]] = {
     "change.unplaced": ("不再落位", "no longer placed"),
 }
 
-#: English names of the report's named plots and anchors, for map labels in English.
-NAME_EN: Final = {
-    "中恒地块": "Zhongheng plot",
-    "原新桥钢结构厂地块": "Former Xinqiao steel-structure plant plot",
-    "小鹏智能汽车配套零部件产业园": "XPeng smart-vehicle parts park",
-    "小鹏汽车肇庆基地": "XPeng Motors Zhaoqing base",
-    "小鹏汽车": "XPeng Motors",
-    "广东瑞庆时代": "Guangdong Ruiqing CATL",
-    "瑞庆时代": "Ruiqing CATL",
-    "原风华地块": "Former Fenghua plot",
-    "原中科瑞龙地块": "Former Zhongke Ruilong plot",
-    "浩海地块": "Haohai plot",
-    "涞馨地块": "Laixin plot",
-}
-
 ANCHOR_ZH: Final = {"XPeng": "小鹏汽车", "Ruiqing CATL": "瑞庆时代"}
 
 
@@ -342,15 +327,3 @@ def t(key: str, lang: str = "zh", **fields: object) -> str:
 def anchor_label(anchor: str, lang: str = "zh") -> str:
     """Display name of a canonical anchor (``"XPeng"`` -> ``"小鹏汽车"`` in Chinese)."""
     return ANCHOR_ZH.get(anchor, anchor) if lang != "en" else anchor
-
-
-def name_label(name: str, lang: str = "zh") -> str:
-    """A plot's name in ``lang``: Chinese as given; English from :data:`NAME_EN` when known."""
-    if lang != "en":
-        return name
-    if name in NAME_EN:
-        return NAME_EN[name]
-    for zh, en in NAME_EN.items():
-        if zh in name:
-            return name.replace(zh, en)
-    return name

@@ -38,7 +38,7 @@ from jinja2 import Template
 from .._errors import input_error
 from ..engine.eligibility import site_capacity
 from ..geo import wgs84_to_gcj02
-from ..i18n import anchor_label, name_label, t
+from ..i18n import anchor_label, t
 from ..vocab import ANCHOR_ALIASES, INDUSTRY_ZH, canonical_anchor
 from . import _offline
 
@@ -56,8 +56,10 @@ CATEGORY_COLORS: Final = {
 COMPARE_COLORS: Final = {"changed": ("#e41a1c", "#a50f15"), "unchanged": ("#bdbdbd", "#737373")}
 SITE_PATH_CLASS: Final = "zq-site"
 LINE_PATH_CLASS: Final = "zq-line"
-#: Parts of names of the report's named plots; such sites (and anchors) get a permanent label.
-NAMED_PLOT_KEYS: Final = ("中恒地块", "新桥钢结构", "小鹏")
+#: Values of a sites table's ``label`` column that mean "no label" (any other text is the label itself).
+NO_LABEL: Final = frozenset({"", "0", "false", "no", "n", "否", "nan", "none"})
+#: Values that mean "label this site with its name".
+NAME_LABEL: Final = frozenset({"1", "true", "yes", "y", "是"})
 #: Display rounding (6 decimals ~ 0.1 m) and simplification (0.9 m in degrees of latitude): together
 #: they move no point of an outline by more than 1 m.
 COORD_DECIMALS: Final = 6
@@ -334,7 +336,7 @@ class _SiteFrame:
     shapes: np.ndarray
     points: list[tuple[float, float]]  # (lat, lon) as drawn
     bounds: tuple[float, float, float, float]
-    named: list[bool] = field(default_factory=list)
+    labels: list[str | None] = field(default_factory=list)  # a label column's text, "" for the name, None
     ids: list[str] = field(default_factory=list)
     names: list[str] = field(default_factory=list)
     kinds: list[str] = field(default_factory=list)
@@ -349,7 +351,7 @@ class _SiteFrame:
         gcj = basemap.startswith("gaode")
         shapes = display_geometry(sites.geometry, gcj02=gcj)
         table = pd.DataFrame(sites.drop(columns=sites.geometry.name)).reset_index(drop=True)
-        for col, default in (("name", ""), ("anchor", ""), ("zone", ""), ("industries", "")):
+        for col, default in (("name", ""), ("anchor", ""), ("zone", ""), ("industries", ""), ("label", "")):
             if col not in table.columns:
                 table[col] = default
             table[col] = table[col].fillna(default).astype(str)
@@ -362,14 +364,15 @@ class _SiteFrame:
         b = shapely.total_bounds(shapes)
         names = table["name"].tolist()
         anchors = table["anchor"].tolist()
-        named = [bool(a) or any(k in n for k in NAMED_PLOT_KEYS) for n, a in zip(names, anchors, strict=True)]
-        return cls(table, shapes, points, (float(b[0]), float(b[1]), float(b[2]), float(b[3])), named,
+        labels = [_label_value(v) for v in table["label"].tolist()]
+        return cls(table, shapes, points, (float(b[0]), float(b[1]), float(b[2]), float(b[3])), labels,
                    ids=table["site_id"].astype(str).tolist(), names=names,
                    kinds=table["kind"].astype(str).tolist(), statuses=table["status"].astype(str).tolist(),
                    anchors=anchors)
 
     def titles(self, lang: str) -> list[str]:
-        """Every site's display name in ``lang`` (English name when known, else the name, else the id)."""
+        """Every site's display name in ``lang``: in English its ``name_en`` when the table has one, else the
+        name as given, else the id."""
         if lang not in self._titles:
             en = (self.sites["name_en"].tolist() if lang == "en" and "name_en" in self.sites.columns
                   else [None] * len(self.ids))
@@ -379,12 +382,9 @@ class _SiteFrame:
                 if lang == "en" and e not in ("", "nan", "None"):
                     out.append(e)
                 else:
-                    out.append(name_label(name, lang) if name else sid)
+                    out.append(name or sid)
             self._titles[lang] = out
         return self._titles[lang]
-
-    def label_text(self, i: int, lang: str) -> str:
-        return self.titles(lang)[i]
 
     def categories(self) -> list[str]:
         """Each site's legend category (see :data:`CATEGORY_COLORS`)."""
@@ -404,6 +404,19 @@ class _SiteFrame:
             self._cols[name] = (self.sites[name].tolist() if name in self.sites.columns
                                 else [math.nan] * len(self.ids))
         return self._cols[name]
+
+
+def _label_value(value: object) -> str | None:
+    """A ``label`` cell: None for no label, "" to label the site with its name, else the label's text."""
+    if value is None or value is False or (isinstance(value, float) and math.isnan(value)):
+        return None
+    if value is True:
+        return ""
+    text = str(value).strip()
+    folded = text.lower()
+    if folded in NO_LABEL:
+        return None
+    return "" if folded in NAME_LABEL else text
 
 
 def _check_sites(sites: object) -> None:
@@ -728,8 +741,9 @@ def _add_labels_and_anchors(m: folium.Map, frame: _SiteFrame, *, lang: str) -> N
         anchor = frame.anchors[i]
         if anchor:
             anchors.append((lat, lon, anchor_label(anchor, lang)))
-        if frame.named[i]:
-            labels.append((lat, lon, anchor_label(anchor, lang) if anchor else titles[i]))
+        label = frame.labels[i]
+        if anchor or label is not None:
+            labels.append((lat, lon, anchor_label(anchor, lang) if anchor else label or titles[i]))
     if labels:
         MarkersLayer(labels, kind="label", name=t("layer.labels", lang)).add_to(m)
         _Declutter().add_to(m)

@@ -33,13 +33,13 @@ SEED = 20221230
 def allocation_tables(sites: gpd.GeoDataFrame, projects: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     """``(assignments, site_use)`` as in ``AllocationResult``, from a greedy plan (no solver)."""
     from zq_land.engine.eligibility import eligible_pairs
-    from zq_land.engine.model import _assignments, greedy_allocation
+    from zq_land.engine.model import assignments_of, greedy_allocation
     from zq_land.engine.results import _assignments_table, _site_use_table
     from zq_land.scenario import Scenario, Weights
 
     sc = Scenario(name="bench_map", weights=Weights(investment=1.0))
     cand = eligible_pairs(sites, projects, sc)
-    plan = _assignments(cand, greedy_allocation(cand, sc))
+    plan = assignments_of(cand, greedy_allocation(cand, sc))
     reasons = pd.DataFrame(columns=["project_id", "reason_code", "reason_zh", "reason_en"])
     prices = pd.DataFrame(columns=["site_id", "unit", "dual", "text_zh", "text_en"])
     assignments = _assignments_table(plan, sites, projects, cand, reasons, sc)

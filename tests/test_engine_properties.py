@@ -14,7 +14,8 @@ from engine_factory import make_projects, make_sites, scenario
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from zq_land.engine.model import plan_violations, solve_allocation
+from zq_land.engine.model import plan_violations
+from zq_land.engine.pipeline import solve_allocation
 
 INDS = ["nev_parts", "battery", "food"]
 MODE_KINDS = {

@@ -12,16 +12,9 @@ from engine_factory import make_projects, make_sites, random_instance, scenario
 
 from zq_land._errors import InputError
 from zq_land.engine.eligibility import eligible_pairs
-from zq_land.engine.model import (
-    GRACE_S,
-    Plan,
-    _wait_abandoned,
-    build_model,
-    greedy_allocation,
-    lp_relaxation,
-    plan_violations,
-    solve_allocation,
-)
+from zq_land.engine.model import Plan, build_model, greedy_allocation, plan_violations
+from zq_land.engine.pipeline import solve_allocation
+from zq_land.engine.solvers import GRACE_S, _wait_abandoned, lp_relaxation
 
 
 def knapsack_toy() -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -313,11 +306,11 @@ def test_highs_that_overruns_is_abandoned_in_time(monkeypatch: pytest.MonkeyPatc
         h.setOptionValue("time_limit", 600.0)
         return h
 
-    from zq_land.engine import model as optimize
+    from zq_land.engine import solvers
 
-    new_highs = optimize._new_highs
+    new_highs = solvers.new_highs
     monkeypatch.setattr(pulp.HiGHS, "createAndConfigureSolver", stubborn)  # the PuLP-built model
-    monkeypatch.setattr(optimize, "_new_highs", stubborn_arrays)  # the models built from arrays (the race)
+    monkeypatch.setattr(solvers, "new_highs", stubborn_arrays)  # the models built from arrays (the race)
     monkeypatch.setattr(highspy.Highs, "cancelSolve", lambda self: None)
     t = time.perf_counter()
     try:
@@ -416,13 +409,13 @@ def test_the_race_proves_the_same_optimum_and_leaves_no_solver_running(
     that lost is stopped, not left computing behind the planner's back."""
     import threading
 
-    from zq_land.engine import model as optimize
+    from zq_land.engine import solvers
 
     sites, projects = random_instance(60, 30, seed=seed)
     sc = scenario(weights={"investment": 1.0, "revitalization": 1.0, "projects": 0.3},
                   solver={"time_limit_s": 30})
     raced = solve_allocation(sites, projects, sc)
-    monkeypatch.setattr(optimize, "RACE", False)
+    monkeypatch.setattr(solvers, "RACE", False)
     single = solve_allocation(sites, projects, sc)
     assert raced.report.status == single.report.status == "optimal"
     assert raced.report.objective == pytest.approx(single.report.objective, abs=1e-6)

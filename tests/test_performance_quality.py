@@ -12,16 +12,9 @@ from hypothesis import strategies as st
 from benchmarks.generate import make_instance
 from zq_land.engine import heuristics as heur
 from zq_land.engine.eligibility import eligible_pairs
-from zq_land.engine.model import (
-    Plan,
-    SolveReport,
-    _assignments,
-    _objective,
-    greedy_allocation,
-    lp_relaxation,
-    plan_violations,
-    solve_allocation,
-)
+from zq_land.engine.model import Plan, SolveReport, assignments_of, greedy_allocation, plan_objective, plan_violations
+from zq_land.engine.pipeline import solve_allocation
+from zq_land.engine.solvers import lp_relaxation
 from zq_land.scenario import Scenario, SolverSettings, Weights
 
 SEEDS = [0, 1, 2, 3, 4]
@@ -33,9 +26,9 @@ def _scenario(limit: float = 30.0, **weights: float) -> Scenario:
 
 
 def _as_plan(cand, chosen: np.ndarray) -> Plan:  # type: ignore[no-untyped-def]
-    obj = _objective(cand, chosen)
+    obj = plan_objective(cand, chosen)
     rep = SolveReport("feasible", "test", obj, obj, 0.0, 0.0, 0.0, obj, obj)
-    return Plan(_assignments(cand, chosen), rep, cand)
+    return Plan(assignments_of(cand, chosen), rep, cand)
 
 
 def _locked(cand, n: int = 3) -> Scenario:  # type: ignore[no-untyped-def]
@@ -61,7 +54,7 @@ def test_improved_greedy_is_never_worse_than_the_old_one(seed: int, size: tuple[
         old = greedy_allocation(cand, sc)
         a = heur.PairArrays.of(cand)
         new = heur.best_fit_plan(a, old=old)
-        assert _objective(cand, new) >= _objective(cand, old) - 1e-9
+        assert plan_objective(cand, new) >= plan_objective(cand, old) - 1e-9
         assert plan_violations(_as_plan(cand, new)) == []
         assert np.array_equal(new, heur.best_fit_plan(a, old=old))  # deterministic
 
@@ -74,8 +67,8 @@ def test_improved_greedy_is_near_the_proven_optimum(seed: int) -> None:
     assert plan.report.status == "optimal"
     cand = plan.candidates
     new = heur.best_fit_plan(heur.PairArrays.of(cand), old=greedy_allocation(cand, sc))
-    assert _objective(cand, new) >= 0.95 * plan.report.objective
-    assert plan.report.greedy_objective == pytest.approx(_objective(cand, new))
+    assert plan_objective(cand, new) >= 0.95 * plan.report.objective
+    assert plan.report.greedy_objective == pytest.approx(plan_objective(cand, new))
 
 
 @pytest.mark.parametrize("seed", [0, 1, 2])
@@ -89,7 +82,7 @@ def test_lp_rounding_respects_every_rule_and_the_locks(seed: int) -> None:
         chosen = heur.round_lp(a, lp.x)
         assert plan_violations(_as_plan(cand, chosen)) == []
         assert set(np.flatnonzero(a.locked)) <= set(chosen)
-        assert _objective(cand, chosen) <= lp.bound + 1e-7
+        assert plan_objective(cand, chosen) <= lp.bound + 1e-7
         assert np.array_equal(chosen, heur.round_lp(a, lp.x))
 
 
@@ -111,9 +104,9 @@ def test_array_model_has_the_same_lp_bound_as_pulp() -> None:
 @pytest.mark.slow
 def test_large_path_plan_is_valid_and_never_below_greedy(monkeypatch: pytest.MonkeyPatch) -> None:
     """The array path (forced on a mid-size instance): valid plan, LP bound kept, greedy beaten or equalled."""
-    from zq_land.engine import model as optimize
+    from zq_land.engine import model
 
-    monkeypatch.setattr(optimize, "ARRAY_PAIRS", 1000)
+    monkeypatch.setattr(model, "ARRAY_PAIRS", 1000)
     sites, projects = make_instance(300, 600, seed=3, tightness=1.1)
     plan = solve_allocation(sites, projects, _scenario(limit=20))
     r = plan.report
@@ -252,10 +245,10 @@ def test_1000x2000_plan_is_within_one_percent_of_the_cut_lp_bound_on_another_see
 def test_no_lp_is_started_when_it_could_not_finish(monkeypatch: pytest.MonkeyPatch) -> None:
     """With too little time for the LP at the model's size, the best-fit plan comes back at once with its
     gap, and the report says why there is no LP bound (no LP is left running to delay the exit)."""
-    from zq_land.engine import model as optimize
+    from zq_land.engine import model, pipeline
 
-    monkeypatch.setattr(optimize, "ARRAY_PAIRS", 1000)
-    monkeypatch.setattr(optimize, "LP_S_PER_PAIR", 1.0)  # as if every pair cost a second of LP
+    monkeypatch.setattr(model, "ARRAY_PAIRS", 1000)
+    monkeypatch.setattr(pipeline, "LP_S_PER_PAIR", 1.0)  # as if every pair cost a second of LP
     sites, projects = make_instance(150, 300, seed=2, tightness=1.1)
     t = time.perf_counter()
     plan = solve_allocation(sites, projects, _scenario(limit=5))

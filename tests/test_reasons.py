@@ -7,8 +7,9 @@ from engine_factory import make_projects, make_sites, scenario
 from test_optimize import knapsack_toy
 
 from zq_land.engine.eligibility import eligible_pairs
-from zq_land.engine.model import lp_relaxation, solve_allocation
+from zq_land.engine.pipeline import solve_allocation
 from zq_land.engine.reasons import capacity_shadow_prices, unplaced_reasons
+from zq_land.engine.solvers import lp_relaxation
 
 
 def test_the_full_sites_are_named_with_the_projects_that_took_them() -> None:

@@ -14,7 +14,8 @@ import pytest
 from engine_factory import make_projects, random_instance, scenario
 
 from zq_land.engine.eligibility import Candidates
-from zq_land.engine.model import Plan, solve_allocation
+from zq_land.engine.model import Plan
+from zq_land.engine.pipeline import solve_allocation
 from zq_land.engine.reasons import MAX_SITES_NAMED, _no_site_text, unplaced_reasons
 
 COLUMNS = ["project_id", "reason_code", "reason_zh", "reason_en"]

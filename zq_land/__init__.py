@@ -41,7 +41,7 @@ _EXPORTS: dict[str, str] = {
     "check_scenario_ids": ".engine.results", "compare_results": ".engine.results",
     "compute_kpis": ".engine.results", "Candidates": ".engine.eligibility", "eligible_pairs": ".engine.eligibility",
     "why_not": ".engine.eligibility", "Plan": ".engine.model", "SolveReport": ".engine.model",
-    "solve_allocation": ".engine.model",
+    "solve_allocation": ".engine.pipeline",
     # outputs
     "assignments_csv_bytes": ".outputs.files", "audit_bundle_bytes": ".outputs.files",
     "sites_geojson_bytes": ".outputs.files", "summary_json_bytes": ".outputs.files",
@@ -89,7 +89,8 @@ def __dir__() -> list[str]:
 if TYPE_CHECKING:  # what mypy and editors see; at run time the names come from __getattr__
     from ._errors import InputError, Problem, SolverError, ValidationReport, ZqLandError, input_error
     from .engine.eligibility import Candidates, eligible_pairs, why_not
-    from .engine.model import Plan, SolveReport, solve_allocation
+    from .engine.model import Plan, SolveReport
+    from .engine.pipeline import solve_allocation
     from .engine.results import (
         AllocationResult,
         Comparison,

@@ -15,7 +15,8 @@ import pandas as pd
 
 from ..scenario import Scenario
 from .eligibility import RULE_EN, RULE_ZH, RULES, Candidates
-from .model import LpBound, Plan, lp_relaxation
+from .model import LpBound, Plan
+from .solvers import lp_relaxation
 
 #: At most this many sites are named in one "the sites are full" message.
 MAX_SITES_NAMED: Final = 5

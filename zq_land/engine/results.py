@@ -115,7 +115,7 @@ def allocate(
     InputError
         When an input file is unusable or the scenario's locks contradict the data.
     """
-    from .model import solve_allocation
+    from .pipeline import solve_allocation
     from .reasons import unplaced_reasons
 
     t0 = time.perf_counter()

@@ -1,0 +1,434 @@
+"""The solve, as a short pipeline over named steps (like geopandas' ``sjoin``):
+
+1. :func:`_prepare`: the rules give the eligible pairs, the locks are checked, the quick plans are made
+   (the ratio-order greedy, the best-fit plan, the repaired earlier plans);
+2. ``step.bound``: the LP relaxation (its bound, capacity duals and values), with packing cuts;
+3. :func:`_choose_start`: the best of the best-fit plan, the LP rounded and an earlier plan starts the MIP;
+4. ``step.search``: the MIP within the deadline;
+5. :func:`_finish`: the plan a planner gets (the solver's, or the start when it is better or the solver
+   failed), its status, bound, gap and the notes of what happened.
+
+Only steps 2 and 4 differ with the model's size: :class:`_SmallModel` (PuLP models, an LP and the
+HiGHS race, CBC as the fallback) and :class:`_LargeModel` (from ``ARRAY_PAIRS`` pairs on: HiGHS fed
+arrays, the LP first and rounded, MIPs over the "core" pairs, the full MIP when it can get past its
+presolve (``MIP_MAX_PAIRS``), which alone can prove optimality).
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+from typing import Final, Protocol
+
+import numpy as np
+import pandas as pd
+import pulp
+
+from .._errors import input_error
+from ..scenario import Scenario
+from . import heuristics as heur
+from . import model as engine_model  # its ARRAY_PAIRS is read at each call (tests change it)
+from .eligibility import Candidates, eligible_pairs
+from .model import (
+    DUAL_COLUMNS,
+    LpBound,
+    Plan,
+    SolveReport,
+    Status,
+    assignments_of,
+    best_bound,
+    build_model,
+    check_locks,
+    greedy_allocation,
+    objective_grain,
+    plan_errors,
+    plan_objective,
+    relative_gap,
+    trivial_bound,
+)
+from .solvers import (
+    Outcome,
+    highs_lp_solve,
+    lp_relaxation,
+    run_solver,
+    silence_highs_banner,
+    solve_highs_arrays,
+    two_lps,
+)
+
+#: Above this many pairs HiGHS's MIP presolve alone outlasts a minute (322k pairs: 30 s presolve, no
+#: root LP within 60 s): only the core MIPs run, and the plan is quoted with its gap to the LP bound.
+MIP_MAX_PAIRS: Final = 150_000
+#: Seconds of LP per pair on large models (measured: 1.3e-5 at 93k pairs, 1.8e-5 at 322k); the LPs are
+#: not started when 40 % of the time left is less than this, as they could not finish.
+LP_S_PER_PAIR: Final = 2e-5
+#: Pairs per project (by reduced cost) in the core MIP of large models, besides those the LP uses.
+CORE_PER_PROJECT: Final = 25
+
+
+def solve_allocation(
+    sites: pd.DataFrame,
+    projects: pd.DataFrame,
+    scenario: Scenario,
+    *,
+    solver: str | None = None,
+    time_limit_s: float | None = None,
+    starts: Sequence[pd.DataFrame] = (),
+) -> Plan:
+    """Place the projects on the sites as well as the scenario's weights allow.
+
+    Parameters
+    ----------
+    sites, projects
+        Canonical tables (``docs/ARCHITECTURE.md``).
+    scenario
+        Weights, policy, locks, forbidden pairs, exclusions and solver settings.
+    solver
+        ``"highs"`` or ``"cbc"``; default the scenario's. The other one is the fallback.
+    time_limit_s
+        Overrides the scenario's limit, counted from the call. The plan comes back within
+        limit + ``GRACE_S`` (3 s) even when a solver ignores its limit.
+    starts
+        Earlier plans on the same data (``assignments`` with ``project_id`` and ``site_id``), e.g. the
+        app's previous runs before a weight change. Each is repaired to this scenario's rules, locks and
+        capacities and the best one starts the solver: the plan of nearby weights is usually optimal or
+        close, which is what HiGHS needs to finish fast (on the sample, any revitalization-weighted
+        optimum starts another such weighting into a proof in 0.1-0.2 s). Pairs that are no longer
+        eligible are dropped, unknown ids ignored.
+
+    Returns
+    -------
+    Plan
+
+    Raises
+    ------
+    InputError
+        When the locks contradict each other or the rules (every such lock is named), or the
+        solver name is unknown.
+    """
+    run = _prepare(sites, projects, scenario, solver=solver, time_limit_s=time_limit_s, starts=starts)
+    if run.cand.pairs.empty:
+        return _nothing_to_place(run)
+    step: _Step = _LargeModel() if _is_large(run) else _SmallModel(projects)
+    state = step.bound(run)
+    _choose_start(run, state)
+    outcome = step.search(run, state)
+    return _finish(run, outcome, state, solve_s=time.perf_counter() - state.t1)
+
+
+# --- the steps -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Run:
+    """What every step of one solve knows: the pairs, the scenario, the clock and the quick plans."""
+
+    cand: Candidates
+    scenario: Scenario
+    solver: str
+    limit: float
+    started: float  # time.monotonic() at the call: the limit counts from here
+    t0: float  # time.perf_counter() at the call (build and solve seconds)
+    arrays: heur.PairArrays
+    old_greedy: np.ndarray  # the ratio-order greedy plan (the PuLP run's MIP start)
+    greedy: np.ndarray  # the best-fit plan: the plan a planner is quoted as "greedy"
+    g_obj: float
+    prior: np.ndarray | None  # the best earlier plan, repaired to this scenario
+
+    @property
+    def deadline(self) -> float:
+        return self.started + self.limit
+
+
+@dataclass
+class _State:
+    """What the steps found so far: the LP, the plan the MIP starts from (and where it came from), notes."""
+
+    lp: LpBound
+    build_s: float
+    t1: float  # time.perf_counter() when solving began
+    notes: list[str] = field(default_factory=list)
+    start: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    source: str = "greedy"
+
+
+class _Step(Protocol):
+    def bound(self, run: _Run) -> _State: ...
+
+    def search(self, run: _Run, state: _State) -> Outcome | None: ...
+
+
+def _prepare(
+    sites: pd.DataFrame, projects: pd.DataFrame, scenario: Scenario, *, solver: str | None,
+    time_limit_s: float | None, starts: Sequence[pd.DataFrame],
+) -> _Run:
+    silence_highs_banner()
+    t0 = time.perf_counter()
+    started = time.monotonic()  # the limit counts from here: reading the rules and building count too
+    cand = eligible_pairs(sites, projects, scenario)
+    check_locks(cand, scenario)
+    limit = float(time_limit_s if time_limit_s is not None else scenario.solver.time_limit_s)
+    name = (solver or scenario.solver.name).lower()
+    if name not in ("highs", "cbc"):
+        raise input_error(str(scenario.source or "<scenario>"), f"未知的求解器 {solver!r}，可用 highs 或 cbc",
+                          f"unknown solver {solver!r}; use 'highs' or 'cbc'", column="solver.name",
+                          found=str(solver))
+    old_greedy = greedy_allocation(cand, scenario)
+    arrays = heur.PairArrays.of(cand)
+    # the greedy plan a planner is quoted: best fit in value orders (and the old ratio order), repaired
+    greedy = heur.best_fit_plan(arrays, old=old_greedy) if len(cand.pairs) else old_greedy
+    return _Run(cand, scenario, name, limit, started, t0, arrays, old_greedy, greedy, plan_objective(cand, greedy),
+                _from_starts(cand, arrays, starts))
+
+
+def _is_large(run: _Run) -> bool:
+    return (len(run.cand.pairs) >= engine_model.ARRAY_PAIRS and run.solver == "highs"
+            and pulp.HiGHS(msg=False).available())
+
+
+def _choose_start(run: _Run, state: _State) -> None:
+    """The plan the MIP starts from: the best-fit plan, the LP rounded when better, an earlier plan when
+    better still."""
+    cand = run.cand
+    state.start, state.source = run.greedy, "greedy"
+    if len(state.lp.x):
+        rounded = heur.round_lp(run.arrays, state.lp.x)
+        if plan_objective(cand, rounded) > run.g_obj + 1e-9:
+            state.start, state.source = rounded, "lp-rounding"
+    if run.prior is not None and plan_objective(cand, run.prior) > plan_objective(cand, state.start) + 1e-9:
+        state.start, state.source = run.prior, "earlier-plan"
+        obj = plan_objective(cand, run.prior)
+        state.notes.append(f"从此前的方案出发（修正后目标值 {obj:.4f}）| started from an earlier plan (objective "
+                           f"{obj:.4f} once repaired to this scenario)")
+
+
+class _SmallModel:
+    """PuLP models: a quick LP (then the LP with packing cuts), then HiGHS racing from two starting
+    points (see :func:`~zq_land.engine.solvers.race_highs`), CBC when HiGHS fails."""
+
+    def __init__(self, projects: pd.DataFrame) -> None:
+        self.projects = projects
+        self.model: pulp.LpProblem | None = None
+
+    def bound(self, run: _Run) -> _State:
+        cand, scenario = run.cand, run.scenario
+        self.model = build_model(cand, self.projects, scenario)
+        state = _State(LpBound(math.nan), build_s=time.perf_counter() - run.t0, t1=time.perf_counter())
+        # a quick LP first (a fifth of the limit at most): its duals, its bound, and the LP rounded into a
+        # plan that stands in when the solvers return nothing better; then the LP with packing cuts, whose
+        # bound is tighter (on the 2022 sample it equals the optimum for 5 of 6 hard weightings).
+        relaxed = build_model(cand, self.projects, scenario, relax=True)
+        lp = lp_relaxation(cand, scenario, solver=run.solver, time_limit_s=0.2 * run.limit, _model=relaxed)
+        if math.isfinite(lp.bound) and pulp.HiGHS(msg=False).available():
+            with_cuts, _, _ = heur.highs_lp(run.arrays, relax=True, cuts=True)
+            cut = highs_lp_solve(cand, with_cuts, np.zeros(0, np.int64), with_duals=False,
+                                 until=time.monotonic() + max(0.05, 0.1 * (run.deadline - time.monotonic())))
+            if math.isfinite(cut.bound) and cut.bound < lp.bound:
+                lp = replace(lp, bound=cut.bound, plain_bound=lp.bound)
+        state.lp = lp
+        return state
+
+    def search(self, run: _Run, state: _State) -> Outcome | None:
+        cand, scenario, model = run.cand, run.scenario, self.model
+        assert model is not None, "bound() builds the model"
+        outcome: Outcome | None = None
+        for sname in [run.solver, "cbc" if run.solver == "highs" else "highs"]:
+            remaining = run.deadline - time.monotonic()
+            if remaining <= 0.05:
+                state.notes.append(f"{sname}: no time left / 时间已用完")
+                outcome = outcome or Outcome(sname, "time_limit", None, math.nan, "no time left")
+                break
+            try:
+                outcome = run_solver(sname, model, cand, run.old_greedy, scenario, deadline=run.deadline,
+                                     arrays=run.arrays, best=state.start)
+            except Exception as exc:  # any solver failure -> the next solver, then greedy
+                state.notes.append(f"{sname}: {type(exc).__name__}: {exc}")
+                model = build_model(cand, self.projects, scenario)  # a fresh model: the failed one may be half-set
+                continue
+            if outcome.chosen is not None:
+                break
+            state.notes.append(f"{sname}: {outcome.message}")
+        if not math.isfinite(state.lp.bound):  # the quick LP did not finish: try again with what is left
+            left = run.deadline - time.monotonic()
+            if left > 0.05:
+                state.lp = lp_relaxation(cand, scenario, solver=run.solver, time_limit_s=left,
+                                         _model=build_model(cand, self.projects, scenario, relax=True))
+            if not math.isfinite(state.lp.bound):
+                state.notes.append("LP 上界不可用（无求解器或时间已用完）| "
+                                   "LP bound not available (no LP solver or no time left)")
+        return outcome
+
+
+class _LargeModel:
+    """HiGHS fed from arrays: the LP first, rounded and repaired; MIPs over core pairs; the full MIP when
+    the model is small enough for it.
+
+    The LP relaxation (every capacity row, so its duals are the shadow prices) gets at most 40 % of the
+    time; its bound is the full model's. Its rounded plan starts a MIP over the core pairs (the LP's and
+    those of best reduced cost), whose plan starts the full MIP when the model is small enough for it.
+    """
+
+    def bound(self, run: _Run) -> _State:
+        cand, arrays = run.cand, run.arrays
+        n = len(cand.pairs)
+        left = max(0.0, run.deadline - time.monotonic())
+        if 0.4 * left >= LP_S_PER_PAIR * n:
+            relaxed, _, cap_rows = heur.highs_lp(arrays, relax=True, rows="all")
+            with_cuts, _, _ = heur.highs_lp(arrays, relax=True, cuts=True)
+            state = _State(LpBound(math.nan), build_s=time.perf_counter() - run.t0, t1=time.perf_counter())
+            left = max(0.0, run.deadline - time.monotonic())
+            state.lp = two_lps(cand, relaxed, cap_rows, with_cuts, until=time.monotonic() + 0.4 * left)
+            del relaxed, with_cuts
+        else:  # an LP cut off half-way gives nothing, and a solve that ignores the cancel delays the exit
+            state = _State(LpBound(math.nan, pd.DataFrame(columns=DUAL_COLUMNS), status="skipped"),
+                           build_s=time.perf_counter() - run.t0, t1=time.perf_counter())
+            state.notes.append(f"时限内来不及求解线性松弛（此规模约需 {LP_S_PER_PAIR * n / 0.4:.0f} 秒时限）| "
+                               f"too little time for the LP relaxation at this size (a limit of about "
+                               f"{LP_S_PER_PAIR * n / 0.4:.0f} s is needed)")
+        if not len(state.lp.x):
+            state.notes.append("LP 上界未在时限内求得 | LP bound not available (time limit)")
+        return state
+
+    def search(self, run: _Run, state: _State) -> Outcome | None:
+        cand, scenario, arrays, lp, notes = run.cand, run.scenario, run.arrays, state.lp, state.notes
+        n = len(cand.pairs)
+        # the MIPs stop before the limit: extraction, the reasons and the caller's export follow, and they
+        # take seconds at this size (measured ~5 s for 1000 x 2000 through `python -m zq_land solve`)
+        mip_deadline = run.deadline - min(0.25 * run.limit, 8.0 + 2e-5 * n)
+        # the full MIP only when it can get past its presolve (~1e-4 s per pair) and still search
+        full_mip = n <= MIP_MAX_PAIRS and 0.5 * (mip_deadline - time.monotonic()) > 5.0 + 1e-4 * n
+        outcome: Outcome | None = None
+        # MIPs over core pairs (what the LP uses, the best reduced costs): much better plans in seconds; no
+        # proof (pairs are left out), so each is only a start and a fallback. A second, larger core follows
+        # when the full MIP is out of reach and time is left.
+        two_cores = not full_mip and mip_deadline - time.monotonic() >= 25.0
+        rounds = [(CORE_PER_PROJECT, False, 0.5 if full_mip else 0.45 if two_cores else 1.0)]
+        if two_cores:
+            rounds.append((2 * CORE_PER_PROJECT, True, 1.0))
+        for per_project, by_room, share in rounds:
+            left = mip_deadline - time.monotonic()
+            first = per_project == CORE_PER_PROJECT
+            if not (len(lp.x) and len(lp.reduced)) or left < (0.5 if first else 10.0):
+                break
+            keep = heur.core_pairs(arrays, lp.x, lp.reduced, state.start, per_project=per_project, by_room=by_room)
+            pos = np.full(n, -1, dtype=np.int64)
+            pos[keep] = np.arange(len(keep))
+            core_model, _, _ = heur.highs_lp(arrays.take(keep), relax=False)
+            core = solve_highs_arrays(core_model, cand, scenario, deadline=time.monotonic() + share * left,
+                                      warm=pos[state.start], n_cols=len(keep))
+            del core_model
+            notes.append(f"core MIP: {len(keep):,} pairs, {core.status}")
+            if core.chosen is not None:
+                plan = np.sort(keep[core.chosen])
+                better = plan_objective(cand, plan) > plan_objective(cand, state.start) + 1e-9
+                if better and not plan_errors(cand, plan):
+                    state.start, state.source = plan, "highs-core"
+            else:
+                notes.append(f"highs (core): {core.message}")
+        ran_full = full_mip and mip_deadline - time.monotonic() > 5.0 + 1e-4 * n
+        if ran_full:
+            mip, _, _ = heur.highs_lp(arrays, relax=False)
+            outcome = solve_highs_arrays(mip, cand, scenario, deadline=mip_deadline, warm=state.start)
+            if outcome.chosen is None:
+                notes.append(f"highs: {outcome.message}")
+                outcome = None
+        if outcome is None:
+            if not ran_full and any(n_.startswith("core MIP") for n_ in notes):
+                notes.append(f"{n:,} 个组合，整数规划只在核心组合上求解，方案未经全模型证明 | "
+                             f"{n:,} pairs: the MIP ran on the core pairs only (the LP's and those "
+                             "of best reduced cost) for lack of time or size; the plan is not proven on the full "
+                             "model")
+            timed_out = not len(lp.x) or time.monotonic() > mip_deadline
+            outcome = Outcome("lp-core" if len(lp.x) else "greedy", "time_limit" if timed_out else "feasible",
+                              state.start, math.nan)
+        return outcome
+
+
+# --- helpers --------------------------------------------------------------------------------------
+
+
+def _from_starts(cand: Candidates, arrays: heur.PairArrays, starts: Sequence[pd.DataFrame]) -> np.ndarray | None:
+    """The best of the earlier plans ``starts``, each repaired into a valid plan here; None without any."""
+    if not len(starts) or cand.pairs.empty:
+        return None
+    index = pd.Series(np.arange(len(cand.pairs)), index=pd.MultiIndex.from_arrays(
+        [cand.pairs["project_id"].astype(str), cand.pairs["site_id"].astype(str)]))
+    best: np.ndarray | None = None
+    for plan in starts:
+        if not {"project_id", "site_id"} <= set(plan.columns):
+            continue
+        placed = plan[plan["site_id"].notna()]
+        keys = pd.MultiIndex.from_arrays([placed["project_id"].astype(str), placed["site_id"].astype(str)])
+        rows = index.reindex(keys).dropna().to_numpy(np.int64)
+        x = np.zeros(len(cand.pairs))
+        x[rows] = 1.0
+        repaired = heur.round_lp(arrays, x)  # the pairs kept where they still fit, the rest filled and repaired
+        if best is None or plan_objective(cand, repaired) > plan_objective(cand, best) + 1e-9:
+            best = repaired
+    return best
+
+
+def _nothing_to_place(run: _Run) -> Plan:
+    report = SolveReport("optimal", "none", 0.0, 0.0, 0.0, time.perf_counter() - run.t0, 0.0, 0.0, 0.0,
+                         "没有任何可行的项目-地块组合 | no eligible project-site pair", n_pairs=0,
+                         time_limit_s=run.limit)
+    return Plan(assignments_of(run.cand, np.zeros(0, dtype=np.int64)), report, run.cand)
+
+
+def _finish(run: _Run, outcome: Outcome | None, state: _State, *, solve_s: float) -> Plan:
+    """The plan from the solver's outcome, or the start plan (greedy, LP-rounded, earlier or core MIP:
+    named by ``state.source``) when it has none or a worse one."""
+    cand, heuristic, lp, source = run.cand, state.start, state.lp, state.source
+    n_pairs = len(cand.pairs)
+    h_obj = plan_objective(cand, heuristic)
+    lp_b = lp.bound
+    plain_b = lp.plain_bound if math.isfinite(lp.plain_bound) else lp_b  # small models: no cuts
+    notes = list(state.notes)
+    grain = objective_grain(cand)
+    if outcome is None or outcome.chosen is None:
+        stopped = outcome is not None and (outcome.status == "time_limit" or "time" in outcome.message)
+        status: Status = "time_limit" if stopped else "feasible"
+        bound = best_bound(outcome.bound if outcome else math.nan, lp_b, h_obj, trivial_bound(cand))
+        if grain and bound - h_obj < grain * (1 - 1e-6):
+            bound, status = h_obj, "optimal"  # the bound proves the heuristic plan optimal
+        msg = "求解器未给出方案，返回贪心方案 | no solver produced a plan; this is the greedy plan"
+        if status == "optimal":
+            msg = ("求解器未给出方案，返回贪心方案，其已由上界证明最优 | no solver produced a plan; this is "
+                   "the greedy plan, proven optimal by the bound")
+        rep = SolveReport(status, "greedy", h_obj, bound, relative_gap(h_obj, bound), state.build_s, solve_s,
+                          run.g_obj, lp_b, msg, tuple(notes), n_pairs, run.limit, plain_b)
+        return Plan(assignments_of(cand, heuristic), rep, cand, lp)
+    chosen = outcome.chosen
+    obj = plan_objective(cand, chosen)
+    solver_name = outcome.solver
+    status = outcome.status if outcome.status != "none" else "feasible"
+    problems = plan_errors(cand, chosen)
+    if problems:
+        notes.append(f"{outcome.solver}: invalid plan ({'; '.join(problems[:3])}), greedy used")
+        chosen, obj, solver_name, status = heuristic, h_obj, "greedy", "feasible"
+    elif obj < h_obj - 1e-9:
+        notes.append(f"{outcome.solver}: incumbent {obj:.4f} below the {source} plan {h_obj:.4f}, which is kept")
+        chosen, obj, solver_name = heuristic, h_obj, f"{outcome.solver}+{source}"
+        if status == "optimal":
+            status = "feasible"
+    bound = best_bound(outcome.bound, lp_b, obj, trivial_bound(cand))
+    if grain and bound - obj < grain * (1 - 1e-6):
+        bound = obj  # every objective value is a multiple of grain: nothing better than obj exists
+        if status in ("time_limit", "feasible") and solver_name == outcome.solver:
+            status = "optimal"
+    if status == "optimal":
+        bound = obj if not math.isfinite(outcome.bound) else min(bound, max(obj, outcome.bound))
+    gap = relative_gap(obj, bound)
+    if status == "optimal" and gap > run.scenario.solver.mip_gap + 1e-6:
+        status = "feasible"
+    msg = {
+        "optimal": "已证明最优 | proven optimal",
+        "time_limit": f"达到时间上限，相对差距 {gap:.2%} | stopped at the time limit, relative gap {gap:.2%}",
+        "feasible": f"可行方案，未证明最优，与上界相对差距 {gap:.2%} | a feasible plan, not proven optimal, "
+                    f"relative gap to the bound {gap:.2%}",
+    }[status]
+    rep = SolveReport(status, solver_name, obj, bound, gap, state.build_s, solve_s, run.g_obj, lp_b, msg,
+                      tuple(notes), n_pairs, run.limit, plain_b)
+    return Plan(assignments_of(cand, chosen), rep, cand, lp)

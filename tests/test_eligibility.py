@@ -9,7 +9,8 @@ import pytest
 from engine_factory import make_projects, make_sites, random_instance, scenario
 
 from zq_land._errors import InputError
-from zq_land.engine.eligibility import RULES, eligible_pairs, resolve_anchor, why_not
+from zq_land.engine.eligibility import RULES, eligible_pairs, why_not
+from zq_land.engine.rules import resolve_anchor
 
 
 def pairs_of(sites, projects, sc=None) -> set[tuple[str, str]]:  # type: ignore[no-untyped-def]
@@ -353,8 +354,8 @@ def test_pairs_match_a_plain_python_reading_of_the_rules() -> None:
 def test_one_capacity_for_the_rules_and_the_site_table() -> None:
     """What a site holds is the same number wherever a planner reads it: in the rules and in the
     result's site table (free capacity), usable-land ratio 0.8 here; occupied sites hold nothing new."""
-    from zq_land.engine.eligibility import site_capacity
     from zq_land.engine.results import allocate
+    from zq_land.engine.rules import site_capacity
 
     sites, projects = random_instance(40, 20, seed=3)
     sc = scenario(policy={"usable_land_ratio": 0.8}, solver={"time_limit_s": 10})

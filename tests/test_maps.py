@@ -559,3 +559,68 @@ def test_standalone_file_draws_every_parcel_offline_in_chromium(tmp_path: Path) 
             browser.close()
     assert not errors, errors
     assert not [u for u in outside if u.split("?", 1)[0].endswith((".js", ".css"))], outside
+
+
+# --- the map draws what the run used ---------------------------------------------------------------
+
+def _run_with_anchor_point(**policy: float):  # type: ignore[no-untyped-def]
+    from engine_factory import make_projects, make_sites, scenario
+
+    from zq_land.engine.results import allocate
+
+    sites = make_sites([
+        {"site_id": "XP", "name": "小鹏汽车肇庆基地", "area_mu": 3000.0, "status": "occupied", "anchor": "XPeng",
+         "lon": 112.83, "lat": 23.30},
+        {"site_id": "L1", "area_mu": 100.0, "lon": 112.84, "lat": 23.33},
+        {"site_id": "F1", "kind": "factory", "floor_area_m2": 10_000.0, "lon": 112.85, "lat": 23.32},
+    ])
+    projects = make_projects([
+        {"project_id": "P1", "name": "铭利达", "land_need_mu": 20.0, "anchor": "小鹏汽车", "investment_yi": 2.0},
+        {"project_id": "P2", "name": "捷翼线束", "mode": "lease", "floor_need_m2": 3000.0, "anchor": "XPeng"},
+        {"project_id": "P3", "land_need_mu": 10.0},
+    ])
+    sc = scenario(weights={"investment": 1.0, "proximity": 0.1}, anchors={"XPeng": [112.90, 23.40]},
+                  policy=policy, solver={"time_limit_s": 10})
+    return allocate(sc, sites=sites, projects=projects)
+
+
+def test_supplier_lines_end_where_the_objective_measured() -> None:
+    """[anchors] XPeng = [112.90, 23.40]: the objective measures to that point, and so does the map (it drew
+    the lines to the occupied XPeng site before, 1.1 km long for a 12.3 km distance in the objective)."""
+    from zq_land.outputs.maps import result_map
+
+    result = _run_with_anchor_point()
+    assert result.anchor_points["XPeng"] == ((112.90, 23.40),)
+    a = result.assignments.set_index("project_id")
+    lines = _groups(result_map(result))["配套企业—龙头连线"]
+    assert isinstance(lines, LinesLayer) and len(lines.lines) == 2
+    sites = result.sites.set_index("site_id")
+    for (lat0, lon0), (lat1, lon1), tip in lines.lines:
+        pid = {"铭利达 → XPeng": "P1", "捷翼线束 → XPeng": "P2"}[tip]
+        sid = a.at[pid, "site_id"]
+        assert (lon1, lat1) == pytest.approx((112.90, 23.40), abs=1e-6)  # the scenario's point
+        assert (lon0, lat0) == pytest.approx((sites.at[sid, "lon"], sites.at[sid, "lat"]), abs=1e-6)
+        length = float(haversine_km(lon0, lat0, lon1, lat1))
+        assert length == pytest.approx(a.at[pid, "distance_km"], abs=1e-3)
+        to_site = float(haversine_km(lon0, lat0, sites.at["XP", "lon"], sites.at["XP", "lat"]))
+        assert abs(length - to_site) > 1.0  # not the occupied site's point
+    stars = _groups(result_map(result))["龙头企业"]
+    assert isinstance(stars, MarkersLayer) and [it[:2] for it in stars.items] == [(23.40, 112.90)]
+
+
+def test_the_maps_free_capacity_is_the_site_use_tables() -> None:
+    """usable_land_ratio 0.7: capacity, use and free room on the map are the run's (rules.site_capacity with
+    the scenario's ratio), through the result's site-use table and through the rules alone."""
+    from zq_land.outputs.maps import result_map
+
+    result = _run_with_anchor_point(usable_land_ratio=0.7)
+    use = result.site_use.set_index("site_id")
+    assert use.at["L1", "capacity"] == pytest.approx(70.0)
+    maps = {"result": result_map(result),
+            "rules": sites_map(result.sites, assignments=result.assignments, usable_land_ratio=0.7)}
+    for how, m in maps.items():
+        drawn = {f["id"]: f["properties"].get("u") for fc in map_json(m) for f in fc["features"]}
+        for sid in ("L1", "F1"):
+            fmt = "{:,.1f}" if use.at[sid, "unit"] == "mu" else "{:,.0f}"
+            want = [fmt.format(use.at[sid, c]) for c in ("capacity", "used", "free")]
+            assert drawn[sid][:3] == want, (how, sid)

@@ -19,8 +19,8 @@ from zq_land import (
     InputError,
     assignments_csv_bytes,
     audit_bundle_bytes,
+    result_map,
     sites_geojson_bytes,
-    sites_map,
     standalone_html,
     t,
     why_not,
@@ -134,9 +134,8 @@ def _result_map(result: AllocationResult, lang: str, *, basemap: str, tianditu_k
 
 def _map(result: AllocationResult, lang: str, *, basemap: str, tianditu_key: str | None, lines: bool,
          offline: bool = True) -> Any:
-    return sites_map(result.sites, assignments=result.assignments, site_use=result.site_use,
-                     projects=result.projects, lang=lang, basemap=cast(Basemap, basemap),
-                     tianditu_key=tianditu_key, show_supplier_lines=lines, offline=offline)
+    return result_map(result, lang=lang, basemap=cast(Basemap, basemap), tianditu_key=tianditu_key,
+                      show_supplier_lines=lines, offline=offline)
 
 
 def _assignments(result: AllocationResult, lang: str) -> None:

@@ -49,7 +49,8 @@ _EXPORTS: dict[str, str] = {
     "comparison_workbook_bytes": ".outputs.workbook", "workbook_bytes": ".outputs.workbook",
     "HEADERS": ".outputs.tables",
     "BASEMAPS": ".outputs.maps", "Basemap": ".outputs.maps", "compare_map": ".outputs.maps",
-    "sites_map": ".outputs.maps", "standalone_html": ".outputs.maps", "install_static_assets": ".outputs._offline",
+    "sites_map": ".outputs.maps", "result_map": ".outputs.maps", "standalone_html": ".outputs.maps",
+    "install_static_assets": ".outputs._offline",
     # words, codes and the sample
     "LANGS": ".i18n", "LANG_NAMES": ".i18n", "Lang": ".i18n", "t": ".i18n",
     "COLUMN_ZH": ".vocab", "INDUSTRY_ZH": ".vocab", "KIND_ZH": ".vocab", "MODE_ZH": ".vocab",
@@ -66,10 +67,10 @@ __all__ = [
     "__version__", "allocate", "assignments_csv_bytes", "atomic_write", "audit_bundle_bytes",
     "audit_scenario_bytes", "check_files", "check_projects", "check_scenario_ids", "check_sites", "compare_map",
     "compare_results", "comparison_workbook_bytes", "compute_kpis", "eligible_pairs", "file_fingerprint",
-    "input_error", "install_static_assets", "load_scenario", "read_projects", "read_sites", "sample_projects",
-    "sample_scenarios", "sample_sites", "scenario_from_dict", "sites_geojson_bytes", "sites_map",
-    "solve_allocation", "standalone_html", "summarize_projects", "summarize_sites", "summary_json_bytes", "t",
-    "validate_files", "why_not", "workbook_bytes", "write_outputs",
+    "input_error", "install_static_assets", "load_scenario", "read_projects", "read_sites", "result_map",
+    "sample_projects", "sample_scenarios", "sample_sites", "scenario_from_dict", "sites_geojson_bytes",
+    "sites_map", "solve_allocation", "standalone_html", "summarize_projects", "summarize_sites",
+    "summary_json_bytes", "t", "validate_files", "why_not", "workbook_bytes", "write_outputs",
 ]
 
 
@@ -123,7 +124,7 @@ if TYPE_CHECKING:  # what mypy and editors see; at run time the names come from 
         summary_json_bytes,
         write_outputs,
     )
-    from .outputs.maps import BASEMAPS, Basemap, compare_map, sites_map, standalone_html
+    from .outputs.maps import BASEMAPS, Basemap, compare_map, result_map, sites_map, standalone_html
     from .outputs.tables import HEADERS
     from .outputs.workbook import comparison_workbook_bytes, workbook_bytes
     from .sample import SCENARIO_NAMES, sample_projects, sample_scenarios, sample_sites

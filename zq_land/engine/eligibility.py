@@ -18,15 +18,8 @@ import pandas as pd
 
 from .._errors import input_error
 from ..scenario import Scenario
-from ..vocab import (
-    ANCHOR_ALIASES,
-    INDUSTRY_SEPARATORS,
-    INDUSTRY_ZH,
-    KIND_ZH,
-    MODE_ZH,
-    MU_PER_M2,
-    canonical_anchor,
-)
+from ..vocab import INDUSTRY_ZH, KIND_ZH, MODE_ZH, MU_PER_M2, canonical_anchor
+from . import rules as R
 
 #: The rules, in the order they are reported. Each excludes a (project, site) pair on its own.
 RULES: Final[tuple[str, ...]] = (
@@ -45,12 +38,6 @@ RULE_EN: Final = {
     "forbidden": "forbidden by the scenario", "excluded_site": "site excluded by the scenario",
 }
 
-#: Site kinds each project mode may use.
-MODE_KINDS: Final = {
-    "land": ("land",), "lease": ("factory",), "platform": ("platform",), "land_or_lease": ("land", "factory"),
-}
-_TOL: Final = 1e-9
-_EARTH_KM: Final = 6371.0088
 
 
 @dataclass(frozen=True)
@@ -71,9 +58,10 @@ class Candidates:
     pairs
         One row per eligible pair: ``project_id, site_id, p, s`` (positions in ``projects`` and
         ``sites``), ``unit`` ('mu' or 'm2'), ``need`` in that unit, ``use_land_mu``, ``use_floor_m2``,
-        ``distance_km`` (to the project's anchor, NaN when it has none), ``revit_mu`` (mu-equivalent
-        of inefficient land or floor used), ``investment_yi``, ``locked`` and ``coefficient`` (its
-        value in the objective, 亿元).
+        ``distance_km`` (to the project's anchor, NaN when it has none) and ``anchor_lon``,
+        ``anchor_lat`` (the anchor point it is measured to), ``revit_mu`` (mu-equivalent of inefficient
+        land or floor used), ``investment_yi``, ``locked`` and ``coefficient`` (its value in the
+        objective, 亿元).
     rule_counts
         One row per project: how many sites each rule excludes taken alone, ``n_eligible``, and the
         largest capacity among sites passing every other rule (``max_cap_mu``, ``max_cap_m2``).
@@ -83,6 +71,9 @@ class Candidates:
         The projects table as given (index 0..n-1), with ``excluded`` added.
     scales
         The objective's scale factors (亿元 per project and per mu, see ``zq_land.scenario``).
+    anchors
+        Each anchor of the projects (canonical name) with the points its distances are measured to
+        (:func:`zq_land.engine.rules.anchor_points`).
     """
 
     pairs: pd.DataFrame
@@ -90,6 +81,7 @@ class Candidates:
     sites: pd.DataFrame
     projects: pd.DataFrame
     scales: Mapping[str, float] = field(default_factory=dict)
+    anchors: Mapping[str, tuple[tuple[float, float], ...]] = field(default_factory=dict)
 
     @property
     def site_capacity(self) -> pd.Series:
@@ -114,7 +106,7 @@ def eligible_pairs(sites: pd.DataFrame, projects: pd.DataFrame, scenario: Scenar
     st = _site_frame(sites, scenario)
     pj = _project_frame(projects, scenario)
     rules, need, cap = _rule_arrays(st, pj, scenario)
-    dist = _anchor_distances(st, pj, scenario)
+    anchors = R.anchor_points(pj["anchor"], st, scenario)
 
     # True where any rule but capacity excludes (P, S), OR-ed in place: no (R, P, S) stack at city scale
     other = np.zeros(rules["capacity"].shape, dtype=bool)
@@ -128,11 +120,11 @@ def eligible_pairs(sites: pd.DataFrame, projects: pd.DataFrame, scenario: Scenar
     is_land = (st["kind"].to_numpy() == "land")
     inv = pj["investment_yi"].to_numpy(float)
     scales = _scales(pj)
-    unit = np.where(is_land[s_idx], "mu", "m2")
+    unit = st["unit"].to_numpy()[s_idx]
     need_k = need[p_idx, s_idx]
     inefficient = (st["status"].to_numpy() == "inefficient")[s_idx]
     revit = np.where(inefficient, np.where(is_land[s_idx], need_k, need_k * MU_PER_M2), 0.0)
-    dist_k = dist[p_idx, s_idx]
+    dist_k, alon_k, alat_k = _anchor_measures(st, pj["anchor"].to_numpy(str), anchors, p_idx, s_idx)
     prio = pj["priority"].to_numpy(float)[p_idx]
     w = scenario.weights
     coef = (
@@ -152,7 +144,8 @@ def eligible_pairs(sites: pd.DataFrame, projects: pd.DataFrame, scenario: Scenar
             "unit": unit, "need": need_k,
             "use_land_mu": np.where(is_land[s_idx], need_k, 0.0),
             "use_floor_m2": np.where(is_land[s_idx], 0.0, need_k),
-            "distance_km": dist_k, "revit_mu": revit, "investment_yi": inv[p_idx],
+            "distance_km": dist_k, "anchor_lon": alon_k, "anchor_lat": alat_k, "revit_mu": revit,
+            "investment_yi": inv[p_idx],
             "locked": ([(a, b) in locks for a, b in zip(pid, sid, strict=True)] if locks
                        else np.zeros(len(pid), dtype=bool)),
             "coefficient": coef,
@@ -160,7 +153,7 @@ def eligible_pairs(sites: pd.DataFrame, projects: pd.DataFrame, scenario: Scenar
     )
     counts = _rule_counts(rules, other, ok, cap, st, pj)
     st_out = st.assign(capacity=cap)
-    return Candidates(pairs=pairs, rule_counts=counts, sites=st_out, projects=pj, scales=scales)
+    return Candidates(pairs=pairs, rule_counts=counts, sites=st_out, projects=pj, scales=scales, anchors=anchors)
 
 
 def why_not(
@@ -247,11 +240,10 @@ def _site_frame(sites: pd.DataFrame, scenario: Scenario) -> pd.DataFrame:
         avail = avail.dt.tz_localize(None)
     df["available_from"] = avail.to_numpy("datetime64[ns]")
     df["anchor"] = [canonical_anchor(a) for a in _col(sites, "anchor", "").fillna("")]
-    lon, lat = _site_points(sites)
-    df["lon"], df["lat"] = lon, lat
+    df["lon"], df["lat"] = R.site_points(sites)
     df["excluded"] = df["site_id"].isin(scenario.exclude_sites).to_numpy()
     df["s"] = np.arange(n, dtype=np.int64)
-    df["unit"] = np.where(df["kind"].to_numpy() == "land", "mu", "m2")
+    df["unit"] = R.site_unit(df["kind"].to_numpy())
     return df
 
 
@@ -276,38 +268,10 @@ def _col(df: pd.DataFrame, name: str, default: Any) -> pd.Series:
     return pd.Series([default] * len(df), dtype=object if isinstance(default, str) else None)
 
 
-def _site_points(sites: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
-    n = len(sites)
-    if "lon" in sites.columns and "lat" in sites.columns:
-        return (pd.to_numeric(sites["lon"], errors="coerce").to_numpy(float),
-                pd.to_numeric(sites["lat"], errors="coerce").to_numpy(float))
-    geom = getattr(sites, "geometry", None) if "geometry" in sites.columns else None
-    if geom is not None and n:
-        try:
-            pts = geom.representative_point()
-            return np.asarray(pts.x, float), np.asarray(pts.y, float)
-        except (AttributeError, ValueError, TypeError):
-            pass
-    return np.full(n, np.nan), np.full(n, np.nan)
 
 
 # --- rules ------------------------------------------------------------------------------------------
 
-
-def site_capacity(
-    kind: Any, area_mu: Any, floor_area_m2: Any, *, usable_land_ratio: float = 1.0
-) -> tuple[np.ndarray, np.ndarray]:
-    """What each site can hold and in which unit: land its area (mu) times the usable-land ratio,
-    factories and platforms their floor area (m2); a missing figure holds nothing.
-
-    The one definition of capacity: the rules (:func:`eligible_pairs`), the site-use table of a
-    result and the map's free capacity all use it. Returns ``(capacity, unit)`` arrays.
-    """
-    is_land = np.asarray(kind, dtype=object) == "land"
-    area = pd.to_numeric(pd.Series(np.asarray(area_mu, dtype=object)), errors="coerce").to_numpy(float)
-    floor = pd.to_numeric(pd.Series(np.asarray(floor_area_m2, dtype=object)), errors="coerce").to_numpy(float)
-    cap = np.where(is_land, np.nan_to_num(area) * usable_land_ratio, np.nan_to_num(floor))
-    return cap, np.where(is_land, "mu", "m2")
 
 
 def _rule_arrays(
@@ -316,25 +280,19 @@ def _rule_arrays(
     """Boolean (P, S) arrays, True where a rule excludes the pair; the need (P, S); capacity (S,)."""
     kind = st["kind"].to_numpy(str)
     is_land = kind == "land"
-    mode = pj["mode"].to_numpy(str)
     land_need = pj["land_need_mu"].to_numpy(float)
-    floor_need = pj["floor_need_m2"].to_numpy(float)
-    need = np.where(is_land[None, :], land_need[:, None], floor_need[:, None])
+    need = R.need_on_site(kind[None, :], land_need[:, None], pj["floor_need_m2"].to_numpy(float)[:, None])
 
-    kind_ok = np.zeros((len(pj), len(st)), dtype=bool)
-    for m, kinds in MODE_KINDS.items():
-        rows = mode == m
-        if rows.any():
-            kind_ok[rows] = np.isin(kind, kinds)[None, :]
+    kind_ok = R.kind_fits_mode(pj["mode"].to_numpy(str)[:, None], kind[None, :])
     with np.errstate(invalid="ignore"):
         kind_ok &= np.isfinite(need) & (need > 0)
 
-    cap, _ = site_capacity(kind, st["area_mu"], st["floor_area_m2"],
-                           usable_land_ratio=scenario.policy.usable_land_ratio)
+    cap, _ = R.site_capacity(kind, st["area_mu"], st["floor_area_m2"],
+                             usable_land_ratio=scenario.policy.usable_land_ratio)
     # a missing need is the kind/mode rule's business, not the capacity rule's
-    fits = np.isnan(need) | (need <= cap[None, :] * (1 + _TOL) + _TOL)
+    fits = np.isnan(need) | R.fits(need, cap[None, :])
 
-    site_sets = [_industry_set(x) for x in st["industries"]]
+    site_sets = [R.industry_set(x) for x in st["industries"]]
     any_ind = np.array([not x for x in site_sets], dtype=bool)
     industry = pj["industry"].to_numpy(str)
     ind_ok = np.repeat(any_ind[None, :], len(pj), axis=0)
@@ -345,12 +303,9 @@ def _rule_arrays(
     floor = st["min_invest_wan_per_mu"].to_numpy(float)
     if scenario.policy.default_min_invest_wan_per_mu is not None:
         floor = np.where(np.isnan(floor), scenario.policy.default_min_invest_wan_per_mu, floor)
-    inv = pj["investment_yi"].to_numpy(float)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        intensity = inv[:, None] * 10_000 / land_need[:, None]
-    floor_b = np.broadcast_to(floor[None, :], need.shape)
-    intensity_fail = is_land[None, :] & ~np.isnan(floor_b) & np.isfinite(land_need)[:, None] & (
-        intensity < floor_b - 1e-6)
+    intensity = R.intensity_wan_per_mu(pj["investment_yi"].to_numpy(float)[:, None], land_need[:, None])
+    intensity_fail = (is_land[None, :] & np.isfinite(land_need)[:, None]
+                      & R.below_intensity_floor(intensity, floor[None, :]))
 
     occupied = st["status"].to_numpy(str) == "occupied"
     as_of = np.datetime64(scenario.policy.as_of or dt.date.today(), "ns")
@@ -377,9 +332,6 @@ def _rule_arrays(
     }
     return rules, need, cap
 
-
-def _industry_set(text: str) -> frozenset[str]:
-    return frozenset(t.strip() for t in INDUSTRY_SEPARATORS.split(text or "") if t.strip())
 
 
 def _rule_counts(
@@ -417,61 +369,29 @@ def _scales(pj: pd.DataFrame) -> dict[str, float]:
 # --- anchors ----------------------------------------------------------------------------------------
 
 
-def _anchor_distances(st: pd.DataFrame, pj: pd.DataFrame, scenario: Scenario) -> np.ndarray:
-    """Great-circle km from each site to each project's anchor (P, S); NaN where unknown."""
-    out = np.full((len(pj), len(st)), np.nan)
-    names = pj["anchor"].to_numpy(str)
-    for name in sorted(set(names) - {""}):
-        pts = resolve_anchor(name, st, scenario)
-        if not pts:
+def _anchor_measures(
+    st: pd.DataFrame, names: np.ndarray, anchors: Mapping[str, tuple[tuple[float, float], ...]],
+    p_idx: np.ndarray, s_idx: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """For the pairs (p_idx, s_idx): km from the site to the project's anchor and the point measured to
+    (the nearest of the anchor's points, :func:`zq_land.engine.rules.nearest_anchor`); NaN without one."""
+    dist = np.full(len(p_idx), np.nan)
+    alon, alat = np.full(len(p_idx), np.nan), np.full(len(p_idx), np.nan)
+    lon, lat = st["lon"].to_numpy(float), st["lat"].to_numpy(float)
+    pair_names = names[p_idx]
+    for name, pts in anchors.items():
+        rows = np.flatnonzero(pair_names == name)
+        if not pts or not len(rows):
             continue
-        d = np.min([_haversine(st["lon"].to_numpy(float), st["lat"].to_numpy(float), lo, la)
-                    for lo, la in pts], axis=0)
-        out[names == name] = d[None, :]
-    return out
+        km, nearest = R.nearest_anchor(pts, lon, lat)  # per site, then taken for this anchor's pairs
+        sites = s_idx[rows]
+        known = nearest[sites] >= 0
+        at = np.asarray(pts, dtype=float)[np.where(known, nearest[sites], 0)]
+        dist[rows] = km[sites]
+        alon[rows] = np.where(known, at[:, 0], np.nan)
+        alat[rows] = np.where(known, at[:, 1], np.nan)
+    return dist, alon, alat
 
-
-def resolve_anchor(name: str, st: pd.DataFrame, scenario: Scenario) -> list[tuple[float, float]]:
-    """Where an anchor is: (lon, lat) points, per the "Anchors" section of ``docs/ARCHITECTURE.md``.
-
-    Raises
-    ------
-    InputError
-        When the scenario places the anchor on a site id that does not exist.
-    """
-    canon = canonical_anchor(name)
-    for key, where in scenario.anchors:
-        if canonical_anchor(key) != canon:
-            continue
-        if isinstance(where, tuple):
-            return [(float(where[0]), float(where[1]))]
-        hit = st[st["site_id"] == where]
-        if hit.empty:
-            raise input_error(str(scenario.source or "<scenario>"),
-                              f"链主“{key}”的位置指向不存在的地块 {where}",
-                              f"anchor '{key}' points to unknown site {where}",
-                              column=f"anchors.{key}", found=where)
-        return _points(hit)
-    occ = st[st["status"] == "occupied"]
-    hit = occ[occ["anchor"] == canon]
-    if not hit.empty:
-        return _points(hit)
-    aliases = [a.lower() for a in [canon, *ANCHOR_ALIASES.get(canon, [])]]
-    names = occ["name"].str.lower()
-    mask = np.array([any(a in n for a in aliases) for n in names], dtype=bool)
-    return _points(occ[mask])
-
-
-def _points(df: pd.DataFrame) -> list[tuple[float, float]]:
-    return [(float(a), float(b)) for a, b in zip(df["lon"], df["lat"], strict=True)
-            if np.isfinite(a) and np.isfinite(b)]
-
-
-def _haversine(lon: np.ndarray, lat: np.ndarray, lon0: float, lat0: float) -> np.ndarray:
-    la1, la2 = np.radians(lat), np.radians(lat0)
-    dlat, dlon = la2 - la1, np.radians(lon0 - lon)
-    a = np.sin(dlat / 2) ** 2 + np.cos(la1) * np.cos(la2) * np.sin(dlon / 2) ** 2
-    return np.asarray(2 * _EARTH_KM * np.arcsin(np.sqrt(np.clip(a, 0.0, 1.0))), float)
 
 
 # --- words ------------------------------------------------------------------------------------------
@@ -483,7 +403,7 @@ def _rule_reason(rule: str, prow: pd.Series, srow: pd.Series, need: float, cap: 
     kz, mz = KIND_ZH.get(kind, kind), MODE_ZH.get(mode, mode)
     unit_zh, unit_en = ("亩", "mu") if kind == "land" else ("平方米", "m2")
     if rule == "kind_mode":
-        if kind in MODE_KINDS.get(mode, ()):
+        if kind in R.MODE_KINDS.get(mode, ()):
             need_col = "land_need_mu" if kind == "land" else "floor_need_m2"
             need_zh = "用地需求(亩)" if kind == "land" else "厂房需求(平方米)"
             return Reason(rule, f"项目未填写{need_zh}，不能使用{kz}",
@@ -492,7 +412,7 @@ def _rule_reason(rule: str, prow: pd.Series, srow: pd.Series, need: float, cap: 
                       f"a '{mode}' project cannot use a '{kind}' site")
     if rule == "industry":
         ind = str(prow["industry"])
-        allowed = sorted(_industry_set(str(srow["industries"])))
+        allowed = sorted(R.industry_set(srow["industries"]))
         zh_allowed = "、".join(INDUSTRY_ZH.get(a, a) for a in allowed)
         return Reason(rule, f"地块只允许{zh_allowed}，项目产业为{INDUSTRY_ZH.get(ind, ind)}",
                       f"the site allows only {', '.join(allowed)}; the project is {ind}")
@@ -506,7 +426,7 @@ def _rule_reason(rule: str, prow: pd.Series, srow: pd.Series, need: float, cap: 
         floor = srow["min_invest_wan_per_mu"]
         if pd.isna(floor):
             floor = scenario.policy.default_min_invest_wan_per_mu
-        inten = float(prow["investment_yi"]) * 10_000 / float(prow["land_need_mu"])
+        inten = float(R.intensity_wan_per_mu(prow["investment_yi"], prow["land_need_mu"]))
         return Reason(rule, f"投资强度 {inten:,.0f} 万元/亩，低于地块下限 {float(floor):,.0f} 万元/亩",
                       f"investment intensity {inten:,.0f} 万元/mu is below the site's floor of "
                       f"{float(floor):,.0f} 万元/mu")
@@ -538,7 +458,7 @@ def _explain_eligible(pj: pd.DataFrame, st: pd.DataFrame, scenario: Scenario, p:
     if here is not None and not pd.isna(here):
         elsewhere_zh, elsewhere_en = f"；项目已安排在 {here}", f"; the project is placed on {here}"
     unit_zh, unit_en = ("亩", "mu") if st.at[s, "kind"] == "land" else ("平方米", "m2")
-    if c - used < n - _TOL * max(1.0, c):
+    if not R.fits(n, c - used):
         names = "、".join(on_site)
         return [Reason(
             "site_full",
@@ -554,5 +474,4 @@ def _explain_eligible(pj: pd.DataFrame, st: pd.DataFrame, scenario: Scenario, p:
 
 def _used(project_ids: Sequence[str], pj: pd.DataFrame, kind: str) -> float:
     rows = pj[pj["project_id"].isin(project_ids)]
-    col = "land_need_mu" if kind == "land" else "floor_need_m2"
-    return float(rows[col].fillna(0.0).sum())
+    return float(rows[R.KIND_NEED[kind]].fillna(0.0).sum())

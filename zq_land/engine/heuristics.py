@@ -23,13 +23,7 @@ from typing import Any
 import numpy as np
 
 from .eligibility import Candidates
-
-_EPS = 1e-9
-
-
-def fits(need: float | np.ndarray, left: float | np.ndarray) -> Any:
-    """Whether ``need`` fits into ``left`` with the model's tolerance."""
-    return need <= left * (1 + _EPS) + _EPS
+from .rules import fits
 
 
 @dataclass(frozen=True)
@@ -85,7 +79,7 @@ class PairArrays:
     def binding_sites(self) -> np.ndarray:
         """Sites whose candidates' total need exceeds the capacity (the only rows the MIP needs)."""
         tot = np.bincount(self.s, weights=self.need, minlength=self.n_s)
-        return np.flatnonzero(tot > self.cap * (1 + _EPS) + _EPS)
+        return np.flatnonzero(~fits(tot, self.cap))
 
 
 class _State:
@@ -199,9 +193,8 @@ def _insert_by_move(a: PairArrays, st: _State, cand: np.ndarray) -> bool:
     for k in cand:
         k = int(k)
         s = int(a.s[k])
-        deficit = a.need[k] - st.left[s]
         for kq in sorted(st.on[s]):
-            if a.locked[kq] or a.need[kq] + 1e-9 < deficit:
+            if a.locked[kq] or not fits(a.need[k], st.left[s] + a.need[kq]):  # moving kq frees too little
                 continue
             q = int(a.p[kq])
             alt = a.of_project(q)
@@ -225,7 +218,7 @@ def _insert_by_move(a: PairArrays, st: _State, cand: np.ndarray) -> bool:
             if fits(a.need[k], st.left[s]):
                 st.place(k)
                 return True
-            st.remove(k2)  # cannot happen (need[kq] >= deficit), but stay safe
+            st.remove(k2)  # cannot happen (moving kq makes room for k), but stay safe
             st.place(kq)
     return False
 

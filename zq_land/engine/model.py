@@ -22,6 +22,7 @@ import pulp
 
 from .._errors import ValidationReport
 from ..scenario import Scenario
+from . import rules as R
 from .eligibility import Candidates, pair_failures
 
 Status = Literal["optimal", "feasible", "infeasible", "time_limit"]
@@ -161,7 +162,7 @@ def check_locks(candidates: Candidates, scenario: Scenario) -> None:
     for s_j, ps in sorted(per_site.items()):
         total = float(sum(pairs.loc[(p_i, s_j)] for p_i in ps))
         cap = float(st.at[s_j, "capacity"])
-        if total > cap * (1 + 1e-9) + 1e-9:
+        if not R.fits(total, cap):
             sid = str(st.at[s_j, "site_id"])
             unit_zh, unit_en = ("亩", "mu") if st.at[s_j, "kind"] == "land" else ("平方米", "m2")
             names = [str(pj.at[p_i, "project_id"]) for p_i in ps]
@@ -198,7 +199,7 @@ def build_model(
     need = pairs["need"].to_numpy(float)
     cap = candidates.sites["capacity"].to_numpy(float)
     for s, ks in groups(pairs["s"].to_numpy()):
-        if relax or need[ks].sum() > cap[s] * (1 + 1e-9) + 1e-9:
+        if relax or not R.fits(need[ks].sum(), cap[s]):
             row = pulp.LpAffineExpression([(xs[k], float(need[k])) for k in ks])
             prob += row <= float(cap[s]), f"cap_{s}"
     return prob
@@ -243,7 +244,7 @@ def greedy_allocation(
         p, s = int(p_arr[k]), int(s_arr[k])
         if p in placed or (not locked[k] and coef[k] <= 0):
             continue
-        if need[k] <= left[s] * (1 + 1e-9) + 1e-9:
+        if R.fits(need[k], left[s]):
             left[s] -= need[k]
             placed.add(p)
             chosen.append(int(k))
@@ -265,7 +266,7 @@ def plan_violations(plan: Plan) -> list[str]:
     use = placed.groupby("site_id")["need"].sum()
     cap = cand.site_capacity
     for s, u in use.items():
-        if u > cap[s] * (1 + 1e-9) + 1e-6:
+        if not R.fits(u, cap[s]):
             out.append(f"site {s} over capacity: {u} > {cap[s]}")
     for p, s in set(cand.pairs.loc[cand.pairs["locked"], ["project_id", "site_id"]].itertuples(index=False)):
         if plan.site_of(p) != s:
@@ -340,7 +341,7 @@ def plan_errors(cand: Candidates, chosen: np.ndarray) -> list[str]:
     use = pairs.groupby("s")["need"].sum()
     cap = cand.sites["capacity"].to_numpy(float)
     for s, u in use.items():
-        if u > cap[int(s)] * (1 + 1e-7) + 1e-6:
+        if not R.fits(u, cap[int(s)]):
             out.append(f"site {cand.sites.at[int(s), 'site_id']} over capacity")
     lk = cand.pairs.index[cand.pairs["locked"]].to_numpy()
     if len(np.setdiff1d(lk, chosen)):

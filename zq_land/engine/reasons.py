@@ -16,6 +16,7 @@ import pandas as pd
 from ..scenario import Scenario
 from .eligibility import RULE_EN, RULE_ZH, RULES, Candidates
 from .model import LpBound, Plan
+from .rules import fits
 from .solvers import lp_relaxation
 
 #: At most this many sites are named in one "the sites are full" message.
@@ -202,7 +203,7 @@ def _pairs_by_project(pairs: pd.DataFrame, pids: list[str], full: _SiteFullness)
         raise KeyError(sid[spos < 0][0])
     need = pairs["need"].to_numpy(dtype=float)[rows]
     coef = pairs["coefficient"].to_numpy(dtype=float)[rows]
-    room = full.capacity[spos] - full.used[spos] >= need - 1e-9
+    room = fits(need, full.capacity[spos] - full.used[spos])
     order = np.argsort(code, kind="stable")  # by project, each project's pairs in their row order
     bounds = np.searchsorted(code[order], np.arange(len(pids) + 1))
     out: dict[str, _Mine] = {}

@@ -12,7 +12,7 @@ import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import geopandas as gpd
 import numpy as np
@@ -20,8 +20,12 @@ import pandas as pd
 
 from .._errors import ValidationReport, input_error
 from ..scenario import Scenario
-from ..vocab import FOUR_PLUS_FOUR, M2_PER_MU, NEV_INDUSTRIES, WAN_PER_YI
-from .eligibility import site_capacity
+from ..vocab import FOUR_PLUS_FOUR, M2_PER_MU, NEV_INDUSTRIES
+from . import rules as R
+
+if TYPE_CHECKING:
+    from .eligibility import Candidates
+    from .model import Plan, SolveReport
 
 #: KPI keys in display order, with Chinese and English labels and units.
 KPI_LABELS: dict[str, tuple[str, str]] = {
@@ -57,10 +61,12 @@ class AllocationResult:
     site_use: pd.DataFrame
     unplaced: pd.DataFrame
     kpis: dict[str, Any]
-    solve: Any  # optimize.SolveReport
+    solve: SolveReport
     shadow_prices: pd.DataFrame
     inputs: dict[str, dict[str, str]] = field(default_factory=dict)
     seconds: float = 0.0
+    #: every anchor (canonical name) with the points the run measured its suppliers' distances to
+    anchor_points: Mapping[str, tuple[tuple[float, float], ...]] = field(default_factory=dict)
 
     def summary(self) -> dict[str, Any]:
         """The figures of ``summary.json`` (SCHEMA.md names first)."""
@@ -152,10 +158,13 @@ def allocate(
     site_use = _site_use_table(assignments, sites, prices, scenario)
     kpis = compute_kpis(assignments, site_use)
     unplaced = assignments.loc[assignments["status"] != "placed"].reset_index(drop=True)
+    # the anchors of the sites too (a chain leader with no supplier in the list is still drawn)
+    site_anchors = sites["anchor"].fillna("").astype(str) if "anchor" in sites.columns else []
+    anchors = {**R.anchor_points(site_anchors, sites, scenario), **cands.anchors}
     return AllocationResult(
         scenario=scenario, sites=sites, projects=projects, assignments=assignments, site_use=site_use,
         unplaced=unplaced, kpis=kpis, solve=plan.report, shadow_prices=prices, inputs=inputs,
-        seconds=time.perf_counter() - t0,
+        seconds=time.perf_counter() - t0, anchor_points=dict(sorted(anchors.items())),
     )
 
 
@@ -182,7 +191,7 @@ def compute_kpis(assignments: pd.DataFrame, site_use: pd.DataFrame) -> dict[str,
         "revitalized_floor_m2": round(
             float(a.loc[placed & (a["site_kind"] != "land") & (a["site_status"] == "inefficient"), "used_m2"].sum()), 1
         ),
-        "intensity_wan_per_mu": round(inv_on_land * WAN_PER_YI / land_mu, 1) if land_mu > 0 else None,
+        "intensity_wan_per_mu": round(float(R.intensity_wan_per_mu(inv_on_land, land_mu)), 1) if land_mu > 0 else None,
         "mean_supplier_anchor_km": round(float(dist.mean()), 3) if len(dist) else None,
         "placed_land": int(on_land.sum()),
         "placed_lease": int((placed & (a["site_kind"] == "factory")).sum()),
@@ -262,7 +271,7 @@ def check_scenario_ids(scenario: Scenario, sites: pd.DataFrame, projects: pd.Dat
 # --- private helpers ------------------------------------------------------------------------------
 
 
-def _shadow_prices(plan: Any, scenario: Scenario) -> pd.DataFrame:
+def _shadow_prices(plan: Plan, scenario: Scenario) -> pd.DataFrame:
     """Capacity shadow prices from the plan's own LP relaxation, when it was solved to the end.
 
     No second LP is solved here: when the solve's time limit cut the LP short, a re-solve would break
@@ -301,7 +310,7 @@ def _assignments_table(
     plan_assign: pd.DataFrame,
     sites: pd.DataFrame,
     projects: pd.DataFrame,
-    cands: Any,
+    cands: Candidates,
     reasons: pd.DataFrame,
     scenario: Scenario,
 ) -> pd.DataFrame:
@@ -320,20 +329,18 @@ def _assignments_table(
     out["zone"] = sid.map(s["zone"]).fillna("") if "zone" in s.columns else ""
     on_land = out["site_kind"] == "land"
     on_floor = out["site_kind"].isin(["factory", "platform"])
-    out["used_mu"] = np.where(on_land, out["land_need_mu"].fillna(0.0), 0.0)
-    out["used_m2"] = np.where(on_floor, out["floor_need_m2"].fillna(0.0), 0.0)
-    out["intensity_wan_per_mu"] = np.where(
-        on_land & (out["used_mu"] > 0), out["investment_yi"] * WAN_PER_YI / out["used_mu"].where(out["used_mu"] > 0),
-        np.nan,
-    ).round(1)
+    need = np.nan_to_num(R.need_on_site(out["site_kind"], out["land_need_mu"], out["floor_need_m2"]))
+    out["used_mu"] = np.where(on_land, need, 0.0)
+    out["used_m2"] = np.where(on_floor, need, 0.0)
+    out["intensity_wan_per_mu"] = R.intensity_wan_per_mu(out["investment_yi"], out["used_mu"]).round(1)
     # distance from a placed supplier to its anchor, as the eligibility step measured it
-    pairs = getattr(cands, "pairs", None)
-    if pairs is not None and "distance_km" in pairs.columns and len(pairs):
-        d = pairs[["project_id", "site_id", "distance_km"]]
+    pairs = cands.pairs
+    if len(pairs):
+        d = pairs[["project_id", "site_id", "distance_km", "anchor_lon", "anchor_lat"]]
         out = out.merge(d, on=["project_id", "site_id"], how="left")
         out["distance_km"] = out["distance_km"].round(3)
     else:
-        out["distance_km"] = np.nan
+        out["distance_km"] = out["anchor_lon"] = out["anchor_lat"] = np.nan
     locks = dict(scenario.locks)
     out["locked"] = [locks.get(p) == sid_ for p, sid_ in zip(out["project_id"], out["site_id"], strict=True)]
     placed = out["site_id"] != ""
@@ -358,9 +365,10 @@ def _site_use_table(
     s = pd.DataFrame(sites.drop(columns="geometry", errors="ignore"))
     base = s[["site_id", "name", "kind", "status", "zone", "area_mu", "floor_area_m2"]].copy()
     is_land = base["kind"] == "land"
-    base["capacity"], base["unit"] = site_capacity(base["kind"], base["area_mu"], base["floor_area_m2"],
-                                                   usable_land_ratio=scenario.policy.usable_land_ratio)
-    base.loc[base["status"] == "occupied", "capacity"] = 0.0  # an occupied site takes no new project
+    # an occupied site takes no new project: it holds nothing
+    base["capacity"], base["unit"] = R.site_capacity(base["kind"], base["area_mu"], base["floor_area_m2"],
+                                                     usable_land_ratio=scenario.policy.usable_land_ratio,
+                                                     status=base["status"])
     placed = assignments.loc[assignments["status"] == "placed"]
     g = placed.groupby("site_id")
     agg = pd.DataFrame({
@@ -379,9 +387,7 @@ def _site_use_table(
     out["free"] = np.maximum(out["capacity"] - out["used"], 0.0)
     out["utilisation"] = np.where(out["capacity"] > 0, out["used"] / out["capacity"].where(out["capacity"] > 0), 0.0)
     out["intensity_wan_per_mu"] = np.where(
-        is_land & (out["used_mu"] > 0), out["investment_yi"] * WAN_PER_YI / out["used_mu"].where(out["used_mu"] > 0),
-        np.nan,
-    )
+        is_land, R.intensity_wan_per_mu(out["investment_yi"], out["used_mu"]), np.nan)
     out["free_mu_equiv"] = np.where(is_land, out["free"], out["free"] / M2_PER_MU)
     if len(prices):
         p = prices.set_index("site_id")

@@ -12,7 +12,8 @@ import geopandas as gpd
 import pandas as pd
 
 from .._errors import InputError, ValidationReport
-from ..vocab import ANCHOR_ALIASES, MODE_ZH, norm_token
+from ..engine.rules import MODE_KINDS, anchor_points
+from ..vocab import MODE_ZH
 from .projects import read_projects
 from .sites import read_sites
 
@@ -73,19 +74,10 @@ def check_files(
 
 
 def cross_check(sites: gpd.GeoDataFrame, projects: pd.DataFrame, file: str, rep: ValidationReport) -> None:
-    occupied = sites[sites["status"] == "occupied"]
     rows = projects.attrs.get("rows", [None] * len(projects))
+    points = anchor_points(projects["anchor"], sites, None)  # without a scenario: the sites alone
     for i, (pid, anchor) in enumerate(zip(projects["project_id"], projects["anchor"], strict=True)):
-        if not anchor:
-            continue
-        aliases = [anchor, *ANCHOR_ALIASES.get(anchor, [])]
-        by_col = (occupied["anchor"] == anchor).any()
-        by_name = (
-            occupied["name"]
-            .map(lambda s, al=aliases: any(norm_token(a) in norm_token(s) for a in al if a))
-            .any()
-        )
-        if not (by_col or by_name):
+        if anchor and not points.get(anchor):
             rep.warn(
                 file,
                 f"配套龙头“{anchor}”在地块中找不到对应的已占用 (occupied) 地块；请在地块表中标注，"
@@ -98,13 +90,8 @@ def cross_check(sites: gpd.GeoDataFrame, projects: pd.DataFrame, file: str, rep:
                 found=anchor,
             )
     kinds = set(sites.loc[sites["status"] != "occupied", "kind"])
-    serve = {
-        "land": {"land"},
-        "lease": {"factory"},
-        "platform": {"platform"},
-        "land_or_lease": {"land", "factory"},
-    }
-    for mode, need in serve.items():
+    for mode, serving in MODE_KINDS.items():
+        need = set(serving)
         n = int((projects["mode"] == mode).sum())
         if n and not (need & kinds):
             rep.warn(

@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 
 from .._errors import ValidationReport
+from ..engine.rules import needs_of_mode
 from ..vocab import (
     INDUSTRY_LOOKUP,
     INDUSTRY_ZH,
@@ -248,13 +249,7 @@ def _project_values(
     land = number_column(col("land_need_mu"), ids, rows, "land_need_mu", file, rep, minimum=0.0)
     floor = number_column(col("floor_need_m2"), ids, rows, "floor_need_m2", file, rep, minimum=0.0)
     for i, m in enumerate(modes):
-        needs = {
-            "land": ("land_need_mu",),
-            "land_or_lease": ("land_need_mu", "floor_need_m2"),
-            "lease": ("floor_need_m2",),
-            "platform": ("floor_need_m2",),
-        }.get(m, ())
-        for need in needs:
+        for need in needs_of_mode(m):
             v = (land if need == "land_need_mu" else floor)[i]
             if not (v > 0):
                 unit = "亩" if need == "land_need_mu" else "平方米"

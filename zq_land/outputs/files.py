@@ -64,11 +64,10 @@ def write_outputs(
     atomic_write(paths["assignments.xlsx"], workbook_bytes(result, lang=lang))
     atomic_write(paths["sites.geojson"], sites_geojson_bytes(result))
     if map_html is None:
-        from .maps import sites_map, standalone_html
+        from .maps import result_map, standalone_html
 
         def map_html(r: AllocationResult) -> str:
-            m = sites_map(r.sites, assignments=r.assignments, site_use=r.site_use, projects=r.projects,
-                          lang=lang, show_supplier_lines=True)
+            m = result_map(r, lang=lang, show_supplier_lines=True)
             return standalone_html(m)
 
     atomic_write(paths["map.html"], map_html(result).encode("utf-8"))

@@ -22,9 +22,9 @@ import html
 import json
 import math
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Final, Literal
+from typing import TYPE_CHECKING, Any, Final, Literal
 
 import folium
 import geopandas as gpd
@@ -36,10 +36,13 @@ from folium.elements import ElementAddToElement
 from jinja2 import Template
 
 from .._errors import input_error
-from ..engine.eligibility import site_capacity
+from ..engine import rules as R
 from ..geo import wgs84_to_gcj02
 from ..i18n import anchor_label, t
-from ..vocab import ANCHOR_ALIASES, INDUSTRY_ZH, canonical_anchor
+from ..vocab import INDUSTRY_ZH, canonical_anchor
+
+if TYPE_CHECKING:
+    from ..engine.results import AllocationResult
 from . import _offline
 
 Basemap = Literal["osm", "tianditu", "tianditu_img", "gaode", "gaode_satellite", "none"]
@@ -83,11 +86,16 @@ def sites_map(
     basemap: Basemap = "osm",
     tianditu_key: str | None = None,
     show_supplier_lines: bool = False,
+    anchor_points: Mapping[str, Sequence[tuple[float, float]]] | None = None,
+    usable_land_ratio: float = 1.0,
     offline: bool = True,
     asset_base_url: str = _offline.APP_STATIC_URL,
     height: int | str = "100%",
 ) -> folium.Map:
     """A map of the sites coloured by kind and use, with their projects, anchors and a legend.
+
+    A result's map is :func:`result_map`: it passes the run's site use, anchor points and usable-land
+    ratio, so that the map shows exactly what the run used.
 
     Parameters
     ----------
@@ -99,6 +107,7 @@ def sites_map(
     site_use
         Per-site use with ``site_id`` and ``capacity``, ``used``, ``free`` (as in ``AllocationResult``);
         when missing, use is summed from ``assignments`` (``used_mu``/``used_m2``, else the projects' needs).
+        Capacity is :func:`zq_land.engine.rules.site_capacity` with ``usable_land_ratio``.
     projects
         The projects table; gives ``anchor`` and the needs when ``assignments`` lacks them.
     lang
@@ -107,7 +116,15 @@ def sites_map(
         The basemap shown first. Tianditu needs ``tianditu_key``; with Gaode the overlay is shifted
         to GCJ-02 for display.
     show_supplier_lines
-        Whether the supplier-to-anchor lines are on at opening (the layer control toggles them).
+        Whether the supplier-to-anchor lines are on at opening (the layer control toggles them). A line
+        runs from the site's point to the anchor point its distance was measured to: the assignments'
+        ``anchor_lon``/``anchor_lat`` when given, else the nearest of the anchor's points.
+    anchor_points
+        Each anchor with its points (``AllocationResult.anchor_points``), where the stars are drawn;
+        default: the anchors of the sites' ``anchor`` column and the assignments, placed by the rules
+        (:func:`zq_land.engine.rules.anchor_points`, without a scenario).
+    usable_land_ratio
+        The scenario's usable-land ratio, for capacities not given by ``site_use``.
     offline
         Reference Leaflet from the app's static folder (``asset_base_url``) instead of a CDN.
 
@@ -117,10 +134,13 @@ def sites_map(
     """
     frame = _SiteFrame.build(sites, basemap=basemap)
     assign = _placed_assignments(assignments, projects)
-    use = _site_use(frame, assign, site_use)
+    use = _site_use(frame, assign, site_use, usable_land_ratio)
     placed = _projects_by_site(assign)
     titles = frame.titles(lang)
     cats = frame.categories()
+    if anchor_points is None:
+        anchor_points = R.anchor_points([*frame.anchors, *assign["anchor"]], sites, None)
+    stars = _anchor_stars(anchor_points, gcj02=basemap.startswith("gaode"))
 
     props: list[dict[str, Any]] = []
     style_keys: list[Any] = []
@@ -140,15 +160,22 @@ def sites_map(
             shown.append(cat)
             _add_site_layer(m, frame, idx, props, style_keys, name=f"{t('cat.' + cat, lang)} ({len(idx)})",
                             lang=lang)
-    _add_labels_and_anchors(m, frame, lang=lang)
-    lines = _supplier_lines(frame, assign)
+    _add_labels_and_anchors(m, frame, stars, lang=lang)
+    lines = _supplier_lines(frame, assign, anchor_points, gcj02=basemap.startswith("gaode"))
     if lines:
         LinesLayer(lines, name=t("layer.supplier_lines", lang), show=show_supplier_lines).add_to(m)
     legend = [(t("cat." + c, lang), *CATEGORY_COLORS[c]) for c in shown]
-    has_anchor = any(frame.anchors)
-    _Legend(legend, lang=lang, opacity_note=True, with_lines=bool(lines), with_anchor=has_anchor).add_to(m)
+    _Legend(legend, lang=lang, opacity_note=True, with_lines=bool(lines), with_anchor=bool(stars)).add_to(m)
     folium.LayerControl(collapsed=False).add_to(m)
     return m
+
+
+def result_map(result: AllocationResult, **options: Any) -> folium.Map:
+    """The map of a run: its sites, assignments and site use, the anchor points it measured distances to
+    and its scenario's usable-land ratio (``options`` as for :func:`sites_map`: ``lang``, ``basemap``...)."""
+    return sites_map(result.sites, assignments=result.assignments, site_use=result.site_use,
+                     projects=result.projects, anchor_points=result.anchor_points,
+                     usable_land_ratio=result.scenario.policy.usable_land_ratio, **options)
 
 
 def compare_map(
@@ -207,10 +234,11 @@ def compare_map(
         if idx:
             _add_site_layer(m, frame, idx, props, style_keys, name=f"{t('cat.' + cat, lang)} ({len(idx)})",
                             lang=lang)
-    _add_labels_and_anchors(m, frame, lang=lang)
+    stars = _anchor_stars(R.anchor_points(frame.anchors, sites, None), gcj02=basemap.startswith("gaode"))
+    _add_labels_and_anchors(m, frame, stars, lang=lang)
     legend = [(t("cat." + c, lang), *COMPARE_COLORS[c]) for c in COMPARE_COLORS]
     title = f"{t('legend.title', lang)}: {_esc(name_a)} → {_esc(name_b)}"
-    _Legend(legend, lang=lang, title=title, with_anchor=any(frame.anchors)).add_to(m)
+    _Legend(legend, lang=lang, title=title, with_anchor=bool(stars)).add_to(m)
     folium.LayerControl(collapsed=False).add_to(m)
     return m
 
@@ -342,6 +370,7 @@ class _SiteFrame:
     kinds: list[str] = field(default_factory=list)
     statuses: list[str] = field(default_factory=list)
     anchors: list[str] = field(default_factory=list)
+    lonlat: tuple[np.ndarray, np.ndarray] = (np.zeros(0), np.zeros(0))  # site points in EPSG:4326, not shifted
     _titles: dict[str, list[str]] = field(default_factory=dict)
     _cols: dict[str, list[Any]] = field(default_factory=dict)
 
@@ -355,12 +384,8 @@ class _SiteFrame:
             if col not in table.columns:
                 table[col] = default
             table[col] = table[col].fillna(default).astype(str)
-        lon, lat = _label_lonlat(sites, table)
-        if gcj:
-            lon, lat = wgs84_to_gcj02(lon, lat)
-        lat_r = np.round(np.asarray(lat, dtype=float), COORD_DECIMALS).tolist()
-        lon_r = np.round(np.asarray(lon, dtype=float), COORD_DECIMALS).tolist()
-        points = list(zip(lat_r, lon_r, strict=True))
+        lon, lat = R.site_points(sites)  # where the rules measure distances from
+        points = _display_points(lon, lat, gcj02=gcj)
         b = shapely.total_bounds(shapes)
         names = table["name"].tolist()
         anchors = table["anchor"].tolist()
@@ -368,7 +393,7 @@ class _SiteFrame:
         return cls(table, shapes, points, (float(b[0]), float(b[1]), float(b[2]), float(b[3])), labels,
                    ids=table["site_id"].astype(str).tolist(), names=names,
                    kinds=table["kind"].astype(str).tolist(), statuses=table["status"].astype(str).tolist(),
-                   anchors=anchors)
+                   anchors=anchors, lonlat=(lon, lat))
 
     def titles(self, lang: str) -> list[str]:
         """Every site's display name in ``lang``: in English its ``name_en`` when the table has one, else the
@@ -437,19 +462,25 @@ def _check_sites(sites: object) -> None:
                           item_id=sid, column="geometry")
 
 
-def _label_lonlat(sites: gpd.GeoDataFrame, table: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
-    g = sites.geometry
-    if g.crs is not None and not g.crs.equals("EPSG:4326"):
-        g = g.to_crs(4326)
-    rep = shapely.point_on_surface(np.asarray(g.values, dtype=object))
-    lon = np.asarray(shapely.get_x(rep), dtype=float)
-    lat = np.asarray(shapely.get_y(rep), dtype=float)
-    if {"lon", "lat"} <= set(table.columns):
-        tl = pd.to_numeric(table["lon"], errors="coerce").to_numpy(dtype=float)
-        ta = pd.to_numeric(table["lat"], errors="coerce").to_numpy(dtype=float)
-        ok = np.isfinite(tl) & np.isfinite(ta)
-        lon, lat = np.where(ok, tl, lon), np.where(ok, ta, lat)
-    return lon, lat
+def _display_points(lon: Any, lat: Any, *, gcj02: bool) -> list[tuple[float, float]]:
+    """(lat, lon) as drawn: shifted to GCJ-02 for Gaode tiles, rounded to ``COORD_DECIMALS``."""
+    if gcj02:
+        lon, lat = wgs84_to_gcj02(lon, lat)
+    lat_r = np.round(np.asarray(lat, dtype=float), COORD_DECIMALS).tolist()
+    lon_r = np.round(np.asarray(lon, dtype=float), COORD_DECIMALS).tolist()
+    return list(zip(lat_r, lon_r, strict=True))
+
+
+def _anchor_stars(
+    anchor_points: Mapping[str, Sequence[tuple[float, float]]], *, gcj02: bool
+) -> list[tuple[str, float, float]]:
+    """(anchor, lat, lon) of every point of every anchor, as drawn."""
+    out = []
+    for name, pts in anchor_points.items():
+        if len(pts):
+            lon, lat = np.asarray(pts, dtype=float).T
+            out += [(name, a, b) for a, b in _display_points(lon, lat, gcj02=gcj02)]
+    return out
 
 
 def _placed_assignments(assignments: pd.DataFrame | None, projects: pd.DataFrame | None) -> pd.DataFrame:
@@ -481,9 +512,10 @@ def _placed_assignments(assignments: pd.DataFrame | None, projects: pd.DataFrame
 
 
 def _site_use(
-    frame: _SiteFrame, assign: pd.DataFrame, site_use: pd.DataFrame | None
+    frame: _SiteFrame, assign: pd.DataFrame, site_use: pd.DataFrame | None, usable_land_ratio: float
 ) -> dict[str, dict[str, Any]]:
-    """site_id -> {capacity, used, free, unit} for every site that can hold projects."""
+    """site_id -> {capacity, used, free, unit} for every site that can hold projects: a result's site use
+    as it is, else capacity by the rules (:func:`zq_land.engine.rules.site_capacity`)."""
     out: dict[str, dict[str, Any]] = {}
     if site_use is not None and len(site_use) and {"site_id", "capacity", "used"} <= set(site_use.columns):
         n = len(site_use)
@@ -503,7 +535,7 @@ def _site_use(
         used_by_site = {str(k): (float(a), float(b))
                         for k, a, b in zip(tmp.index, tmp["mu"].tolist(), tmp["m2"].tolist(), strict=True)}
     areas, floors = frame.column("area_mu"), frame.column("floor_area_m2")
-    caps, units = site_capacity(frame.kinds, areas, floors)  # before a solve: no scenario, ratio 1
+    caps, units = R.site_capacity(frame.kinds, areas, floors, usable_land_ratio=usable_land_ratio)
     for sid, kind, status, area, floor, cap, unit in zip(frame.ids, frame.kinds, frame.statuses, areas, floors,
                                                          caps.tolist(), units.tolist(), strict=True):
         if sid in out or status == "occupied" or not math.isfinite(_float(area if kind == "land" else floor)):
@@ -731,16 +763,16 @@ def _base_layers(basemap: str, key: str | None, lang: str) -> list[folium.map.La
     return layers
 
 
-def _add_labels_and_anchors(m: folium.Map, frame: _SiteFrame, *, lang: str) -> None:
+def _add_labels_and_anchors(
+    m: folium.Map, frame: _SiteFrame, stars: list[tuple[str, float, float]], *, lang: str
+) -> None:
     titles = frame.titles(lang)
     order = sorted(range(len(frame.ids)), key=lambda i: not frame.anchors[i])  # anchors' labels win overlaps
     labels: list[tuple[float, float, str]] = []
-    anchors: list[tuple[float, float, str]] = []
+    anchors = [(lat, lon, anchor_label(name, lang)) for name, lat, lon in stars]
     for i in order:
         lat, lon = frame.points[i]
         anchor = frame.anchors[i]
-        if anchor:
-            anchors.append((lat, lon, anchor_label(anchor, lang)))
         label = frame.labels[i]
         if anchor or label is not None:
             labels.append((lat, lon, anchor_label(anchor, lang) if anchor else label or titles[i]))
@@ -751,41 +783,37 @@ def _add_labels_and_anchors(m: folium.Map, frame: _SiteFrame, *, lang: str) -> N
         MarkersLayer(anchors, kind="anchor", name=t("layer.anchors", lang)).add_to(m)
 
 
-def _anchor_points(frame: _SiteFrame) -> dict[str, tuple[float, float]]:
-    pts: dict[str, tuple[float, float]] = {}
-    occupied = [i for i, s in enumerate(frame.statuses) if s == "occupied"]
-    for i in occupied:
-        a = frame.anchors[i]
-        if a and a not in pts:
-            pts[a] = frame.points[i]
-    lowered = [(i, frame.names[i].lower()) for i in occupied]
-    for anchor, aliases in ANCHOR_ALIASES.items():
-        if anchor in pts:
-            continue
-        for i, name in lowered:
-            if any(alias.lower() in name for alias in aliases):
-                pts[anchor] = frame.points[i]
-                break
-    return pts
-
-
 def _supplier_lines(
-    frame: _SiteFrame, assign: pd.DataFrame
+    frame: _SiteFrame, assign: pd.DataFrame, anchor_points: Mapping[str, Sequence[tuple[float, float]]], *,
+    gcj02: bool,
 ) -> list[tuple[tuple[float, float], tuple[float, float], str]]:
-    """(site point, anchor point, "project → anchor") of every placed supplier whose anchor is on the map."""
+    """(site point, anchor point, "project → anchor") of every placed supplier whose anchor has a point.
+
+    The anchor end is the point the run measured the supplier's distance to (``anchor_lon``,
+    ``anchor_lat`` of the assignments), else the nearest of the anchor's points by the same rule.
+    """
     if not len(assign):
         return []
-    anchors = _anchor_points(frame)
-    if not anchors:
-        return []
-    where = dict(zip(frame.ids, frame.points, strict=True))
-    lines = []
-    for name, sid, anchor in zip(assign["name"].tolist(), assign["site_id"].tolist(), assign["anchor"].tolist(),
-                                 strict=True):
+    where = dict(zip(frame.ids, range(len(frame.ids)), strict=True))
+    lon, lat = frame.lonlat
+    rows = []
+    for k, (sid, anchor) in enumerate(zip(assign["site_id"].tolist(), assign["anchor"].tolist(), strict=True)):
         a = canonical_anchor(anchor)
-        if a in anchors and str(sid) in where:
-            lines.append((where[str(sid)], anchors[a], f"{name} → {a}"))
-    return lines
+        i = where.get(str(sid))
+        if i is None or not a or not len(anchor_points.get(a, ())):
+            continue
+        given = (_float(assign["anchor_lon"].iat[k]), _float(assign["anchor_lat"].iat[k])) \
+            if {"anchor_lon", "anchor_lat"} <= set(assign.columns) else (math.nan, math.nan)
+        if not (math.isfinite(given[0]) and math.isfinite(given[1])):
+            _, nearest = R.nearest_anchor(anchor_points[a], lon[i:i + 1], lat[i:i + 1])
+            if nearest[0] < 0:
+                continue
+            given = anchor_points[a][int(nearest[0])]
+        rows.append((i, given, f"{assign['name'].iat[k]} → {a}"))
+    if not rows:
+        return []
+    ends = _display_points([g[0] for _, g, _ in rows], [g[1] for _, g, _ in rows], gcj02=gcj02)
+    return [(frame.points[i], end, tip) for (i, _, tip), end in zip(rows, ends, strict=True)]
 
 
 def _script_json(value: Any) -> str:
@@ -1127,5 +1155,5 @@ class _Legend(MacroElement):
 
 __all__ = [
     "BASEMAPS", "LinesLayer", "MarkersLayer", "SiteLayer", "compare_map", "display_geometry", "map_json",
-    "popup_text", "sites_map", "standalone_html",
+    "popup_text", "result_map", "sites_map", "standalone_html",
 ]

@@ -464,4 +464,4 @@ def test_a_weight_change_starts_from_the_sessions_earlier_plan() -> None:
     assert second.scenario.weights.revitalization == 1.0
     assert second.solve.status == "optimal"
     assert first.solve.status == "optimal"
-    assert "started from an earlier plan" in " ".join(second.solve.fallback_notes)
+    assert "started from an earlier plan" in " ".join(n.en for n in second.solve.fallback_notes)

@@ -56,7 +56,8 @@ def test_switching_to_english() -> None:
     assert at.title[0].value == "Zhaoqing High-tech Zone land and factory allocation"
     assert at.metric[0].label == "Sites"
     table = at.dataframe[0].value
-    assert "Site id" in table.columns and set(table["Kind"]) == {"land", "factory", "platform"}
+    # one label for site_id everywhere (the data page said "Site id", the exports "Site ID")
+    assert "Site ID" in table.columns and set(table["Kind"]) == {"land", "factory", "platform"}
     projects = at.dataframe[1].value
     assert "Project ID" in projects.columns and "nev_parts" in set(projects["Industry"])
 

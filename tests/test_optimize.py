@@ -287,7 +287,7 @@ def test_time_limit_is_kept_and_the_plan_is_valid(solver: str) -> None:
     assert not r.lp_bound < r.objective - 1e-9  # NaN when the MIP used all the time
     if r.status == "time_limit":
         assert r.gap == pytest.approx((r.bound - r.objective) / r.objective)
-        assert "time limit" in r.message
+        assert "time limit" in r.message.en
 
 
 def test_highs_that_overruns_is_abandoned_in_time(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -323,7 +323,7 @@ def test_highs_that_overruns_is_abandoned_in_time(monkeypatch: pytest.MonkeyPatc
     r = plan.report
     assert r.status == "time_limit"
     assert r.solver == "greedy"
-    assert any("overran" in n for n in r.fallback_notes)
+    assert any("overran" in n.en for n in r.fallback_notes)
     assert plan_violations(plan) == []
     assert r.objective >= r.greedy_objective - 1e-9  # the better of greedy and the LP rounded
 
@@ -335,7 +335,7 @@ def test_cbc_is_the_fallback_when_highs_is_missing(monkeypatch: pytest.MonkeyPat
     assert plan.report.solver == "cbc"
     assert plan.report.status == "optimal"
     assert plan.report.objective == pytest.approx(12.5)
-    assert any("HiGHS" in n for n in plan.report.fallback_notes)
+    assert any("HiGHS" in n.en for n in plan.report.fallback_notes)
 
 
 def test_greedy_plan_when_no_solver_works(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -346,12 +346,12 @@ def test_greedy_plan_when_no_solver_works(monkeypatch: pytest.MonkeyPatch) -> No
     r = plan.report
     assert (r.status, r.solver) == ("feasible", "greedy")
     assert r.objective == pytest.approx(9.1)
-    assert "greedy" in r.message
-    assert r.fallback_notes[:2] == (
+    assert "greedy" in r.message.en
+    assert tuple(n.en for n in r.fallback_notes[:2]) == (
         "highs: SolverError: HiGHS (highspy) is not installed",
         "cbc: SolverError: CBC is not available",
     )
-    assert "LP bound not available" in r.fallback_notes[2]
+    assert "LP bound not available" in r.fallback_notes[2].en
     assert placed(plan) == {"A": "L1", "D": "F1", "G": "PL"}
 
 

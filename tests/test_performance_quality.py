@@ -157,7 +157,7 @@ def test_a_tight_limit_on_a_city_scale_instance_is_kept() -> None:
     assert r.bound >= r.objective - 1e-9
     if r.status != "optimal":
         assert r.gap == pytest.approx((r.bound - r.objective) / r.objective)
-        assert f"{r.gap:.2%}" in r.message
+        assert f"{r.gap:.2%}" in r.message.en
 
 
 # --- packing cuts -------------------------------------------------------------------------------------
@@ -258,5 +258,5 @@ def test_no_lp_is_started_when_it_could_not_finish(monkeypatch: pytest.MonkeyPat
     assert plan_violations(plan) == []
     assert r.objective >= r.greedy_objective - 1e-9
     assert r.status in ("time_limit", "feasible")
-    assert any("too little time for the LP" in n for n in r.fallback_notes)
+    assert any("too little time for the LP" in n.en for n in r.fallback_notes)
     assert r.bound >= r.objective

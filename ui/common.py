@@ -1,23 +1,17 @@
-"""Small display helpers shared by the pages: problem tables, coded values and headers in the UI language."""
+"""Small display helpers shared by the pages: problem tables and numbers (headers and coded values in words
+come from :func:`zq_land.labelled` and :func:`zq_land.code_label`)."""
 
 from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Mapping
 from pathlib import Path
-from types import MappingProxyType
 from typing import Any
 
 import pandas as pd
 import streamlit as st
 
-from zq_land import HEADERS, INDUSTRY_ZH, KIND_ZH, MODE_ZH, STATUS_ZH, Problem, ValidationReport, t
-
-#: Coded columns and the Chinese names of their codes.
-CODED: Mapping[str, Mapping[str, str]] = MappingProxyType({
-    "industry": INDUSTRY_ZH, "mode": MODE_ZH, "kind": KIND_ZH, "site_kind": KIND_ZH,
-    "site_status": STATUS_ZH,
-})
+from zq_land import Problem, ValidationReport, t
 
 
 def problems_frame(
@@ -38,7 +32,7 @@ def problems_frame(
             t("prob.row", lang): "" if d["row"] is None else str(d["row"]),
             t("prob.id", lang): d["id"] or "",
             t("prob.column", lang): d["column"] or "",
-            t("prob.message", lang): d["message_zh"] if lang == "zh" else d["message_en"],
+            t("prob.message", lang): p.message.pick(lang),
         })
     cols = [t(f"prob.{c}", lang) for c in ("severity", "file", "row", "id", "column", "message")]
     return pd.DataFrame(rows, columns=cols)
@@ -53,32 +47,6 @@ def show_problems(report: ValidationReport | Iterable[Problem], lang: str, *, ke
     message = t("prob.message", lang)
     st.dataframe(problems_frame(problems, lang, names=names), hide_index=True, width="stretch", key=key,
                  column_config={message: st.column_config.TextColumn(message, width="large")})
-
-
-def coded(column: str, value: Any, lang: str) -> str:
-    """A coded value (``land``, ``nev_parts`` ...) as shown: its Chinese name, or the code in English."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return ""
-    text = str(value)
-    if lang == "en":
-        return text
-    if column == "status":
-        try:
-            return t(f"result_status.{text}", lang)
-        except KeyError:
-            return STATUS_ZH.get(text, text)
-    table = CODED.get(column)
-    return table.get(text, text) if table else text
-
-
-def labelled(df: pd.DataFrame, lang: str, *, codes: Iterable[str] = ()) -> pd.DataFrame:
-    """``df`` with coded columns translated and headers in ``lang`` (the exports' headers)."""
-    out = df.copy()
-    for col in codes:
-        if col in out.columns:
-            out[col] = out[col].map(lambda v, c=col: coded(c, v, lang))
-    i = 0 if lang == "zh" else 1
-    return out.rename(columns={c: HEADERS[c][i] for c in out.columns if c in HEADERS})
 
 
 def num(value: Any, digits: int = 1) -> str:

@@ -20,13 +20,14 @@ from zq_land import (
     compare_map,
     compare_results,
     comparison_workbook_bytes,
+    labelled,
     load_scenario,
     sample_scenarios,
     t,
 )
 
 from . import state
-from .common import labelled, num
+from .common import num
 
 PAIR: Final = ("review_2022_recorded", "review_2022_optimised")
 MAP_HEIGHT: Final = 560

@@ -23,8 +23,6 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from zq_land import (
-    COLUMN_ZH,
-    INDUSTRY_ZH,
     PROJECT_COLUMNS,
     SITE_COLUMNS,
     Basemap,
@@ -33,7 +31,10 @@ from zq_land import (
     ValidationReport,
     check_projects,
     check_sites,
+    code_label,
+    column_label,
     file_fingerprint,
+    labelled,
     read_projects,
     read_sites,
     sample_projects,
@@ -43,7 +44,7 @@ from zq_land import (
 )
 
 from . import state
-from .common import coded, labelled, show_problems
+from .common import show_problems
 
 Kind = Literal["sites", "projects"]
 #: File types a planner may upload (a bare ``.shp`` needs its companions: upload them zipped).
@@ -227,8 +228,9 @@ def sites_table(sites: gpd.GeoDataFrame, lang: str) -> pd.DataFrame:
         df[col] = df[col].map(lambda v, c=col: _site_coded(c, v, lang))
     if lang != "en":
         df["industries"] = df["industries"].map(
-            lambda v: "、".join(INDUSTRY_ZH.get(code, code) for code in str(v or "").split(";") if code))
-    return df.rename(columns={c: t("col." + c, lang) for c in df.columns})
+            lambda v: "、".join(code_label("industry", code, lang) for code in str(v or "").split(";") if code))
+    # a site's status and anchor (not a project's placement or supplier)
+    return labelled(df.rename(columns={"status": "site_status", "anchor": "site_anchor"}), lang, name="name")
 
 
 def projects_table(projects: pd.DataFrame, lang: str) -> pd.DataFrame:
@@ -293,18 +295,13 @@ def _column_mapping(kind: Kind, outcome: UploadOutcome, filename: str, data: byt
                 st.session_state[key] = current.get(header, "")
             value = st.selectbox(
                 header, options, key=key,
-                format_func=lambda c: t("data.mapping_none", lang) if not c else _canon_label(c, lang),
+                format_func=lambda c: t("data.mapping_none", lang) if not c else column_label(c, lang),
             )
             if value:
                 chosen[header] = value
         if st.form_submit_button(t("data.mapping_apply", lang), key=f"btn_map_apply_{kind}"):
             st.session_state[PENDING] = (kind, filename, data, {**current, **chosen})
             st.rerun()
-
-
-def _canon_label(column: str, lang: str) -> str:
-    zh = COLUMN_ZH.get(column)
-    return f"{column} ({zh})" if zh and lang == "zh" else column
 
 
 def _use_upload(outcome: UploadOutcome) -> None:
@@ -339,7 +336,7 @@ def _site_coded(column: str, value: Any, lang: str) -> str:
     try:
         return t(f"{column}.{value}", lang)
     except KeyError:
-        return coded(column, value, lang)
+        return code_label(column, value, lang)
 
 
 def _safe_name(filename: str) -> str:

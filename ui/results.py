@@ -14,11 +14,15 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from zq_land import (
+    UNITS,
     AllocationResult,
     Basemap,
     InputError,
     assignments_csv_bytes,
     audit_bundle_bytes,
+    code_label,
+    kpi_header,
+    labelled,
     result_map,
     sites_geojson_bytes,
     standalone_html,
@@ -28,7 +32,7 @@ from zq_land import (
 )
 
 from . import state
-from .common import coded, labelled, num, show_problems
+from .common import num, show_problems
 
 MAP_HEIGHT: Final = 600
 ASSIGNMENT_VIEW: Final = ("project_id", "name", "status", "site_id", "site_name", "site_kind", "zone",
@@ -69,16 +73,16 @@ def kpi_cards(result: AllocationResult, lang: str) -> None:
     rep = result.solve
     share = k.get("investment_placed_share") or 0.0
     row1 = st.columns(4)
-    row1[0].metric(t("kpi.placed", lang), f"{k['projects_placed']} / {k['projects_total']}")
-    row1[1].metric(t("kpi.investment", lang), num(k["investment_placed_yi"], 2),
+    row1[0].metric(kpi_header("projects_placed", lang), f"{k['projects_placed']} / {k['projects_total']}")
+    row1[1].metric(kpi_header("investment_placed_yi", lang), num(k["investment_placed_yi"], 2),
                    help=t("kpi.investment_help", lang, total=num(k["investment_total_yi"], 2),
                           share=f"{share:.1%}"))
-    row1[2].metric(t("kpi.land", lang), num(k["land_placed_mu"], 1))
-    row1[3].metric(t("kpi.floor", lang), num(k["floor_placed_m2"], 0))
+    row1[2].metric(kpi_header("land_placed_mu", lang), num(k["land_placed_mu"], 1))
+    row1[3].metric(kpi_header("floor_placed_m2", lang), num(k["floor_placed_m2"], 0))
     row2 = st.columns(4)
-    row2[0].metric(t("kpi.revitalized_land", lang), num(k["revitalized_land_mu"], 1))
-    row2[1].metric(t("kpi.revitalized_floor", lang), num(k["revitalized_floor_m2"], 0))
-    row2[2].metric(t("kpi.intensity", lang), num(k.get("intensity_wan_per_mu"), 1))
+    row2[0].metric(kpi_header("revitalized_land_mu", lang), num(k["revitalized_land_mu"], 1))
+    row2[1].metric(kpi_header("revitalized_floor_m2", lang), num(k["revitalized_floor_m2"], 0))
+    row2[2].metric(kpi_header("intensity_wan_per_mu", lang), num(k.get("intensity_wan_per_mu"), 1))
     gap = rep.gap
     gap_text = "–" if gap is None else f"{float(gap):.2%}"
     row2[3].metric(t("kpi.status", lang), _status_text(rep.status, lang),
@@ -86,7 +90,7 @@ def kpi_cards(result: AllocationResult, lang: str) -> None:
     st.caption(t("kpi.solver_line", lang, solver=str(rep.solver).upper(), gap=gap_text,
                  objective=num(rep.objective, 3), bound=num(rep.bound, 3),
                  seconds=f"{float(rep.solve_seconds):.1f}",
-                 message=_message(getattr(rep, "message", ""), lang)))
+                 message=rep.message.pick(lang)))
 
 
 def assignment_view(
@@ -252,12 +256,11 @@ def _site_use(result: AllocationResult, lang: str) -> None:
     su = result.site_use.copy()
     view = su[[c for c in SITE_USE_VIEW if c in su.columns]].copy()
     view["utilisation"] = (view["utilisation"] * 100).round(1)
-    view["unit"] = view["unit"].map(lambda u: t(f"unit.{u}", lang))
-    view["kind"] = view["kind"].map(lambda v: coded("kind", v, lang))
+    view["unit"] = view["unit"].map(lambda u: UNITS[u].pick(lang) if u in UNITS else u)
     view["status"] = view["status"].map(lambda v: t(f"status.{v}", lang))
     # the export's headers: a site's name, kind and status (not a project's)
-    view = labelled(view.rename(columns={"name": "site_name", "kind": "site_kind", "status": "site_status"}),
-                    lang)
+    view = labelled(view.rename(columns={"kind": "site_kind", "status": "site_status"}), lang, name="site_name",
+                    codes=("site_kind",))
     st.dataframe(view, hide_index=True, width="stretch", key="tbl_site_use")
 
 
@@ -288,7 +291,7 @@ def _downloads(result: AllocationResult, lang: str, *, basemap: str, tianditu_ke
 
 
 def _coded_or_raw(column: str, value: str, *, lang: str) -> str:
-    return coded(column, value, lang) or value
+    return code_label(column, value, lang) or value
 
 
 def _stem(result: AllocationResult) -> str:
@@ -301,10 +304,3 @@ def _status_text(status: str, lang: str) -> str:
         return t(f"solve.{status}", lang)
     except KeyError:
         return status
-
-
-def _message(message: str, lang: str) -> str:
-    parts = [p.strip() for p in str(message or "").split(" | ")]
-    if len(parts) == 2:
-        return parts[0] if lang == "zh" else parts[1]
-    return str(message or "")

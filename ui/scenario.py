@@ -22,6 +22,7 @@ from zq_land import (
     InputError,
     Scenario,
     ValidationReport,
+    header,
     load_scenario,
     sample_scenarios,
     scenario_from_dict,
@@ -249,9 +250,9 @@ def pairs_editor(kind: str, lang: str, project_ids: list[str], site_ids: list[st
     edited = st.data_editor(
         base, key=ed_key, num_rows="dynamic", hide_index=True, width="stretch",
         column_config={
-            "project_id": st.column_config.SelectboxColumn(t("col.project_id", lang), options=project_ids,
+            "project_id": st.column_config.SelectboxColumn(header("project_id", lang), options=project_ids,
                                                            format_func=project_label),
-            "site_id": st.column_config.SelectboxColumn(t("col.site_id", lang), options=site_ids,
+            "site_id": st.column_config.SelectboxColumn(header("site_id", lang), options=site_ids,
                                                         format_func=site_label),
         },
     )

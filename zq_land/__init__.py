@@ -24,53 +24,54 @@ from typing import TYPE_CHECKING, Any
 
 __version__ = "0.1.0"
 
-#: Public name -> the module that defines it (relative to this package).
-_EXPORTS: dict[str, str] = {
+#: The public names, by the module that defines them (relative to this package).
+_MODULES: dict[str, tuple[str, ...]] = {
     # errors and reports
-    "InputError": "._errors", "Problem": "._errors", "SolverError": "._errors", "ValidationReport": "._errors",
-    "ZqLandError": "._errors", "input_error": "._errors",
+    "._errors": ("InputError", "Problem", "SolverError", "ValidationReport", "ZqLandError", "input_error"),
+    # words: bilingual text, labels and units
+    ".text": ("KPI_LABELS", "LABELS", "STATUS_WORDS", "UNITS", "Label", "Text", "code_label", "column_label",
+        "header", "headers", "kpi_header"),
+    # the app's strings
+    ".i18n": ("LANGS", "LANG_NAMES", "Lang", "t"),
+    # codes
+    ".vocab": ("INDUSTRY_ZH", "KIND_ZH", "MODE_ZH", "PROJECT_COLUMNS", "SITE_COLUMNS", "STATUS_ZH"),
     # scenarios
-    "Policy": ".scenario", "Scenario": ".scenario", "SolverSettings": ".scenario", "Weights": ".scenario",
-    "load_scenario": ".scenario", "scenario_from_dict": ".scenario",
+    ".scenario": ("Policy", "Scenario", "SolverSettings", "Weights", "load_scenario", "scenario_from_dict"),
+    # the bundled sample
+    ".sample": ("SCENARIO_NAMES", "sample_projects", "sample_scenarios", "sample_sites"),
     # reading
-    "SITE_TABLE_COLUMNS": ".io", "ReadResult": ".io", "check_projects": ".io", "check_sites": ".io",
-    "check_files": ".io", "file_fingerprint": ".io", "read_projects": ".io",
-    "read_sites": ".io", "summarize_projects": ".io", "summarize_sites": ".io", "validate_files": ".io",
+    ".io": ("SITE_TABLE_COLUMNS", "ReadResult", "check_files", "check_projects", "check_sites", "file_fingerprint",
+        "read_projects", "read_sites", "summarize_projects", "summarize_sites", "validate_files"),
     # allocating
-    "AllocationResult": ".engine.results", "Comparison": ".engine.results", "allocate": ".engine.results",
-    "check_scenario_ids": ".engine.results", "compare_results": ".engine.results",
-    "compute_kpis": ".engine.results", "Candidates": ".engine.eligibility", "eligible_pairs": ".engine.eligibility",
-    "why_not": ".engine.eligibility", "Plan": ".engine.model", "SolveReport": ".engine.model",
-    "solve_allocation": ".engine.pipeline",
+    ".engine.eligibility": ("Candidates", "Reason", "eligible_pairs", "why_not"),
+    ".engine.model": ("Plan", "SolveReport"),
+    ".engine.pipeline": ("solve_allocation",),
+    ".engine.results": ("AllocationResult", "Comparison", "allocate", "check_scenario_ids", "compare_results",
+        "compute_kpis"),
     # outputs
-    "assignments_csv_bytes": ".outputs.files", "audit_bundle_bytes": ".outputs.files",
-    "sites_geojson_bytes": ".outputs.files", "summary_json_bytes": ".outputs.files",
-    "write_outputs": ".outputs.files", "atomic_write": ".outputs.files", "audit_scenario_bytes": ".outputs.audit",
-    "comparison_workbook_bytes": ".outputs.workbook", "workbook_bytes": ".outputs.workbook",
-    "HEADERS": ".outputs.tables",
-    "BASEMAPS": ".outputs.maps", "Basemap": ".outputs.maps", "compare_map": ".outputs.maps",
-    "sites_map": ".outputs.maps", "result_map": ".outputs.maps", "standalone_html": ".outputs.maps",
-    "install_static_assets": ".outputs._offline",
-    # words, codes and the sample
-    "LANGS": ".i18n", "LANG_NAMES": ".i18n", "Lang": ".i18n", "t": ".i18n",
-    "COLUMN_ZH": ".vocab", "INDUSTRY_ZH": ".vocab", "KIND_ZH": ".vocab", "MODE_ZH": ".vocab",
-    "PROJECT_COLUMNS": ".vocab", "SITE_COLUMNS": ".vocab", "STATUS_ZH": ".vocab",
-    "SCENARIO_NAMES": ".sample", "sample_projects": ".sample", "sample_scenarios": ".sample",
-    "sample_sites": ".sample",
+    ".outputs.tables": ("labelled",),
+    ".outputs.workbook": ("comparison_workbook_bytes", "workbook_bytes"),
+    ".outputs.audit": ("audit_scenario_bytes",),
+    ".outputs.files": ("assignments_csv_bytes", "atomic_write", "audit_bundle_bytes", "sites_geojson_bytes",
+        "summary_json_bytes", "write_outputs"),
+    ".outputs.maps": ("BASEMAPS", "Basemap", "compare_map", "result_map", "sites_map", "standalone_html"),
+    ".outputs._offline": ("install_static_assets",),
 }
+_EXPORTS: dict[str, str] = {name: module for module, names in _MODULES.items() for name in names}
 
 __all__ = [
-    "BASEMAPS", "COLUMN_ZH", "HEADERS", "INDUSTRY_ZH", "KIND_ZH", "LANGS", "LANG_NAMES", "MODE_ZH",
-    "PROJECT_COLUMNS", "SCENARIO_NAMES", "SITE_COLUMNS", "SITE_TABLE_COLUMNS", "STATUS_ZH", "AllocationResult",
-    "Basemap", "Candidates", "Comparison", "InputError", "Lang", "Plan", "Policy", "Problem", "ReadResult",
-    "Scenario", "SolveReport", "SolverError", "SolverSettings", "ValidationReport", "Weights", "ZqLandError",
-    "__version__", "allocate", "assignments_csv_bytes", "atomic_write", "audit_bundle_bytes",
-    "audit_scenario_bytes", "check_files", "check_projects", "check_scenario_ids", "check_sites", "compare_map",
-    "compare_results", "comparison_workbook_bytes", "compute_kpis", "eligible_pairs", "file_fingerprint",
-    "input_error", "install_static_assets", "load_scenario", "read_projects", "read_sites", "result_map",
-    "sample_projects", "sample_scenarios", "sample_sites", "scenario_from_dict", "sites_geojson_bytes",
-    "sites_map", "solve_allocation", "standalone_html", "summarize_projects", "summarize_sites",
-    "summary_json_bytes", "t", "validate_files", "why_not", "workbook_bytes", "write_outputs",
+    "BASEMAPS", "INDUSTRY_ZH", "KIND_ZH", "KPI_LABELS", "LABELS", "LANGS", "LANG_NAMES", "MODE_ZH",
+    "PROJECT_COLUMNS", "SCENARIO_NAMES", "SITE_COLUMNS", "SITE_TABLE_COLUMNS", "STATUS_WORDS", "STATUS_ZH", "UNITS",
+    "AllocationResult", "Basemap", "Candidates", "Comparison", "InputError", "Label", "Lang", "Plan", "Policy",
+    "Problem", "ReadResult", "Reason", "Scenario", "SolveReport", "SolverError", "SolverSettings", "Text",
+    "ValidationReport", "Weights", "ZqLandError", "__version__", "allocate", "assignments_csv_bytes",
+    "atomic_write", "audit_bundle_bytes", "audit_scenario_bytes", "check_files", "check_projects",
+    "check_scenario_ids", "check_sites", "code_label", "column_label", "compare_map", "compare_results",
+    "comparison_workbook_bytes", "compute_kpis", "eligible_pairs", "file_fingerprint", "header", "headers",
+    "input_error", "install_static_assets", "kpi_header", "labelled", "load_scenario", "read_projects",
+    "read_sites", "result_map", "sample_projects", "sample_scenarios", "sample_sites", "scenario_from_dict",
+    "sites_geojson_bytes", "sites_map", "solve_allocation", "standalone_html", "summarize_projects",
+    "summarize_sites", "summary_json_bytes", "t", "validate_files", "why_not", "workbook_bytes", "write_outputs",
 ]
 
 
@@ -89,7 +90,7 @@ def __dir__() -> list[str]:
 
 if TYPE_CHECKING:  # what mypy and editors see; at run time the names come from __getattr__
     from ._errors import InputError, Problem, SolverError, ValidationReport, ZqLandError, input_error
-    from .engine.eligibility import Candidates, eligible_pairs, why_not
+    from .engine.eligibility import Candidates, Reason, eligible_pairs, why_not
     from .engine.model import Plan, SolveReport
     from .engine.pipeline import solve_allocation
     from .engine.results import (
@@ -125,8 +126,21 @@ if TYPE_CHECKING:  # what mypy and editors see; at run time the names come from 
         write_outputs,
     )
     from .outputs.maps import BASEMAPS, Basemap, compare_map, result_map, sites_map, standalone_html
-    from .outputs.tables import HEADERS
+    from .outputs.tables import labelled
     from .outputs.workbook import comparison_workbook_bytes, workbook_bytes
     from .sample import SCENARIO_NAMES, sample_projects, sample_scenarios, sample_sites
     from .scenario import Policy, Scenario, SolverSettings, Weights, load_scenario, scenario_from_dict
-    from .vocab import COLUMN_ZH, INDUSTRY_ZH, KIND_ZH, MODE_ZH, PROJECT_COLUMNS, SITE_COLUMNS, STATUS_ZH
+    from .text import (
+        KPI_LABELS,
+        LABELS,
+        STATUS_WORDS,
+        UNITS,
+        Label,
+        Text,
+        code_label,
+        column_label,
+        header,
+        headers,
+        kpi_header,
+    )
+    from .vocab import INDUSTRY_ZH, KIND_ZH, MODE_ZH, PROJECT_COLUMNS, SITE_COLUMNS, STATUS_ZH

@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
+from .text import Text
+
 Severity = Literal["error", "warning"]
 
 
@@ -24,13 +26,20 @@ class Problem:
 
     severity: Severity
     file: str
-    message_zh: str
-    message_en: str
+    message: Text
     row: int | None = None
     item_id: str | None = None
     column: str | None = None
     found: str | None = None
     expected: str | None = None
+
+    @property
+    def message_zh(self) -> str:
+        return self.message.zh
+
+    @property
+    def message_en(self) -> str:
+        return self.message.en
 
     def where(self) -> str:
         parts = [Path(self.file).name if self.file else "?"]
@@ -44,13 +53,7 @@ class Problem:
 
     def text(self, lang: str = "both") -> str:
         tag = {"error": "错误 ERROR", "warning": "警告 WARNING"}[self.severity]
-        if lang == "zh":
-            msg = self.message_zh
-        elif lang == "en":
-            msg = self.message_en
-        else:
-            msg = f"{self.message_zh} | {self.message_en}"
-        return f"[{tag}] {self.where()}: {msg}"
+        return f"[{tag}] {self.where()}: {self.message.pick(lang)}"
 
     def as_dict(self) -> dict[str, object]:
         return {
@@ -73,10 +76,10 @@ class ValidationReport:
     problems: list[Problem] = field(default_factory=list)
 
     def error(self, file: str | Path, zh: str, en: str, **where: object) -> None:
-        self.problems.append(Problem("error", str(file), zh, en, **where))  # type: ignore[arg-type]
+        self.problems.append(Problem("error", str(file), Text(zh, en), **where))  # type: ignore[arg-type]
 
     def warn(self, file: str | Path, zh: str, en: str, **where: object) -> None:
-        self.problems.append(Problem("warning", str(file), zh, en, **where))  # type: ignore[arg-type]
+        self.problems.append(Problem("warning", str(file), Text(zh, en), **where))  # type: ignore[arg-type]
 
     def extend(self, other: ValidationReport | Iterable[Problem]) -> None:
         self.problems.extend(other.problems if isinstance(other, ValidationReport) else other)

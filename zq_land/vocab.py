@@ -121,16 +121,6 @@ PROJECT_HEADERS: Final = {
 SITE_COLUMNS: Final[tuple[str, ...]] = tuple(SITE_HEADERS)
 PROJECT_COLUMNS: Final[tuple[str, ...]] = tuple(PROJECT_HEADERS)
 
-#: Chinese display headers, used by the UI and the exports.
-COLUMN_ZH: Final = {
-    "site_id": "地块编号", "project_id": "项目编号", "name": "名称", "kind": "类型",
-    "area_mu": "面积(亩)", "floor_area_m2": "建筑面积(平方米)", "status": "状态",
-    "industries": "允许产业", "min_invest_wan_per_mu": "投资强度下限(万元/亩)", "zone": "片区",
-    "available_from": "可供日期", "anchor": "配套龙头", "industry": "产业类别",
-    "investment_yi": "投资额(亿元)", "mode": "落地方式", "land_need_mu": "用地需求(亩)",
-    "floor_need_m2": "厂房需求(平方米)", "review_meeting": "评审批次", "priority": "优先级",
-}
-
 _FULLWIDTH_PUNCT = str.maketrans({"（": "(", "）": ")", "，": ",", "、": ",", "；": ";", "：": ":", "　": " "})
 
 

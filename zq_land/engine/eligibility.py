@@ -18,6 +18,7 @@ import pandas as pd
 
 from .._errors import input_error
 from ..scenario import Scenario
+from ..text import Text
 from ..vocab import INDUSTRY_ZH, KIND_ZH, MODE_ZH, MU_PER_M2, canonical_anchor
 from . import rules as R
 
@@ -26,27 +27,38 @@ RULES: Final[tuple[str, ...]] = (
     "kind_mode", "industry", "capacity", "intensity", "status_occupied", "not_available",
     "forbidden", "excluded_site",
 )
-RULE_ZH: Final = {
-    "kind_mode": "类型与落地方式不符", "industry": "产业不符", "capacity": "容量不足",
-    "intensity": "投资强度不足", "status_occupied": "已占用", "not_available": "尚不可供",
-    "forbidden": "情景禁止", "excluded_site": "情景排除地块",
-}
-RULE_EN: Final = {
-    "kind_mode": "kind does not fit the mode", "industry": "industry not allowed",
-    "capacity": "too small", "intensity": "investment intensity too low",
-    "status_occupied": "occupied", "not_available": "not yet available",
-    "forbidden": "forbidden by the scenario", "excluded_site": "site excluded by the scenario",
+#: Each rule's short name, as the reasons count the sites it excludes.
+RULE_NAMES: Final[Mapping[str, Text]] = {
+    "kind_mode": Text("类型与落地方式不符", "kind does not fit the mode"),
+    "industry": Text("产业不符", "industry not allowed"),
+    "capacity": Text("容量不足", "too small"),
+    "intensity": Text("投资强度不足", "investment intensity too low"),
+    "status_occupied": Text("已占用", "occupied"),
+    "not_available": Text("尚不可供", "not yet available"),
+    "forbidden": Text("情景禁止", "forbidden by the scenario"),
+    "excluded_site": Text("情景排除地块", "site excluded by the scenario"),
 }
 
 
 
 @dataclass(frozen=True)
 class Reason:
-    """One reason why a project is not (or is) on a site, in Chinese and English."""
+    """One reason why a project is not (or is) on a site: a code and its words."""
 
     code: str
-    text_zh: str
-    text_en: str
+    text: Text
+
+    @property
+    def text_zh(self) -> str:
+        return self.text.zh
+
+    @property
+    def text_en(self) -> str:
+        return self.text.en
+
+
+def _reason(code: str, zh: str, en: str) -> Reason:
+    return Reason(code, Text(zh, en))
 
 
 @dataclass(frozen=True)
@@ -195,7 +207,7 @@ def why_not(
     if reasons:
         return reasons
     if result_assignments is None:
-        return [Reason("eligible", "该项目可以进入该地块（满足全部规则）",
+        return [_reason("eligible", "该项目可以进入该地块（满足全部规则）",
                        "the project may go to this site (every rule holds)")]
     return _explain_eligible(pj, st, scenario, p, s, result_assignments)
 
@@ -212,7 +224,7 @@ def pair_failures(st: pd.DataFrame, pj: pd.DataFrame, scenario: Scenario, p: int
     prow, srow = pj1.iloc[0], st1.iloc[0]
     out: list[Reason] = []
     if bool(pj1["excluded"].iloc[0]):
-        out.append(Reason("excluded_project", "情景排除了该项目", "the scenario excludes this project"))
+        out.append(_reason("excluded_project", "情景排除了该项目", "the scenario excludes this project"))
     for rule in RULES:
         if rules[rule][0, 0]:
             out.append(_rule_reason(rule, prow, srow, float(need[0, 0]), float(cap[0]), scenario))
@@ -406,40 +418,40 @@ def _rule_reason(rule: str, prow: pd.Series, srow: pd.Series, need: float, cap: 
         if kind in R.MODE_KINDS.get(mode, ()):
             need_col = "land_need_mu" if kind == "land" else "floor_need_m2"
             need_zh = "用地需求(亩)" if kind == "land" else "厂房需求(平方米)"
-            return Reason(rule, f"项目未填写{need_zh}，不能使用{kz}",
+            return _reason(rule, f"项目未填写{need_zh}，不能使用{kz}",
                           f"the project has no {need_col}, so it cannot use a {kind} site")
-        return Reason(rule, f"项目落地方式为“{mz}”，不能使用“{kz}”类地块",
+        return _reason(rule, f"项目落地方式为“{mz}”，不能使用“{kz}”类地块",
                       f"a '{mode}' project cannot use a '{kind}' site")
     if rule == "industry":
         ind = str(prow["industry"])
         allowed = sorted(R.industry_set(srow["industries"]))
         zh_allowed = "、".join(INDUSTRY_ZH.get(a, a) for a in allowed)
-        return Reason(rule, f"地块只允许{zh_allowed}，项目产业为{INDUSTRY_ZH.get(ind, ind)}",
+        return _reason(rule, f"地块只允许{zh_allowed}，项目产业为{INDUSTRY_ZH.get(ind, ind)}",
                       f"the site allows only {', '.join(allowed)}; the project is {ind}")
     if rule == "capacity":
         ratio = scenario.policy.usable_land_ratio
         extra_zh = f"（面积×可用比例 {ratio:g}）" if kind == "land" and ratio != 1 else ""
         extra_en = f" (area x usable ratio {ratio:g})" if kind == "land" and ratio != 1 else ""
-        return Reason(rule, f"地块容量为 {cap:,.1f} {unit_zh}{extra_zh}，项目需要 {need:,.1f} {unit_zh}",
+        return _reason(rule, f"地块容量为 {cap:,.1f} {unit_zh}{extra_zh}，项目需要 {need:,.1f} {unit_zh}",
                       f"the site holds {cap:,.1f} {unit_en}{extra_en} but {need:,.1f} {unit_en} are needed")
     if rule == "intensity":
         floor = srow["min_invest_wan_per_mu"]
         if pd.isna(floor):
             floor = scenario.policy.default_min_invest_wan_per_mu
         inten = float(R.intensity_wan_per_mu(prow["investment_yi"], prow["land_need_mu"]))
-        return Reason(rule, f"投资强度 {inten:,.0f} 万元/亩，低于地块下限 {float(floor):,.0f} 万元/亩",
+        return _reason(rule, f"投资强度 {inten:,.0f} 万元/亩，低于地块下限 {float(floor):,.0f} 万元/亩",
                       f"investment intensity {inten:,.0f} 万元/mu is below the site's floor of "
                       f"{float(floor):,.0f} 万元/mu")
     if rule == "status_occupied":
-        return Reason(rule, "地块已占用，不参与分配", "the site is occupied and never allocated")
+        return _reason(rule, "地块已占用，不参与分配", "the site is occupied and never allocated")
     if rule == "not_available":
         when = pd.Timestamp(srow["available_from"]).date().isoformat()
         as_of = (scenario.policy.as_of or dt.date.today()).isoformat()
-        return Reason(rule, f"地块 {when} 才可供，情景日期为 {as_of}",
+        return _reason(rule, f"地块 {when} 才可供，情景日期为 {as_of}",
                       f"the site is available from {when}, after the scenario date {as_of}")
     if rule == "forbidden":
-        return Reason(rule, "情景禁止该项目进入该地块", "the scenario forbids this project on this site")
-    return Reason(rule, "情景排除了该地块", "the scenario excludes this site")
+        return _reason(rule, "情景禁止该项目进入该地块", "the scenario forbids this project on this site")
+    return _reason(rule, "情景排除了该地块", "the scenario excludes this site")
 
 
 def _explain_eligible(pj: pd.DataFrame, st: pd.DataFrame, scenario: Scenario, p: int, s: int,
@@ -448,7 +460,7 @@ def _explain_eligible(pj: pd.DataFrame, st: pd.DataFrame, scenario: Scenario, p:
     placed = dict(zip(assignments["project_id"].astype(str), assignments["site_id"], strict=True))
     here = placed.get(pid)
     if here is not None and not pd.isna(here) and str(here) == sid:
-        return [Reason("assigned", "该项目已安排在该地块", "the project is placed on this site")]
+        return [_reason("assigned", "该项目已安排在该地块", "the project is placed on this site")]
     _, need, cap = _rule_arrays(st.iloc[[s]].reset_index(drop=True), pj.iloc[[p]].reset_index(drop=True),
                                 scenario)
     n, c = float(need[0, 0]), float(cap[0])
@@ -460,14 +472,14 @@ def _explain_eligible(pj: pd.DataFrame, st: pd.DataFrame, scenario: Scenario, p:
     unit_zh, unit_en = ("亩", "mu") if st.at[s, "kind"] == "land" else ("平方米", "m2")
     if not R.fits(n, c - used):
         names = "、".join(on_site)
-        return [Reason(
+        return [_reason(
             "site_full",
             f"地块已满：{names} 已用 {used:,.1f}/{c:,.1f} {unit_zh}，剩余 {c - used:,.1f}，"
             f"需要 {n:,.1f}{elsewhere_zh}",
             f"the site is full: {', '.join(on_site)} use {used:,.1f} of {c:,.1f} {unit_en}, "
             f"{c - used:,.1f} left, {n:,.1f} needed{elsewhere_en}",
         )]
-    return [Reason("not_chosen", f"项目可以进入该地块且尚有余量，但未被选中{elsewhere_zh}",
+    return [_reason("not_chosen", f"项目可以进入该地块且尚有余量，但未被选中{elsewhere_zh}",
                    "the project may go to this site and it has room, but the plan did not choose it"
                    f"{elsewhere_en}")]
 

@@ -22,6 +22,7 @@ import pulp
 
 from .._errors import ValidationReport
 from ..scenario import Scenario
+from ..text import EMPTY, Text
 from . import rules as R
 from .eligibility import Candidates, pair_failures
 
@@ -52,8 +53,8 @@ class SolveReport:
     solve_seconds: float
     greedy_objective: float
     lp_bound: float
-    message: str = ""
-    fallback_notes: tuple[str, ...] = ()
+    message: Text = EMPTY
+    fallback_notes: tuple[Text, ...] = ()
     n_pairs: int = 0
     time_limit_s: float = 0.0
     lp_bound_plain: float = math.nan

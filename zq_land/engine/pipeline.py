@@ -28,6 +28,7 @@ import pulp
 
 from .._errors import input_error
 from ..scenario import Scenario
+from ..text import Text
 from . import heuristics as heur
 from . import model as engine_model  # its ARRAY_PAIRS is read at each call (tests change it)
 from .eligibility import Candidates, eligible_pairs
@@ -149,7 +150,7 @@ class _State:
     lp: LpBound
     build_s: float
     t1: float  # time.perf_counter() when solving began
-    notes: list[str] = field(default_factory=list)
+    notes: list[Text] = field(default_factory=list)
     start: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
     source: str = "greedy"
 
@@ -200,8 +201,8 @@ def _choose_start(run: _Run, state: _State) -> None:
     if run.prior is not None and plan_objective(cand, run.prior) > plan_objective(cand, state.start) + 1e-9:
         state.start, state.source = run.prior, "earlier-plan"
         obj = plan_objective(cand, run.prior)
-        state.notes.append(f"从此前的方案出发（修正后目标值 {obj:.4f}）| started from an earlier plan (objective "
-                           f"{obj:.4f} once repaired to this scenario)")
+        state.notes.append(Text(f"从此前的方案出发（修正后目标值 {obj:.4f}）",
+                                f"started from an earlier plan (objective {obj:.4f} once repaired to this scenario)"))
 
 
 class _SmallModel:
@@ -237,27 +238,27 @@ class _SmallModel:
         for sname in [run.solver, "cbc" if run.solver == "highs" else "highs"]:
             remaining = run.deadline - time.monotonic()
             if remaining <= 0.05:
-                state.notes.append(f"{sname}: no time left / 时间已用完")
-                outcome = outcome or Outcome(sname, "time_limit", None, math.nan, "no time left")
+                state.notes.append(Text(f"{sname}: 时间已用完", f"{sname}: no time left"))
+                outcome = outcome or Outcome(sname, "time_limit", None, math.nan, Text("时间已用完", "no time left"))
                 break
             try:
                 outcome = run_solver(sname, model, cand, run.old_greedy, scenario, deadline=run.deadline,
                                      arrays=run.arrays, best=state.start)
             except Exception as exc:  # any solver failure -> the next solver, then greedy
-                state.notes.append(f"{sname}: {type(exc).__name__}: {exc}")
+                state.notes.append(Text.same(f"{sname}: {type(exc).__name__}: {exc}"))
                 model = build_model(cand, self.projects, scenario)  # a fresh model: the failed one may be half-set
                 continue
             if outcome.chosen is not None:
                 break
-            state.notes.append(f"{sname}: {outcome.message}")
+            state.notes.append(_said(sname, outcome.message))
         if not math.isfinite(state.lp.bound):  # the quick LP did not finish: try again with what is left
             left = run.deadline - time.monotonic()
             if left > 0.05:
                 state.lp = lp_relaxation(cand, scenario, solver=run.solver, time_limit_s=left,
                                          _model=build_model(cand, self.projects, scenario, relax=True))
             if not math.isfinite(state.lp.bound):
-                state.notes.append("LP 上界不可用（无求解器或时间已用完）| "
-                                   "LP bound not available (no LP solver or no time left)")
+                state.notes.append(Text("LP 上界不可用（无求解器或时间已用完）",
+                                        "LP bound not available (no LP solver or no time left)"))
         return outcome
 
 
@@ -284,11 +285,11 @@ class _LargeModel:
         else:  # an LP cut off half-way gives nothing, and a solve that ignores the cancel delays the exit
             state = _State(LpBound(math.nan, pd.DataFrame(columns=DUAL_COLUMNS), status="skipped"),
                            build_s=time.perf_counter() - run.t0, t1=time.perf_counter())
-            state.notes.append(f"时限内来不及求解线性松弛（此规模约需 {LP_S_PER_PAIR * n / 0.4:.0f} 秒时限）| "
-                               f"too little time for the LP relaxation at this size (a limit of about "
-                               f"{LP_S_PER_PAIR * n / 0.4:.0f} s is needed)")
+            state.notes.append(Text(f"时限内来不及求解线性松弛（此规模约需 {LP_S_PER_PAIR * n / 0.4:.0f} 秒时限）",
+                                    f"too little time for the LP relaxation at this size (a limit of about "
+                                    f"{LP_S_PER_PAIR * n / 0.4:.0f} s is needed)"))
         if not len(state.lp.x):
-            state.notes.append("LP 上界未在时限内求得 | LP bound not available (time limit)")
+            state.notes.append(Text("LP 上界未在时限内求得", "LP bound not available (time limit)"))
         return state
 
     def search(self, run: _Run, state: _State) -> Outcome | None:
@@ -319,27 +320,27 @@ class _LargeModel:
             core = solve_highs_arrays(core_model, cand, scenario, deadline=time.monotonic() + share * left,
                                       warm=pos[state.start], n_cols=len(keep))
             del core_model
-            notes.append(f"core MIP: {len(keep):,} pairs, {core.status}")
+            notes.append(Text(f"核心整数规划：{len(keep):,} 个组合，{core.status}",
+                              f"core MIP: {len(keep):,} pairs, {core.status}"))
             if core.chosen is not None:
                 plan = np.sort(keep[core.chosen])
                 better = plan_objective(cand, plan) > plan_objective(cand, state.start) + 1e-9
                 if better and not plan_errors(cand, plan):
                     state.start, state.source = plan, "highs-core"
             else:
-                notes.append(f"highs (core): {core.message}")
+                notes.append(_said("highs (core)", core.message))
         ran_full = full_mip and mip_deadline - time.monotonic() > 5.0 + 1e-4 * n
         if ran_full:
             mip, _, _ = heur.highs_lp(arrays, relax=False)
             outcome = solve_highs_arrays(mip, cand, scenario, deadline=mip_deadline, warm=state.start)
             if outcome.chosen is None:
-                notes.append(f"highs: {outcome.message}")
+                notes.append(_said("highs", outcome.message))
                 outcome = None
         if outcome is None:
-            if not ran_full and any(n_.startswith("core MIP") for n_ in notes):
-                notes.append(f"{n:,} 个组合，整数规划只在核心组合上求解，方案未经全模型证明 | "
-                             f"{n:,} pairs: the MIP ran on the core pairs only (the LP's and those "
-                             "of best reduced cost) for lack of time or size; the plan is not proven on the full "
-                             "model")
+            if not ran_full and any(n_.en.startswith("core MIP") for n_ in notes):
+                notes.append(Text(f"{n:,} 个组合，整数规划只在核心组合上求解，方案未经全模型证明",
+                                  f"{n:,} pairs: the MIP ran on the core pairs only (the LP's and those of best "
+                                  "reduced cost) for lack of time or size; the plan is not proven on the full model"))
             timed_out = not len(lp.x) or time.monotonic() > mip_deadline
             outcome = Outcome("lp-core" if len(lp.x) else "greedy", "time_limit" if timed_out else "feasible",
                               state.start, math.nan)
@@ -347,6 +348,11 @@ class _LargeModel:
 
 
 # --- helpers --------------------------------------------------------------------------------------
+
+
+def _said(who: str, message: Text) -> Text:
+    """A solver's message as a note: ``"highs: ..."``."""
+    return Text(f"{who}: {message.zh}", f"{who}: {message.en}")
 
 
 def _from_starts(cand: Candidates, arrays: heur.PairArrays, starts: Sequence[pd.DataFrame]) -> np.ndarray | None:
@@ -372,7 +378,7 @@ def _from_starts(cand: Candidates, arrays: heur.PairArrays, starts: Sequence[pd.
 
 def _nothing_to_place(run: _Run) -> Plan:
     report = SolveReport("optimal", "none", 0.0, 0.0, 0.0, time.perf_counter() - run.t0, 0.0, 0.0, 0.0,
-                         "没有任何可行的项目-地块组合 | no eligible project-site pair", n_pairs=0,
+                         Text("没有任何可行的项目-地块组合", "no eligible project-site pair"), n_pairs=0,
                          time_limit_s=run.limit)
     return Plan(assignments_of(run.cand, np.zeros(0, dtype=np.int64)), report, run.cand)
 
@@ -388,15 +394,15 @@ def _finish(run: _Run, outcome: Outcome | None, state: _State, *, solve_s: float
     notes = list(state.notes)
     grain = objective_grain(cand)
     if outcome is None or outcome.chosen is None:
-        stopped = outcome is not None and (outcome.status == "time_limit" or "time" in outcome.message)
+        stopped = outcome is not None and (outcome.status == "time_limit" or "time" in outcome.message.en)
         status: Status = "time_limit" if stopped else "feasible"
         bound = best_bound(outcome.bound if outcome else math.nan, lp_b, h_obj, trivial_bound(cand))
         if grain and bound - h_obj < grain * (1 - 1e-6):
             bound, status = h_obj, "optimal"  # the bound proves the heuristic plan optimal
-        msg = "求解器未给出方案，返回贪心方案 | no solver produced a plan; this is the greedy plan"
+        msg = Text("求解器未给出方案，返回贪心方案", "no solver produced a plan; this is the greedy plan")
         if status == "optimal":
-            msg = ("求解器未给出方案，返回贪心方案，其已由上界证明最优 | no solver produced a plan; this is "
-                   "the greedy plan, proven optimal by the bound")
+            msg = Text("求解器未给出方案，返回贪心方案，其已由上界证明最优",
+                       "no solver produced a plan; this is the greedy plan, proven optimal by the bound")
         rep = SolveReport(status, "greedy", h_obj, bound, relative_gap(h_obj, bound), state.build_s, solve_s,
                           run.g_obj, lp_b, msg, tuple(notes), n_pairs, run.limit, plain_b)
         return Plan(assignments_of(cand, heuristic), rep, cand, lp)
@@ -406,10 +412,12 @@ def _finish(run: _Run, outcome: Outcome | None, state: _State, *, solve_s: float
     status = outcome.status if outcome.status != "none" else "feasible"
     problems = plan_errors(cand, chosen)
     if problems:
-        notes.append(f"{outcome.solver}: invalid plan ({'; '.join(problems[:3])}), greedy used")
+        notes.append(Text(f"{outcome.solver}：方案无效（{'；'.join(problems[:3])}），改用贪心方案",
+                          f"{outcome.solver}: invalid plan ({'; '.join(problems[:3])}), greedy used"))
         chosen, obj, solver_name, status = heuristic, h_obj, "greedy", "feasible"
     elif obj < h_obj - 1e-9:
-        notes.append(f"{outcome.solver}: incumbent {obj:.4f} below the {source} plan {h_obj:.4f}, which is kept")
+        notes.append(Text(f"{outcome.solver}：求解器方案 {obj:.4f} 低于起始方案（{source}）{h_obj:.4f}，保留后者",
+                          f"{outcome.solver}: incumbent {obj:.4f} below the {source} plan {h_obj:.4f}, which is kept"))
         chosen, obj, solver_name = heuristic, h_obj, f"{outcome.solver}+{source}"
         if status == "optimal":
             status = "feasible"
@@ -424,10 +432,10 @@ def _finish(run: _Run, outcome: Outcome | None, state: _State, *, solve_s: float
     if status == "optimal" and gap > run.scenario.solver.mip_gap + 1e-6:
         status = "feasible"
     msg = {
-        "optimal": "已证明最优 | proven optimal",
-        "time_limit": f"达到时间上限，相对差距 {gap:.2%} | stopped at the time limit, relative gap {gap:.2%}",
-        "feasible": f"可行方案，未证明最优，与上界相对差距 {gap:.2%} | a feasible plan, not proven optimal, "
-                    f"relative gap to the bound {gap:.2%}",
+        "optimal": Text("已证明最优", "proven optimal"),
+        "time_limit": Text(f"达到时间上限，相对差距 {gap:.2%}", f"stopped at the time limit, relative gap {gap:.2%}"),
+        "feasible": Text(f"可行方案，未证明最优，与上界相对差距 {gap:.2%}",
+                         f"a feasible plan, not proven optimal, relative gap to the bound {gap:.2%}"),
     }[status]
     rep = SolveReport(status, solver_name, obj, bound, gap, state.build_s, solve_s, run.g_obj, lp_b, msg,
                       tuple(notes), n_pairs, run.limit, plain_b)

@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from ..scenario import Scenario
-from .eligibility import RULE_EN, RULE_ZH, RULES, Candidates
+from .eligibility import RULE_NAMES, RULES, Candidates
 from .model import LpBound, Plan
 from .rules import fits
 from .solvers import lp_relaxation
@@ -130,8 +130,8 @@ def capacity_shadow_prices(
 
 def _no_site_text(c: Mapping[str, Any], p: Mapping[str, Any]) -> tuple[str, str]:
     n = int(c["n_sites"])
-    parts_zh = [f"{RULE_ZH[r]} {int(c[r])} 个" for r in RULES if int(c[r]) > 0]
-    parts_en = [f"{RULE_EN[r]}: {int(c[r])}" for r in RULES if int(c[r]) > 0]
+    parts_zh = [f"{RULE_NAMES[r].zh} {int(c[r])} 个" for r in RULES if int(c[r]) > 0]
+    parts_en = [f"{RULE_NAMES[r].en}: {int(c[r])}" for r in RULES if int(c[r]) > 0]
     zh = f"没有地块可接纳该项目（共 {n} 个地块；{'，'.join(parts_zh)}；一个地块可能同时被多条规则排除）"
     en = (f"no site admits this project ({n} sites; {'; '.join(parts_en)}; a site may fail several rules)")
     if int(c["capacity"]) > 0:

@@ -20,35 +20,13 @@ import pandas as pd
 
 from .._errors import ValidationReport, input_error
 from ..scenario import Scenario
+from ..text import KPI_LABELS, Text, kpi_header
 from ..vocab import FOUR_PLUS_FOUR, M2_PER_MU, NEV_INDUSTRIES
 from . import rules as R
 
 if TYPE_CHECKING:
     from .eligibility import Candidates
     from .model import Plan, SolveReport
-
-#: KPI keys in display order, with Chinese and English labels and units.
-KPI_LABELS: dict[str, tuple[str, str]] = {
-    "projects_total": ("项目总数", "projects in total"),
-    "projects_placed": ("已落位项目", "projects placed"),
-    "projects_unplaced": ("未落位项目", "projects unplaced"),
-    "investment_total_yi": ("计划投资总额(亿元)", "investment in total (亿元)"),
-    "investment_placed_yi": ("已落位投资(亿元)", "investment placed (亿元)"),
-    "investment_placed_share": ("已落位投资占比", "share of investment placed"),
-    "land_placed_mu": ("供地面积(亩)", "land used (mu)"),
-    "floor_placed_m2": ("使用厂房/平台面积(平方米)", "floor used (m2)"),
-    "revitalized_land_mu": ("盘活低效土地(亩)", "inefficient land revitalized (mu)"),
-    "revitalized_floor_m2": ("盘活低效厂房(平方米)", "inefficient floor revitalized (m2)"),
-    "intensity_wan_per_mu": ("供地项目投资强度(万元/亩)", "investment intensity of land projects (万元/亩)"),
-    "mean_supplier_anchor_km": ("配套企业至龙头平均距离(公里)", "mean supplier-anchor distance (km)"),
-    "placed_land": ("供地类落位", "placed on land"),
-    "placed_lease": ("租赁厂房落位", "placed in leased factories"),
-    "placed_platform": ("平台落位", "placed in platforms"),
-    "placed_nev": ("新能源汽车及零部件落位", "NEV and parts projects placed"),
-    "placed_four_plus_four": ("“4+4”产业落位", "'4+4' industry projects placed"),
-    "sites_used": ("使用的载体数", "sites used"),
-}
-
 
 @dataclass(frozen=True)
 class AllocationResult:
@@ -86,16 +64,19 @@ class AllocationResult:
         ]
         out.update({k: self.kpis[k] for k in keys})
         out.update({k: v for k, v in self.kpis.items() if k not in out})
-        out["greedy_objective"] = _num(getattr(rep, "greedy_objective", None))
-        out["lp_bound"] = _num(getattr(rep, "lp_bound", None))
+        out["greedy_objective"] = _num(rep.greedy_objective)
+        out["lp_bound"] = _num(rep.lp_bound)
         # large models: the LP bound above includes the packing cuts; this one is the LP without them
-        out["lp_bound_plain"] = _num(getattr(rep, "lp_bound_plain", None))
-        out["message"] = getattr(rep, "message", "")
+        out["lp_bound_plain"] = _num(rep.lp_bound_plain)
+        out["message"] = rep.message.as_dict()
+        out["notes"] = [n.as_dict() for n in rep.fallback_notes]
         out["total_seconds"] = round(self.seconds, 3)
         out["inputs"] = self.inputs
         return out
 
 
+#: The comparison's last row: each result's objective under its own weights.
+OBJECTIVE_LABEL = Text("目标值（各自权重下）", "Objective (own weights)")
 #: The solver gets at least this long even when reading the inputs used up the time limit.
 MIN_SOLVE_S = 1.0
 
@@ -222,13 +203,13 @@ class Comparison:
 def compare_results(a: AllocationResult, b: AllocationResult) -> Comparison:
     """KPI deltas (b - a) and every project placed differently in b than in a."""
     rows = []
-    for key, (zh, en) in KPI_LABELS.items():
+    for key in KPI_LABELS:
         va, vb = a.kpis.get(key), b.kpis.get(key)
         delta = (vb - va) if isinstance(va, int | float) and isinstance(vb, int | float) else None
-        rows.append({"kpi": key, "label_zh": zh, "label_en": en, "a": va, "b": vb,
-                     "delta": round(delta, 4) if isinstance(delta, float) else delta})
+        rows.append({"kpi": key, "label_zh": kpi_header(key, "zh"), "label_en": kpi_header(key, "en"), "a": va,
+                     "b": vb, "delta": round(delta, 4) if isinstance(delta, float) else delta})
     oa, ob = _num(a.solve.objective), _num(b.solve.objective)
-    rows.append({"kpi": "objective", "label_zh": "目标值（各自权重下）", "label_en": "objective (own weights)",
+    rows.append({"kpi": "objective", "label_zh": OBJECTIVE_LABEL.zh, "label_en": OBJECTIVE_LABEL.en,
                  "a": oa, "b": ob, "delta": None if oa is None or ob is None else round(ob - oa, 4)})
     kpis = pd.DataFrame(rows, dtype=object)
     left = a.assignments[["project_id", "name", "site_id"]].rename(columns={"site_id": "site_a"})
@@ -403,8 +384,4 @@ def _site_use_table(
 
 def kpi_rows(kpis: Mapping[str, Any], lang: str = "zh") -> list[tuple[str, Any]]:
     """KPI label/value pairs for display and export, in the given language."""
-    rows = []
-    for key, (zh, en) in KPI_LABELS.items():
-        if key in kpis:
-            rows.append((zh if lang == "zh" else en, kpis[key]))
-    return rows
+    return [(kpi_header(key, lang), kpis[key]) for key in KPI_LABELS if key in kpis]

@@ -30,6 +30,7 @@ import pulp
 
 from .._errors import SolverError
 from ..scenario import Scenario
+from ..text import EMPTY, Text
 from . import heuristics as heur
 from . import model as engine_model  # its ARRAY_PAIRS is read at each call (tests change it)
 from .eligibility import Candidates
@@ -44,8 +45,12 @@ _ABANDONED: list[tuple[Any, threading.Thread]] = []
 _ABANDONED_LOCK = threading.Lock()
 # After check_locks, placing only the locked projects is always feasible: a solver that says otherwise
 # has failed (CBC does so when its limit stops it in presolve), and the next solver or greedy takes over.
-FALSE_INFEASIBLE: Final = ("求解器误报无可行解（仅安排锁定项目即为可行方案）| the solver reported the model "
-                            "infeasible, but placing only the locked projects is feasible")
+FALSE_INFEASIBLE: Final = Text("求解器误报无可行解（仅安排锁定项目即为可行方案）",
+                                "the solver reported the model infeasible, but placing only the locked projects "
+                                "is feasible")
+ABANDONED: Final = {name: Text(f"{name} 超时未停止，已放弃", f"{name} overran its time limit and was abandoned")
+                    for name in ("HiGHS", "CBC")}
+NO_PLAN: Final = Text("HiGHS 未找到方案", "HiGHS found no plan within the time limit")
 
 
 @dataclass
@@ -54,7 +59,7 @@ class Outcome:
     status: Status | Literal["none"]
     chosen: np.ndarray | None
     bound: float
-    message: str = ""
+    message: Text = EMPTY
 
 
 def lp_relaxation(
@@ -187,7 +192,8 @@ def race_highs(
     if all(isinstance(g, BaseException) for g in got.values()) and got:
         raise next(iter(got.values()))  # type: ignore[misc]
     outcomes = [o for o in got.values() if isinstance(o, Outcome)]
-    first = outcomes[0] if outcomes else Outcome("highs", "none", None, math.nan, "HiGHS gave no answer")
+    first = outcomes[0] if outcomes else Outcome("highs", "none", None, math.nan,
+                                                  Text("HiGHS 未给出结果", "HiGHS gave no answer"))
     proven = [o for o in outcomes if o.status == "optimal" and o.chosen is not None]
     if proven:
         return max(proven, key=lambda o: plan_objective(cand, o.chosen))
@@ -223,8 +229,7 @@ def solve_highs(
         h.setSolution(len(idx), idx, vals)
     how = run_highs(h, deadline, stop)
     if how == "abandoned":
-        return Outcome("highs", "none", None, math.nan,
-                        "HiGHS 超时未停止，已放弃 | HiGHS overran its time limit and was abandoned")
+        return Outcome("highs", "none", None, math.nan, ABANDONED["HiGHS"])
     cancelled = how == "cancelled"
     status, sol_status = eng.findSolutionValues(model)
     model.assignStatus(status, sol_status)
@@ -244,9 +249,8 @@ def solve_highs(
     elif has_sol:
         st = "feasible"
     else:
-        return Outcome("highs", "none", None, bound, f"HiGHS status {ms}")
-    msg = "" if chosen is not None else "HiGHS 未找到方案 | HiGHS found no plan within the time limit"
-    return Outcome("highs", st, chosen, bound, msg)
+        return Outcome("highs", "none", None, bound, Text.same(f"HiGHS status {ms}"))
+    return Outcome("highs", st, chosen, bound, EMPTY if chosen is not None else NO_PLAN)
 
 
 def solve_highs_arrays(
@@ -267,8 +271,7 @@ def solve_highs_arrays(
         h.setSolution(n, np.arange(n, dtype=np.int32), vals)
     how = run_highs(h, deadline, stop)
     if how == "abandoned":
-        return Outcome("highs", "none", None, math.nan,
-                        "HiGHS 超时未停止，已放弃 | HiGHS overran its time limit and was abandoned")
+        return Outcome("highs", "none", None, math.nan, ABANDONED["HiGHS"])
     hs = highspy.HighsModelStatus
     ms = h.getModelStatus()
     info = h.getInfo()
@@ -285,9 +288,8 @@ def solve_highs_arrays(
     elif chosen is not None:
         st = "feasible"
     else:
-        return Outcome("highs", "none", None, bound, f"HiGHS status {ms}")
-    msg = "" if chosen is not None else "HiGHS 未找到方案 | HiGHS found no plan within the time limit"
-    return Outcome("highs", st, chosen, bound, msg)
+        return Outcome("highs", "none", None, bound, Text.same(f"HiGHS status {ms}"))
+    return Outcome("highs", st, chosen, bound, EMPTY if chosen is not None else NO_PLAN)
 
 
 def solve_cbc(model: pulp.LpProblem, cand: Candidates, scenario: Scenario, *, deadline: float) -> Outcome:
@@ -310,8 +312,7 @@ def solve_cbc(model: pulp.LpProblem, cand: Candidates, scenario: Scenario, *, de
         thread.start()
         thread.join(max(0.0, deadline - time.monotonic()) + GRACE_S)
         if thread.is_alive():
-            return Outcome("cbc", "none", None, math.nan,
-                            "CBC 超时未停止，已放弃 | CBC overran its time limit and was abandoned")
+            return Outcome("cbc", "none", None, math.nan, ABANDONED["CBC"])
         if "error" in box:
             raise box["error"]
         with open(log, encoding="utf-8", errors="replace") as fh:
@@ -331,7 +332,7 @@ def solve_cbc(model: pulp.LpProblem, cand: Candidates, scenario: Scenario, *, de
         return Outcome("cbc", "optimal", chosen, obj)
     if chosen is None:
         return Outcome("cbc", "time_limit" if stopped else "none", None, bound,
-                        "CBC 未找到可行解 | CBC found no solution")
+                       Text("CBC 未找到可行解", "CBC found no solution"))
     return Outcome("cbc", "time_limit" if stopped else "feasible", chosen, bound)
 
 

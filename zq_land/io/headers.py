@@ -9,8 +9,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from .._errors import ValidationReport
+from ..text import column_label
 from ..vocab import PROJECT_HEADERS, header_lookup, norm_token
-from .values import col_label, is_missing, text_of
+from .values import is_missing, text_of
 
 #: Header search depth for Excel/CSV title rows.
 HEADER_SEARCH_ROWS = 5
@@ -104,7 +105,7 @@ def match_headers(
             names_en = ", ".join(f"'{m.source}'" for m in top)
             report.error(
                 file,
-                f"多列都表示 {col_label(canon)}：{names}；请删除一列或用列映射指定",
+                f"多列都表示 {column_label(canon)}：{names}；请删除一列或用列映射指定",
                 f"several columns mean {canon}: {names_en}; remove one or map one explicitly",
                 column=canon,
                 found=names_en,
@@ -114,7 +115,7 @@ def match_headers(
         for _p, m in cands[1:]:
             report.warn(
                 file,
-                f"列“{m.source}”也可表示 {col_label(canon)}，已使用“{top[0].source}”，该列按原样保留",
+                f"列“{m.source}”也可表示 {column_label(canon)}，已使用“{top[0].source}”，该列按原样保留",
                 f"column '{m.source}' could also mean {canon}; '{top[0].source}' is used and "
                 f"'{m.source}' is kept as an extra column",
                 column=m.source,
@@ -154,7 +155,7 @@ def require_columns(
             complete = False
             rep.error(
                 file,
-                f"缺少必需列 {col_label(req)}；文件中的列：{found_cols}",
+                f"缺少必需列 {column_label(req)}；文件中的列：{found_cols}",
                 f"required column '{req}' is missing; columns found: {found_cols}",
                 column=req,
                 expected=req,
@@ -186,7 +187,7 @@ def refuse_duplicate_headers(header: list[Any], row: int, file: str, rep: Valida
         if len(texts) > 1 and key in lookup:
             rep.error(
                 file,
-                f"多列都表示 {col_label(lookup[key])}：{len(texts)} 列的表头都是“{texts[0]}”；请删除或改名多余的列",
+                f"多列都表示 {column_label(lookup[key])}：{len(texts)} 列的表头都是“{texts[0]}”；请删除或改名多余的列",
                 f"several columns mean {lookup[key]}: {len(texts)} columns are headed '{texts[0]}'; remove or "
                 "rename the extra ones",
                 row=row,

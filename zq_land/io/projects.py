@@ -13,6 +13,7 @@ import pandas as pd
 
 from .._errors import ValidationReport
 from ..engine.rules import needs_of_mode
+from ..text import column_label
 from ..vocab import (
     INDUSTRY_LOOKUP,
     INDUSTRY_ZH,
@@ -33,7 +34,7 @@ from .headers import (
     require_columns,
 )
 from .result import ReadResult, mapping_choices, read_result
-from .values import check_ids, code_column, col_label, is_missing, number_column, text_of
+from .values import check_ids, code_column, is_missing, number_column, text_of
 
 #: Columns a project list must have (or have mapped).
 PROJECT_REQUIRED: tuple[str, ...] = ("project_id", "investment_yi", "mode")
@@ -255,7 +256,7 @@ def _project_values(
                 unit = "亩" if need == "land_need_mu" else "平方米"
                 rep.error(
                     file,
-                    f"落地方式为“{MODE_ZH[m]}”({m}) 的项目须填写 {col_label(need)} > 0（{unit}）",
+                    f"落地方式为“{MODE_ZH[m]}”({m}) 的项目须填写 {column_label(need)} > 0（{unit}）",
                     f"a project with mode '{m}' needs {need} > 0",
                     row=rows[i],
                     item_id=ids[i] or None,

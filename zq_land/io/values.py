@@ -19,7 +19,8 @@ import numpy as np
 import pandas as pd
 
 from .._errors import ValidationReport
-from ..vocab import COLUMN_ZH, INDUSTRIES, INDUSTRY_LOOKUP, INDUSTRY_SEPARATORS, INDUSTRY_ZH, norm_token
+from ..text import column_label
+from ..vocab import INDUSTRIES, INDUSTRY_LOOKUP, INDUSTRY_SEPARATORS, INDUSTRY_ZH, norm_token
 
 _NA_TEXT = {"", "nan", "none", "null", "na", "n/a", "-", "--", "—", "无", "空", "<na>", "nat"}
 _UNIT_SUFFIX = re.compile(r"(万元/亩|亿元|万元|平方米|平米|m2|m²|㎡|亩|mu|元)$", re.IGNORECASE)
@@ -122,12 +123,6 @@ def split_codes(value: object) -> list[str]:
 
 
 
-def col_label(canon: str) -> str:
-    """``"area_mu (面积(亩))"``: the canonical column with its Chinese name for messages."""
-    zh = COLUMN_ZH.get(canon)
-    return f"{canon} ({zh})" if zh else canon
-
-
 def check_ids(
     ids: list[str],
     rows: list[int],
@@ -189,7 +184,7 @@ def code_column(
             if required:
                 rep.error(
                     file,
-                    f"{col_label(column)} 为空；可用：{accepted}",
+                    f"{column_label(column)} 为空；可用：{accepted}",
                     f"{column} is empty; accepted: {accepted}",
                     row=rows[i],
                     item_id=ids[i] or None,
@@ -199,7 +194,7 @@ def code_column(
             elif warn_default and default:
                 rep.warn(
                     file,
-                    f"{col_label(column)} 为空，按“{zh[default]}”({default}) 处理",
+                    f"{column_label(column)} 为空，按“{zh[default]}”({default}) 处理",
                     f"{column} is empty; taken as '{default}'",
                     row=rows[i],
                     item_id=ids[i] or None,
@@ -211,7 +206,7 @@ def code_column(
         if code is None:
             rep.error(
                 file,
-                f"{col_label(column)} 的值“{text_of(v)}”无法识别；可用：{accepted}",
+                f"{column_label(column)} 的值“{text_of(v)}”无法识别；可用：{accepted}",
                 f"unknown {column} '{text_of(v)}'; accepted: {accepted}",
                 row=rows[i],
                 item_id=ids[i] or None,
@@ -244,7 +239,7 @@ def number_column(
         if x is None:
             rep.error(
                 file,
-                f"{col_label(column)} 须为数字，实际为“{text_of(v)}”",
+                f"{column_label(column)} 须为数字，实际为“{text_of(v)}”",
                 f"{column} must be a number, found '{text_of(v)}'",
                 found=text_of(v),
                 expected="a number",
@@ -256,7 +251,7 @@ def number_column(
             if required:
                 rep.error(
                     file,
-                    f"{col_label(column)} 为空，须填写数字",
+                    f"{column_label(column)} 为空，须填写数字",
                     f"{column} is empty; a number is required",
                     expected="a number",
                     **where,
@@ -266,7 +261,7 @@ def number_column(
         if minimum is not None and x < minimum:
             rep.error(
                 file,
-                f"{col_label(column)} 不能为负数，实际为 {x:g}",
+                f"{column_label(column)} 不能为负数，实际为 {x:g}",
                 f"{column} must not be negative, found {x:g}",
                 found=f"{x:g}",
                 expected=f">= {minimum:g}",
@@ -318,7 +313,7 @@ def date_column(
         if d is None:
             rep.error(
                 file,
-                f"{col_label(column)} 须为日期（如 2022-05-30），实际为“{text_of(v)}”",
+                f"{column_label(column)} 须为日期（如 2022-05-30），实际为“{text_of(v)}”",
                 f"{column} must be a date such as 2022-05-30, found '{text_of(v)}'",
                 row=rows[i],
                 item_id=ids[i] or None,

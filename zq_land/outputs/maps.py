@@ -39,6 +39,7 @@ from .._errors import input_error
 from ..engine import rules as R
 from ..geo import wgs84_to_gcj02
 from ..i18n import anchor_label, t
+from ..text import LABELS, UNITS
 from ..vocab import INDUSTRY_ZH, canonical_anchor
 
 if TYPE_CHECKING:
@@ -638,11 +639,13 @@ def _site_props(
 
 
 def _popup_labels(lang: str) -> dict[str, Any]:
-    keys = ("site_id", "kind", "status", "area", "floor", "zone", "industries", "anchor", "capacity", "used",
-            "free")
-    lab: dict[str, Any] = {k: t("pop." + k, lang) for k in keys}
-    lab.update(any=t("pop.any_industry", lang), none=t("pop.no_projects", lang), yi=t("pop.invest", lang),
-               mu=t("unit.mu", lang), m2=t("unit.m2", lang))
+    """The words of the popups (sent once per layer): field names from :data:`zq_land.text.LABELS`."""
+    fields = {"site_id": "site_id", "kind": "kind", "status": "site_status", "area": "area_mu",
+              "floor": "floor_area_m2", "zone": "zone", "industries": "industries", "anchor": "site_anchor",
+              "capacity": "capacity", "used": "used", "free": "free"}
+    lab: dict[str, Any] = {k: LABELS[key].text.pick(lang) for k, key in fields.items()}
+    lab.update(any=t("pop.any_industry", lang), none=t("pop.no_projects", lang), yi=UNITS["yi"].pick(lang),
+               mu=UNITS["mu"].pick(lang), m2=UNITS["m2"].pick(lang))
     lab["kinds"] = {k: t("kind." + k, lang) for k in ("land", "factory", "platform")}
     lab["statuses"] = {k: t("status." + k, lang) for k in ("vacant", "inefficient", "occupied")}
     lab["lists"] = {"p": t("pop.projects", lang), "in": t("pop.moved_in", lang),

@@ -14,8 +14,8 @@ from typing import Any, NamedTuple
 import pandas as pd
 
 from ..engine.results import AllocationResult, Comparison
+from ..text import STATUS_WORDS, UNITS
 from .tables import (
-    STATUS_WORDS,
     assignment_frame,
     kpi_frame,
     labelled,
@@ -45,7 +45,7 @@ def comparison_workbook_bytes(cmp: Comparison, *, lang: str = "zh") -> bytes:
     k["kpi"] = k["label_zh"] if zh else k["label_en"]
     k = k[["kpi", "a", "b", "delta"]]
     mv = cmp.moved.copy()
-    mv["change"] = mv["change"].map(lambda c: STATUS_WORDS.get(c, (c, c))[0 if zh else 1])
+    mv["change"] = mv["change"].map(lambda c: STATUS_WORDS[c].pick(lang) if c in STATUS_WORDS else c)
     return _workbook([
         ("指标对比" if zh else "KPI deltas", labelled(k, lang)),
         ("调整的项目" if zh else "Moved projects", labelled(mv, lang)),
@@ -271,9 +271,9 @@ def _number_format(col: str, s: pd.Series) -> str | None:
         return None
     if "率" in col or "tilisation" in col or "占比" in col:
         return "0.0%"
-    if "亿元" in col:
+    if UNITS["yi"].zh in col or UNITS["yi"].en in col:  # the headers' unit, in either language
         return "#,##0.00"
-    if "平方米" in col or "m2" in col:
+    if UNITS["m2"].zh in col or UNITS["m2"].en in col:
         return "#,##0"
     if pd.api.types.is_integer_dtype(s):
         return "0"

@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 from shapely import box
 
-from zq_land.vocab import INDUSTRIES, M2_PER_MU
+from zq_land.vocab import INDUSTRIES, M2_PER_MU, WAN_PER_YI
 
 _LON0, _LAT0 = 112.60, 23.05  # south-west corner of the generated grid (Zhaoqing)
 _M_PER_DEG_LAT = 110_574.0
@@ -49,8 +49,8 @@ def make_instance(
                           np.where(np.isin(modes, ["lease", "land_or_lease"]),
                                    np.round(rng.lognormal(8.6, 0.6, n_projects), -1), np.nan))
     intensity = rng.uniform(150, 900, n_projects)  # 万元/亩
-    invest = np.where(np.isfinite(land_need), land_need * intensity / 10_000,
-                      np.nan_to_num(floor_need) / M2_PER_MU * rng.uniform(100, 600, n_projects) / 10_000)
+    invest = np.where(np.isfinite(land_need), land_need * intensity / WAN_PER_YI,
+                      np.nan_to_num(floor_need) / M2_PER_MU * rng.uniform(100, 600, n_projects) / WAN_PER_YI)
     invest = np.round(np.maximum(invest, 0.05), 3)
     anchor_names = [f"Anchor {i + 1}" for i in range(n_anchor)]
     anchors = np.where(rng.random(n_projects) < 0.3, rng.choice(anchor_names, size=n_projects), "")

@@ -124,3 +124,20 @@ def test_every_public_name_resolves() -> None:
         assert getattr(zq_land, name) is not None, name
     with pytest.raises(AttributeError, match="no attribute 'nope'"):
         zq_land.nope  # noqa: B018
+
+
+def test_the_package_ships_its_subpackages_and_data() -> None:
+    """pyproject's setuptools settings take every subpackage and every data file (sample, map.js) the package
+    reads through importlib.resources (a wheel built with `pip wheel .` holds them)."""
+    import fnmatch
+    import tomllib
+
+    from setuptools import find_packages
+
+    conf = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["setuptools"]
+    found = set(find_packages(where=str(ROOT), include=conf["packages"]["find"]["include"]))
+    packages = {_module_name(p) for p in CORE.rglob("__init__.py")}
+    assert packages <= found, sorted(packages - found)
+    globs = conf["package-data"]["zq_land"]
+    data = [p.relative_to(CORE).as_posix() for p in [*(CORE / "data").rglob("*"), *CORE.rglob("*.js")] if p.is_file()]
+    assert data and all(any(fnmatch.fnmatch(f, g) for g in globs) for f in data), data

@@ -624,3 +624,60 @@ def test_the_maps_free_capacity_is_the_site_use_tables() -> None:
             fmt = "{:,.1f}" if use.at[sid, "unit"] == "mu" else "{:,.0f}"
             want = [fmt.format(use.at[sid, c]) for c in ("capacity", "used", "free")]
             assert drawn[sid][:3] == want, (how, sid)
+
+
+@pytest.mark.slow
+@pytest.mark.browser
+@pytest.mark.skipif(not CHROMIUM.exists(), reason="needs /usr/bin/chromium")
+def test_the_page_draws_each_layer_as_the_data_says(tmp_path: Path) -> None:
+    """map.js decodes the compact layers in the page: each site layer's features (ids, parts, rings, every
+    vertex within 1e-6 degree), the supplier lines' ends (the run's anchor point) and the markers are those
+    of the data the map was built from (no Python copy of the decoder)."""
+    pytest.importorskip("playwright")
+    from playwright.sync_api import sync_playwright
+
+    sites = _sites()
+    outer = box(LON, LAT, LON + 0.004, LAT + 0.004)
+    sites.loc[0, "geometry"] = outer.difference(box(LON + 0.001, LAT + 0.001, LON + 0.002, LAT + 0.002))  # a hole
+    sites = gpd.GeoDataFrame(pd.concat([sites, _generated_parcels(300)], ignore_index=True), crs=4326)
+    m = sites_map(sites, assignments=_assignments(), anchor_points={"XPeng": ((112.90, 23.40),)},
+                  show_supplier_lines=True)
+    path = tmp_path / "map.html"
+    path.write_text(standalone_html(m), encoding="utf-8")
+    layers = _layers(m)
+    groups = _groups(m)
+    lines, stars, labels = groups["配套企业—龙头连线"], groups["龙头企业"], groups["地块名称"]
+    assert isinstance(lines, LinesLayer) and isinstance(stars, MarkersLayer) and isinstance(labels, MarkersLayer)
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=str(CHROMIUM), headless=True,
+                                     args=["--no-sandbox", "--disable-gpu"])
+        try:
+            page = browser.new_page(viewport={"width": 1000, "height": 800})
+            page.route("**/*", lambda r: r.continue_() if r.request.url.startswith("file:") else r.abort())
+            page.goto(path.as_uri(), wait_until="load")
+            drawn = page.evaluate("(names) => names.map((n) => window[n].toGeoJSON(false))",
+                                  [layer.get_name() for layer in layers.values()])
+            ends = page.evaluate("(n) => window[n].getLayers().map((l) => l.getLatLngs().map((p) => [p.lat, p.lng]))",
+                                 lines.get_name())
+            points = page.evaluate("(names) => names.map((n) => window[n].getLayers().map((l) => "
+                                   "[l.getLatLng().lat, l.getLatLng().lng]))", [stars.get_name(), labels.get_name()])
+        finally:
+            browser.close()
+    for layer, got in zip(layers.values(), drawn, strict=True):
+        want = {f["id"]: f["geometry"] for f in layer.data["features"]}
+        page_geoms = {f["id"]: f["geometry"] for f in got["features"]}
+        assert list(page_geoms) == list(want)  # one feature per site, in order
+        for sid, geom in want.items():
+            g = page_geoms[sid]
+            assert g["type"] == geom["type"], sid
+            polys = [geom["coordinates"]] if geom["type"] == "Polygon" else geom["coordinates"]
+            page_polys = [g["coordinates"]] if g["type"] == "Polygon" else g["coordinates"]
+            assert [len(r) for p in page_polys for r in p] == [len(r) for p in polys for r in p], sid
+            for want_ring, page_ring in zip((r for p in polys for r in p), (r for p in page_polys for r in p),
+                                            strict=True):
+                assert np.allclose(np.asarray(page_ring), np.asarray(want_ring), atol=1e-6, rtol=0), sid
+    assert sum(len(f["features"]) for f in drawn) == len(sites)
+    assert np.allclose(ends, [[a, b] for a, b, _ in lines.lines], atol=1e-6, rtol=0)
+    assert ends[0][1] == pytest.approx([23.40, 112.90], abs=1e-6)  # the run's anchor point
+    assert np.allclose(points[0], [it[:2] for it in stars.items], atol=1e-6, rtol=0)
+    assert np.allclose(points[1], [it[:2] for it in labels.items], atol=1e-6, rtol=0)

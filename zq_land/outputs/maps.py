@@ -10,6 +10,8 @@ To keep a map of thousands of parcels small and quick to build, a site layer tra
 arrays (integer coordinate steps, the popup data of each site, the layer's few distinct styles) and
 the page builds the GeoJSON features itself (:class:`SiteLayer`); labels, anchor stars and supplier
 lines are one layer each, also built by the page from one array. Popups are formatted in the browser.
+The page's code is ``map.js`` (package data, :func:`map_script`), inlined once into every map before
+its layers; each layer's element only calls it (``zqMap.siteLayer(...)``).
 
 The maps load only Leaflet itself (no jQuery, Bootstrap or icon fonts). With ``offline=True`` the
 map references Leaflet under the app's static folder (see :mod:`zq_land._offline`), and
@@ -18,7 +20,9 @@ map references Leaflet under the app's static folder (see :mod:`zq_land._offline
 
 from __future__ import annotations
 
+import functools
 import html
+import importlib.resources
 import json
 import math
 import re
@@ -304,9 +308,8 @@ def popup_text(props: Mapping[str, Any], lang: str = "zh") -> str:
 
 
 def map_json(m: folium.Map) -> list[dict[str, Any]]:
-    """The GeoJSON FeatureCollections a map draws, one per site layer (for checks and tests).
-
-    Decoded from the compact data the page carries, exactly as the browser decodes it.
+    """The GeoJSON FeatureCollections a map draws, one per site layer (for checks and tests): the display
+    shapes and popup data each layer sends the page (the browser test checks the page draws exactly these).
     """
     return [child.data for child in m._children.values() if isinstance(child, SiteLayer)]
 
@@ -654,59 +657,17 @@ def _popup_labels(lang: str) -> dict[str, Any]:
 
 
 class _Popups(MacroElement):
-    """Popup and hover tooltip of every feature of the parent GeoJson, formatted in the browser.
+    """Popup and hover tooltip of every feature of the parent layer, formatted in the browser
+    (``zqMap.popups`` of ``map.js``).
 
     Only the data travels per site (see :func:`_site_props`); labels are sent once per layer. All
-    text is escaped here, so user names cannot inject HTML.
+    text is escaped by the page, so user names cannot inject HTML.
     """
 
     _template = Template(
         """
         {% macro script(this, kwargs) %}
-        (function() {
-            var T = {{ this.labels|tojson }};
-            function e(s) {
-                return String(s == null ? "" : s).replace(/[&<>"']/g, function(c) {
-                    return {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;"}[c];
-                });
-            }
-            function list(key, p) {
-                var items = p[key];
-                if (!items) { return ""; }
-                var li = items.map(function(it) {
-                    return "<li>" + e(it[0]) + " (" + e(it[1]) + ")"
-                        + (it[2] ? " · " + e(it[2]) + " " + e(T.yi) : "") + "</li>";
-                }).join("");
-                return "<b>" + e(T.lists[key]) + "</b> (" + items.length + ")"
-                    + "<ul style='margin:0;padding-left:16px;max-height:160px;overflow:auto'>" + li + "</ul>";
-            }
-            function html(p) {
-                var h = "<div class='zq-popup'><b>" + e(p.n) + "</b><br>" + e(T.site_id) + ": " + e(p.id)
-                    + " · " + e(T.kind) + ": " + e(T.kinds[p.k] || p.k)
-                    + " · " + e(T.status) + ": " + e(T.statuses[p.s] || p.s) + "<br>";
-                var facts = [];
-                if (p.a) { facts.push(e(T.area) + ": " + e(p.a) + " " + e(T.mu)); }
-                if (p.f) { facts.push(e(T.floor) + ": " + e(p.f) + " " + e(T.m2)); }
-                if (p.z) { facts.push(e(T.zone) + ": " + e(p.z)); }
-                if (facts.length) { h += facts.join(" · ") + "<br>"; }
-                h += e(T.industries) + ": " + e(p.i || T.any) + "<br>";
-                if (p.an) { h += e(T.anchor) + ": " + e(p.an) + "<br>"; }
-                if (p.u) {
-                    h += e(T.capacity) + " " + e(p.u[0]) + " · " + e(T.used) + " " + e(p.u[1])
-                        + " · <b>" + e(T.free) + " " + e(p.u[2]) + "</b> " + e(T[p.u[3]]) + "<br>";
-                }
-                var lists = list("p", p) + list("in", p) + list("out", p) + list("kept", p);
-                if (lists) { h += lists; }
-                else if (p.s !== "occupied") { h += "<i>" + e(T.none) + "</i>"; }
-                return h + "</div>";
-            }
-            {{ this._parent.get_name() }}.bindPopup(function(layer) {
-                return html(layer.feature.properties);
-            }, {maxWidth: 380});
-            {{ this._parent.get_name() }}.bindTooltip(function(layer) {
-                return e(layer.feature.properties.n);
-            }, {sticky: true});
-        })();
+        zqMap.popups({{ this._parent.get_name() }}, {{ this.labels|tojson }});
         {% endmacro %}
         """
     )
@@ -734,6 +695,7 @@ def _new_map(
     x0, y0, x1, y1 = frame.bounds
     m = folium.Map(location=[(y0 + y1) / 2, (x0 + x1) / 2], zoom_start=13, tiles=None, control_scale=True,
                    height=height, prefer_canvas=False, font_size="0.8rem")
+    _MapScript().add_to(m)  # before any layer: they call it
     if offline:
         # Per instance, never on the class: a Streamlit server shares the folium module between users.
         m.default_js, m.default_css = _offline.asset_links(asset_base_url)
@@ -830,12 +792,6 @@ def _script_json(value: Any) -> str:
 
 _SCRIPT_ESCAPES: Final = (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"), ("\u2028", "\\u2028"),
                           ("\u2029", "\\u2029"))
-#: The page's HTML escaping of user text (names, ids), shared by the scripts below.
-_JS_ESCAPE: Final = """function(s) {
-        return String(s == null ? "" : s).replace(/[&<>"']/g, function(c) {
-            return {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;"}[c];
-        });
-    }"""
 
 
 def _encode_shapes(shapes: np.ndarray) -> dict[str, np.ndarray]:
@@ -859,26 +815,24 @@ def _encode_shapes(shapes: np.ndarray) -> dict[str, np.ndarray]:
             "p": np.bincount(part_of, minlength=len(shapes))}
 
 
-def _decode_shapes(enc: Mapping[str, np.ndarray]) -> list[dict[str, Any]]:
-    """GeoJSON geometries from :func:`_encode_shapes`' arrays, as the page's script decodes them."""
-    xy = np.cumsum(np.asarray(enc["c"], dtype=np.int64).reshape(-1, 2), axis=0) / 10.0**COORD_DECIMALS
-    k = ri = pi = 0
-    out = []
-    for n_parts in enc["p"].tolist():
-        parts = []
-        for _ in range(n_parts):
-            rings = []
-            for _ in range(int(enc["r"][pi])):
-                n = int(enc["n"][ri])
-                ring = xy[k:k + n].tolist()
-                rings.append([*ring, ring[0]])
-                k += n
-                ri += 1
-            parts.append(rings)
-            pi += 1
-        out.append({"type": "Polygon", "coordinates": parts[0]} if len(parts) == 1
-                   else {"type": "MultiPolygon", "coordinates": parts})
-    return out
+def _drawn_geometry(shape: shapely.Geometry) -> dict[str, Any]:
+    """The GeoJSON geometry of what the page draws for ``shape``: its polygonal parts (``_encode_shapes``
+    keeps only those), a Polygon for one part, else a MultiPolygon."""
+    parts = [g for g in shapely.get_parts(shape) if shapely.get_type_id(g) == 3]
+    if len(parts) == 1:
+        return dict(shapely.geometry.mapping(parts[0]))
+    return dict(shapely.geometry.mapping(shapely.MultiPolygon(parts)))
+
+
+def map_script() -> str:
+    """The map's JavaScript (``zq_land/outputs/map.js``, package data), inlined into every map."""
+    return _map_js()
+
+
+@functools.cache
+def _map_js() -> str:
+    source = importlib.resources.files(__package__).joinpath("map.js").read_text(encoding="utf-8")
+    return source.replace("</script", "<\\/script")  # cannot occur in map.js, but it goes into a <script>
 
 
 def _ints(a: np.ndarray) -> str:
@@ -894,6 +848,24 @@ class _RawScript(Element):
 
     def render(self, **kwargs: Any) -> str:
         return self.text
+
+
+class _MapScript(MacroElement):
+    """The map's JavaScript (:func:`map_script`), once per map and before its layers: the map's first child.
+
+    The app's component and a standalone file both take it from here (the component runs each child's
+    script in order, a standalone file the figure's script). It goes into the page untouched.
+    """
+
+    _template = Template("{% macro script(this, kwargs) %}{{ this.source }}{% endmacro %}")
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._name = "ZqMapScript"
+        self.source = map_script()
+
+    def render(self, **kwargs: Any) -> None:  # type: ignore[override]  # as branca's MacroElement.render
+        self.get_root().script.add_child(_RawScript(self.source), name=self.get_name())  # type: ignore[attr-defined]
 
 
 class _DataLayer(folium.map.Layer):
@@ -920,37 +892,15 @@ class SiteLayer(_DataLayer):
     """One category's sites as one Leaflet GeoJSON layer: one feature, hence one path, per site.
 
     The page receives compact arrays (see :func:`_encode_shapes`), the sites' popup data and the
-    layer's few distinct styles, and builds the GeoJSON features itself, so the HTML stays small and
-    nothing is serialised feature by feature in Python. :attr:`data` gives the features as drawn.
+    layer's few distinct styles, and builds the GeoJSON features itself (``zqMap.siteLayer``), so the
+    HTML stays small and nothing is serialised feature by feature in Python. :attr:`data` gives the
+    features the page is to draw (from the shapes; the browser test checks the page draws them).
     """
 
     _template = Template(
         """
         {% macro script(this, kwargs) %}
-        var {{ this.get_name() }} = (function(D) {
-            var c = D.c, q = D.q, x = 0, y = 0, k = 0, ri = 0, pi = 0, feats = [];
-            for (var f = 0; f < D.p.length; f++) {
-                var parts = [];
-                for (var j = 0; j < D.p[f]; j++) {
-                    var rings = [];
-                    for (var r = D.r[pi++]; r > 0; r--) {
-                        var ring = [];
-                        for (var v = D.n[ri++]; v > 0; v--) {
-                            x += c[k++]; y += c[k++];
-                            ring.push([x / q, y / q]);
-                        }
-                        ring.push(ring[0]);
-                        rings.push(ring);
-                    }
-                    parts.push(rings);
-                }
-                feats.push({type: "Feature", id: D.id[f], properties: D.pr[f], zqStyle: D.s[f],
-                            geometry: parts.length === 1 ? {type: "Polygon", coordinates: parts[0]}
-                                                         : {type: "MultiPolygon", coordinates: parts}});
-            }
-            return L.geoJSON({type: "FeatureCollection", features: feats},
-                             {style: function(feature) { return D.S[feature.zqStyle]; }});
-        })({{ this.payload }});
+        var {{ this.get_name() }} = zqMap.siteLayer({{ this.payload }});
         {% endmacro %}
         """
     )
@@ -962,6 +912,7 @@ class SiteLayer(_DataLayer):
         super().__init__(name=name, overlay=True, control=True, show=True)
         self._name = "SiteLayer"
         self.ids, self.props, self.styles, self.style_index = ids, props, styles, style_index
+        self.shapes = shapes
         self.encoded = _encode_shapes(shapes)
         self._payload: str | None = None
         self._data: dict[str, Any] | None = None
@@ -980,9 +931,9 @@ class SiteLayer(_DataLayer):
 
     @property
     def data(self) -> dict[str, Any]:
-        """The layer's GeoJSON FeatureCollection as the page draws it (decoded from :attr:`payload`'s arrays)."""
+        """The layer's GeoJSON FeatureCollection: the display shapes and popup data the page is sent."""
         if self._data is None:
-            geoms = _decode_shapes(self.encoded)
+            geoms = [_drawn_geometry(g) for g in self.shapes]
             self._data = {"type": "FeatureCollection", "features": [
                 {"type": "Feature", "id": sid, "geometry": g, "properties": p}
                 for sid, g, p in zip(self.ids, geoms, self.props, strict=True)
@@ -1000,16 +951,7 @@ class LinesLayer(_DataLayer):
     _template = Template(
         """
         {% macro script(this, kwargs) %}
-        var {{ this.get_name() }} = (function(D) {
-            var e = """ + _JS_ESCAPE + """;
-            var g = L.featureGroup();
-            D.forEach(function(l) {
-                L.polyline([[l[0], l[1]], [l[2], l[3]]], {color: "#d62728", weight: 2, dashArray: "6 4",
-                           opacity: 0.8, className: {{ this.class_name|tojson }}})
-                    .bindTooltip(e(l[4]), {sticky: true}).addTo(g);
-            });
-            return g;
-        })({{ this.payload }});
+        var {{ this.get_name() }} = zqMap.linesLayer({{ this.payload }}, {{ this.class_name|tojson }});
         {% endmacro %}
         """
     )
@@ -1036,22 +978,8 @@ class MarkersLayer(_DataLayer):
     _template = Template(
         """
         {% macro script(this, kwargs) %}
-        var {{ this.get_name() }} = (function(D) {
-            var e = """ + _JS_ESCAPE + """;
-            var g = L.featureGroup();
-            D.forEach(function(it) {
-            {%- if this.kind == "anchor" %}
-                L.marker([it[0], it[1]], {icon: L.divIcon({html: {{ this.star|tojson }}, iconSize: [26, 26],
-                                                         iconAnchor: [13, 13], className: "zq-anchor"})})
-                    .bindTooltip(e(it[2]), {sticky: true}).addTo(g);
-            {%- else %}
-                L.marker([it[0], it[1]], {icon: L.divIcon({html: "<div style='" + {{ this.css|tojson }} + "'>"
-                                                         + e(it[2]) + "</div>", iconSize: [0, 0],
-                                                         className: "zq-label"})}).addTo(g);
-            {%- endif %}
-            });
-            return g;
-        })({{ this.payload }});
+        var {{ this.get_name() }} = zqMap.markersLayer({{ this.payload }}, {{ this.kind|tojson }},
+                                                       {{ this.css|tojson }}, {{ this.star|tojson }});
         {% endmacro %}
         """
     )
@@ -1077,26 +1005,7 @@ class _Declutter(MacroElement):
     _template = Template(
         """
         {% macro script(this, kwargs) %}
-        (function(map) {
-            var tries = 0;
-            function declutter() {
-                var shown = [], unsized = false;
-                var els = Array.prototype.slice.call(map.getContainer().querySelectorAll(".zq-label > div"));
-                els.forEach(function(el) {
-                    el.style.visibility = "visible";
-                    var r = el.getBoundingClientRect();
-                    if (r.width === 0) { unsized = true; return; }
-                    var hit = shown.some(function(o) {
-                        return r.left < o.right && r.right > o.left && r.top < o.bottom && r.bottom > o.top;
-                    });
-                    if (hit) { el.style.visibility = "hidden"; } else { shown.push(r); }
-                });
-                // inside a host page the frame may not be laid out yet: look again shortly
-                if ((unsized || tries < 3) && tries++ < 40) { setTimeout(declutter, 250); }
-            }
-            map.on("zoomend moveend resize overlayadd", declutter);
-            map.whenReady(function() { setTimeout(declutter, 0); });
-        })({{ this._parent.get_name() }});
+        zqMap.declutter({{ this._parent.get_name() }});
         {% endmacro %}
         """
     )
@@ -1112,18 +1021,7 @@ class _Legend(MacroElement):
     _template = Template(
         """
         {% macro script(this, kwargs) %}
-        (function() {
-            var legend = L.control({position: "bottomright"});
-            legend.onAdd = function() {
-                var div = L.DomUtil.create("div", "zq-legend");
-                div.style.cssText = "background:rgba(255,255,255,0.92);padding:6px 9px;border-radius:4px;"
-                    + "box-shadow:0 1px 4px rgba(0,0,0,0.35);font-size:12px;line-height:18px;color:#222";
-                div.innerHTML = {{ this.body|tojson }};
-                L.DomEvent.disableClickPropagation(div);
-                return div;
-            };
-            legend.addTo({{ this._parent.get_name() }});
-        })();
+        zqMap.legend({{ this._parent.get_name() }}, {{ this.body|tojson }});
         {% endmacro %}
         """
     )
@@ -1158,5 +1056,5 @@ class _Legend(MacroElement):
 
 __all__ = [
     "BASEMAPS", "LinesLayer", "MarkersLayer", "SiteLayer", "compare_map", "display_geometry", "map_json",
-    "popup_text", "result_map", "sites_map", "standalone_html",
+    "map_script", "popup_text", "result_map", "sites_map", "standalone_html",
 ]

@@ -1,4 +1,5 @@
-"""Seeded generator of realistic allocation instances, from the 2022 sample's scale to a whole city.
+"""Seeded generator of realistic allocation instances, from the 2022 sample's scale to a whole city: the one
+generator of the benchmarks and the tests (tests/engine_factory.py only builds small tables inline).
 
 Sites of every kind (land, factory, platform, occupied anchors) with tight or loose capacity,
 industry restrictions, investment-intensity floors and inefficient status; projects in all four modes,

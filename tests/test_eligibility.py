@@ -6,8 +6,9 @@ import datetime as dt
 
 import numpy as np
 import pytest
-from engine_factory import make_projects, make_sites, random_instance, scenario
+from engine_factory import make_projects, make_sites, scenario
 
+from benchmarks.generate import make_instance
 from zq_land._errors import InputError
 from zq_land.engine.eligibility import RULES, eligible_pairs, why_not
 from zq_land.engine.rules import resolve_anchor
@@ -323,7 +324,7 @@ def test_missing_need_is_a_kind_mode_failure_not_a_capacity_one() -> None:
 
 
 def test_pairs_match_a_plain_python_reading_of_the_rules() -> None:
-    sites, projects = random_instance(30, 25, seed=5)
+    sites, projects = make_instance(30, 25, seed=5)
     sc = scenario(policy={"usable_land_ratio": 0.9, "default_min_invest_wan_per_mu": 100.0})
     got = pairs_of(sites, projects, sc)
     want = set()
@@ -357,7 +358,7 @@ def test_one_capacity_for_the_rules_and_the_site_table() -> None:
     from zq_land.engine.results import allocate
     from zq_land.engine.rules import site_capacity
 
-    sites, projects = random_instance(40, 20, seed=3)
+    sites, projects = make_instance(40, 20, seed=3)
     sc = scenario(policy={"usable_land_ratio": 0.8}, solver={"time_limit_s": 10})
     res = allocate(sc, sites=sites, projects=projects)
     rules = eligible_pairs(sites, projects, sc).sites.set_index("site_id")["capacity"]

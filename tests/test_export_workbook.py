@@ -16,9 +16,10 @@ import numpy as np
 import openpyxl
 import pandas as pd
 import pytest
-from engine_factory import random_instance, scenario
+from engine_factory import scenario
 
 import zq_land.outputs.workbook as ex
+from benchmarks.generate import make_instance
 from zq_land.engine.results import allocate, compare_results
 
 
@@ -128,9 +129,9 @@ def test_unwritable_values_fail_as_before(value: object) -> None:
 
 @pytest.fixture(scope="module")
 def results():  # type: ignore[no-untyped-def]
-    sites, projects = random_instance(60, 30, seed=5, tight=0.6)
+    sites, projects = make_instance(60, 30, seed=5, tightness=1.67)
     a = allocate(scenario(name="a", solver={"time_limit_s": 1}), sites=sites, projects=projects)
-    b = allocate(scenario(name="b", weights={"investment": 1.0, "proximity": 1.0}, exclude_projects=["P0002"],
+    b = allocate(scenario(name="b", weights={"investment": 1.0, "proximity": 1.0}, exclude_projects=["P00002"],
                           solver={"time_limit_s": 1}), sites=sites, projects=projects)
     return a, b
 

@@ -11,8 +11,9 @@ import dataclasses
 import numpy as np
 import pandas as pd
 import pytest
-from engine_factory import make_projects, random_instance, scenario
+from engine_factory import make_projects, scenario
 
+from benchmarks.generate import make_instance
 from zq_land.engine.eligibility import Candidates
 from zq_land.engine.model import Plan
 from zq_land.engine.pipeline import solve_allocation
@@ -91,8 +92,8 @@ def _reference_full_or_not_chosen(
 def _instance(seed: int) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Tight capacities (sites full), two projects no site can hold, and cheap projects tied to the
     anchor whose distance penalty outweighs their investment (placing them lowers the objective)."""
-    sites, projects = random_instance(50, 30, seed=seed, tight=0.45)
-    cheap = projects["anchor"].eq("XPeng") & (np.arange(len(projects)) % 2 == 0)
+    sites, projects = make_instance(50, 30, seed=seed, tightness=2.2)
+    cheap = projects["anchor"].ne("") & (np.arange(len(projects)) % 2 == 0)
     projects.loc[cheap, "investment_yi"] = 0.01
     odd = make_projects([
         {"project_id": "HUGE", "land_need_mu": 1e6},
@@ -116,12 +117,12 @@ def plans() -> list[Plan]:
     out = []
     for seed in (0, 1, 2):
         sites, projects = _instance(seed)
-        sc = scenario(weights={"investment": 1.0, "proximity": 2.0}, exclude_projects=["P0003", "P0010"],
+        sc = scenario(weights={"investment": 1.0, "proximity": 2.0}, exclude_projects=["P00003", "P00010"],
                       solver={"time_limit_s": 0.5})
         plan = solve_allocation(sites, projects, sc)
         out += [plan, _thinned(plan, 3, "optimal"), _thinned(plan, 4, "time_limit")]
     # roomy sites: an unplaced project has room on several, the first in the pairs' order is named
-    sites, projects = random_instance(40, 30, seed=7, tight=1.6)
+    sites, projects = make_instance(40, 30, seed=7, tightness=0.625)
     plan = solve_allocation(sites, projects, scenario(solver={"time_limit_s": 0.5}))
     out.append(_thinned(plan, 2, "time_limit"))
     # the pairs in another order: "first" and "in order" are the pairs' row order, whatever it is
@@ -148,7 +149,7 @@ def test_the_instances_exercise_every_reason_and_wording(plans: list[Plan]) -> N
     assert en.str.contains("the solve stopped early").any()
     assert en.str.contains("the objective is the same either way").any()
     assert en.str.contains(r"\) and \d+ more$").any()  # more than MAX_SITES_NAMED full sites
-    assert en.str.contains(r"\(P\d{4}(?:, P\d{4})+ use ").any()  # several projects named on one site
+    assert en.str.contains(r"\(P\d+(?:, P\d+)+ use ").any()  # several projects named on one site
     assert en.str.contains("the largest eligible").any()
 
 

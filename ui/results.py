@@ -1,6 +1,6 @@
 """The results page: KPI cards, the result map, assignments, unplaced projects with reasons, "why not
 this site", pins and forbids, charts and downloads. Everything is read from a kept
-:class:`~zq_land.results.AllocationResult`; nothing here solves unless the planner presses a run button.
+:class:`~zq_land.AllocationResult`; nothing here solves unless the planner presses a run button.
 """
 
 from __future__ import annotations

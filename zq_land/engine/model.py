@@ -40,7 +40,7 @@ class SolveReport:
 
     ``bound`` is the best proven upper bound on the objective (亿元) and ``gap`` the relative gap
     (bound - objective) / |objective|; ``lp_bound`` is the LP relaxation's bound, with the packing
-    cuts of ``_heuristics.packing_cuts`` on large models (``lp_bound_plain`` then keeps the bound of the
+    cuts of ``heuristics.packing_cuts`` on large models (``lp_bound_plain`` then keeps the bound of the
     LP without them; both are valid upper bounds, the cut one is tighter).
     """
 

@@ -92,7 +92,7 @@ def allocate(
     """Run a scenario: read its inputs (unless given), solve, explain, and gather the KPIs.
 
     ``starts`` are earlier plans on the same data (their ``assignments``) to start the solver from,
-    as the app passes after a weight change (see :func:`zq_land.optimize.solve_allocation`).
+    as the app passes after a weight change (see :func:`zq_land.engine.pipeline.solve_allocation`).
     The scenario's time limit counts from ``started`` (a ``time.monotonic()`` stamp; default: this
     call), so reading the inputs comes out of it: the command line passes its own start, and
     ``--time-limit 60`` then bounds the whole command but the writing of the outputs.

@@ -14,7 +14,7 @@ The page's code is ``map.js`` (package data, :func:`map_script`), inlined once i
 its layers; each layer's element only calls it (``zqMap.siteLayer(...)``).
 
 The maps load only Leaflet itself (no jQuery, Bootstrap or icon fonts). With ``offline=True`` the
-map references Leaflet under the app's static folder (see :mod:`zq_land._offline`), and
+map references Leaflet under the app's static folder (see :mod:`zq_land.outputs._offline`), and
 :func:`standalone_html` writes a single HTML file with Leaflet inlined.
 """
 

@@ -111,6 +111,8 @@ def site_capacity(
     tuple
         ``(capacity, unit)`` arrays.
     """
+    if area_source not in ("declared", "geometry", "smaller"):
+        raise ValueError(f"area_source must be 'declared', 'geometry' or 'smaller', got {area_source!r}")
     is_land = np.asarray(kind, dtype=object) == "land"
     area = _floats(area_mu)
     if area_source != "declared":
@@ -118,8 +120,6 @@ def site_capacity(
             raise ValueError(f"area_source {area_source!r} needs area_mu_geom")
         geom = _floats(area_mu_geom)
         area = geom if area_source == "geometry" else np.fmin(area, geom)
-    elif area_source not in ("declared", "geometry", "smaller"):
-        raise ValueError(f"area_source must be 'declared', 'geometry' or 'smaller', got {area_source!r}")
     cap = np.where(is_land, np.nan_to_num(area) * usable_land_ratio, np.nan_to_num(_floats(floor_area_m2)))
     if status is not None:
         cap = np.where(np.asarray(status, dtype=object) == "occupied", 0.0, cap)

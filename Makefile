@@ -20,7 +20,7 @@ test: $(STAMP)
 	$(BIN)/python -m pytest -q
 
 lint: $(STAMP)
-	$(BIN)/ruff check zq_land app.py ui tests benchmarks
+	$(BIN)/ruff check zq_land app.py ui tests benchmarks tools
 	$(BIN)/mypy zq_land ui app.py
 
 bench: $(STAMP)

@@ -120,3 +120,29 @@ def make_sites(tmp_path: Path) -> Callable[..., Path]:
         return write_vector(sites_frame(**columns), tmp_path / name)
 
     return _make
+
+
+# --- the workspace store: a throwaway PostGIS cluster for the session, and a store URL per back end ---
+
+@pytest.fixture(scope="session")
+def pg_cluster(tmp_path_factory: pytest.TempPathFactory) -> Any:
+    """A running PostgreSQL + PostGIS cluster (skipped when not installed, unless CI requires it)."""
+    import os
+
+    import pg_cluster as pg
+
+    reason = pg.missing_reason()
+    if reason is not None:
+        if os.environ.get(pg.REQUIRE_ENV) == "1":
+            pytest.fail(f"{reason} ({pg.REQUIRE_ENV}=1)")
+        pytest.skip(reason)
+    with pg.running_cluster(tmp_path_factory.mktemp("pg")) as cluster:
+        yield cluster
+
+
+@pytest.fixture(params=["gpkg", "postgis"])
+def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """An empty store of each back end: a new GeoPackage file, or a new PostGIS database."""
+    if request.param == "gpkg":
+        return str(tmp_path / "store.gpkg")
+    return str(request.getfixturevalue("pg_cluster").new_database())

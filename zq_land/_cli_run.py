@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from ._cli_store import add_store_arguments, open_store_for, record_run
 from ._errors import input_error
 from .results import AllocationResult, Comparison, allocate, compare_results
 from .scenario import Scenario, load_scenario
@@ -32,6 +33,7 @@ def add_solve_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--start", action="append", default=[], metavar="ASSIGNMENTS.csv",
                    help="an earlier run's assignments.csv to start from (repeatable); it is repaired to this "
                    "scenario and only used when better than the tool's own first plans")
+    add_store_arguments(p)
     p.set_defaults(func=cmd_solve, msg_lang="both")
 
 
@@ -79,9 +81,11 @@ def cmd_solve(args: argparse.Namespace) -> int:
         solver = replace(solver, time_limit_s=float(args.time_limit))
     sc = sc.with_(solver=solver)
     protect = [p for p in (args.sites, args.projects, args.scenario, *args.start) if p]
+    store = open_store_for(args)  # before solving: a bad store URL fails at once
     result = allocate(sc, starts=[read_start(f) for f in args.start], started=getattr(args, "started", None))
     paths = write_outputs(result, args.out, lang=args.lang, protect=protect)
     print(one_line(result))
+    record_run(store, result, args)
     if not args.quiet:
         print_unplaced(result, args.lang)
         print(f"outputs / 输出: {Path(args.out)}/ " + ", ".join(paths))

@@ -107,6 +107,11 @@ def _add_optional_commands(sub: argparse._SubParsersAction) -> None:
         return
     add_solve_parser(sub)
     add_compare_parser(sub)
+    from . import _cli_store  # the workspace store (issue 13)
+
+    _cli_store.add_runs_parser(sub)
+    _cli_store.add_decisions_parser(sub)
+    _cli_store.add_import_parser(sub)
 
 
 def _cmd_validate(args: argparse.Namespace) -> int:

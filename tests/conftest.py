@@ -124,10 +124,18 @@ def make_sites(tmp_path: Path) -> Callable[..., Path]:
 
 # --- the workspace store: a throwaway PostGIS cluster for the session, and a store URL per back end ---
 
+@pytest.fixture(autouse=True)
+def _no_default_store(monkeypatch: pytest.MonkeyPatch) -> None:
+    """No test writes into the app's default store beside app.py: the store is off unless a test sets one."""
+    monkeypatch.setenv("ZQ_LAND_STORE", "off")
+
+
 @pytest.fixture(scope="session")
-def pg_cluster(tmp_path_factory: pytest.TempPathFactory) -> Any:
+def pg_cluster() -> Any:
     """A running PostgreSQL + PostGIS cluster (skipped when not installed, unless CI requires it)."""
     import os
+    import shutil
+    import tempfile
 
     import pg_cluster as pg
 
@@ -136,8 +144,13 @@ def pg_cluster(tmp_path_factory: pytest.TempPathFactory) -> Any:
         if os.environ.get(pg.REQUIRE_ENV) == "1":
             pytest.fail(f"{reason} ({pg.REQUIRE_ENV}=1)")
         pytest.skip(reason)
-    with pg.running_cluster(tmp_path_factory.mktemp("pg")) as cluster:
-        yield cluster
+    # not under pytest's tmp folder: as root the cluster runs as `postgres`, who cannot enter root's 0700 folder
+    base = Path(tempfile.mkdtemp(prefix="zq_land_pg_"))
+    try:
+        with pg.running_cluster(base) as cluster:
+            yield cluster
+    finally:
+        shutil.rmtree(base, ignore_errors=True)
 
 
 @pytest.fixture(params=["gpkg", "postgis"])

@@ -72,19 +72,21 @@ def running_cluster(base: Path) -> Iterator[Cluster]:
     bindir = server_bin()
     assert bindir is not None
     data, sock = base / "data", base / "sock"
-    data.mkdir(parents=True)
+    base.mkdir(parents=True, exist_ok=True)
+    data.mkdir()
     sock.mkdir()
     as_user: list[str] = []
     if os.geteuid() == 0:
-        shutil.chown(base, "postgres")
-        for p in (data, sock):
+        for p in (base, data, sock):
             shutil.chown(p, "postgres")
         as_user = ["runuser", "-u", "postgres", "--"]
     port = _free_port()
 
     def run(*cmd: str) -> None:
-        subprocess.run([*as_user, *cmd], check=True, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-                       timeout=120)
+        done = subprocess.run([*as_user, *cmd], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+                              timeout=120, check=False)
+        if done.returncode:
+            raise RuntimeError(f"{' '.join(cmd)} failed: {done.stderr.strip()}")
 
     run(str(bindir / "initdb"), "-D", str(data), "-U", "postgres", "-A", "trust", "-E", "UTF8", "--no-sync",
         "--locale=C")

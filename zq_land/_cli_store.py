@@ -11,7 +11,6 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
-import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -32,12 +31,10 @@ def add_store_arguments(p: argparse.ArgumentParser) -> None:
 
 def open_store_for(args: argparse.Namespace) -> Store | None:
     """The store ``solve`` records into (opened before solving, so a bad URL fails at once), or None."""
-    url = getattr(args, "store", None) or os.environ.get("ZQ_LAND_STORE", "").strip()
-    if not url:
-        return None
-    from .store import open_store
+    from .store import env_store_url, open_store
 
-    return open_store(url)
+    url = getattr(args, "store", None) or env_store_url()
+    return open_store(url) if url else None
 
 
 def record_run(store: Store | None, result: AllocationResult, args: argparse.Namespace) -> int | None:
@@ -283,9 +280,12 @@ def _decision_fields(p: argparse.ArgumentParser, *, dataset: bool = True) -> Non
 
 
 def _url(args: argparse.Namespace) -> str:
-    url = getattr(args, "store", None) or os.environ.get("ZQ_LAND_STORE", "").strip()
+    from .store import env_store_url
+
+    url = getattr(args, "store", None) or env_store_url()
     if not url:
-        raise input_error("<command line>", "请用 --store 指定存储（.gpkg 文件或 postgresql:// 地址），或设置 ZQ_LAND_STORE",
+        raise input_error("<command line>",
+                          "请用 --store 指定存储（.gpkg 文件或 postgresql:// 地址），或设置 ZQ_LAND_STORE",
                           "give the store with --store (a .gpkg file or a postgresql:// URL) or set ZQ_LAND_STORE",
                           column="--store")
     return str(url)

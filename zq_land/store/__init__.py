@@ -22,6 +22,7 @@ from ._store import (
     StoreError,
     current_user,
     default_store_url,
+    env_store_url,
     open_store,
 )
 
@@ -42,6 +43,7 @@ __all__ = [
     "current_user",
     "decision_locks",
     "default_store_url",
+    "env_store_url",
     "list_decisions",
     "open_store",
     "supersede_decision",

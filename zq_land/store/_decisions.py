@@ -250,15 +250,6 @@ def _checked(store: Store, conn: Connection, dataset_id: int, pairs: Sequence[tu
         kind = str(site["kind"])
         unit = "mu" if kind == "land" else "m2"
         need = project["land_need_mu"] if kind == "land" else project["floor_need_m2"]
-        if site["status"] == "occupied":
-            rep.error(where, f"地块 {sid} 已被占用，不能再决定项目落位", f"plot {sid} is occupied: no project can be "
-                      "decided onto it", item_id=sid, column="status")
-            continue
-        if kind not in MODE_KINDS.get(str(project["mode"]), ()) or need is None or not need > 0:
-            rep.error(where, f"项目 {pid}（落地方式 {project['mode']}）不能落在 {kind} 类地块 {sid}",
-                      f"project {pid} (mode {project['mode']}) cannot land on the {kind} plot {sid}",
-                      item_id=pid, column="mode")
-            continue
         prior = active.get(pid)
         if prior is not None:
             if adopt and prior.site_id == sid:
@@ -268,6 +259,15 @@ def _checked(store: Store, conn: Connection, dataset_id: int, pairs: Sequence[tu
                            f"decisions supersede {prior.id} --site {sid}")
             msgs_en.append(f"project {pid} already has the active decision {prior.describe('en')}; to change it, "
                            f"supersede it: decisions supersede {prior.id} --site {sid}")
+            continue
+        if site["status"] == "occupied":
+            rep.error(where, f"地块 {sid} 已被占用，不能再决定项目落位", f"plot {sid} is occupied: no project can be "
+                      "decided onto it", item_id=sid, column="status")
+            continue
+        if kind not in MODE_KINDS.get(str(project["mode"]), ()) or need is None or not need > 0:
+            rep.error(where, f"项目 {pid}（落地方式 {project['mode']}）不能落在 {kind} 类地块 {sid}",
+                      f"project {pid} (mode {project['mode']}) cannot land on the {kind} plot {sid}",
+                      item_id=pid, column="mode")
             continue
         cap = float(site_capacity([kind], [site["area_mu"]], [site["floor_area_m2"]])[0][0])
         there = on_site.setdefault(sid, [])

@@ -54,6 +54,8 @@ from ._schema import (
 DEFAULT_STORE: Final = Path("workspace") / "zq_land.gpkg"
 ENV_STORE: Final = "ZQ_LAND_STORE"
 ENV_USER: Final = "ZQ_LAND_USER"
+#: ``ZQ_LAND_STORE`` values that turn the store off
+_OFF: Final = frozenset({"", "off", "none", "no", "0", "false"})
 #: A writer waits this long for another writer's transaction before giving up (SQLite).
 BUSY_TIMEOUT_S: Final = 60.0
 #: Seconds to wait for a PostgreSQL server to answer.
@@ -124,12 +126,19 @@ class RunInfo:
         return {**dataclasses.asdict(self), "created": _iso(self.created)}
 
 
-def default_store_url(app_dir: str | Path | None = None) -> str:
-    """``ZQ_LAND_STORE`` when set, else ``workspace/zq_land.gpkg`` in ``app_dir`` (default: the cwd)."""
-    env = os.environ.get(ENV_STORE, "").strip()
-    if env:
-        return env
-    return str(Path(app_dir or ".") / DEFAULT_STORE)
+def env_store_url() -> str | None:
+    """``ZQ_LAND_STORE``, or None when it is unset or ``off`` (then the command line writes only files)."""
+    value = os.environ.get(ENV_STORE, "").strip()
+    return None if value.lower() in _OFF else value
+
+
+def default_store_url(app_dir: str | Path | None = None) -> str | None:
+    """The app's store: ``ZQ_LAND_STORE`` when set, else ``workspace/zq_land.gpkg`` in ``app_dir``; None
+    when ``ZQ_LAND_STORE=off``."""
+    value = os.environ.get(ENV_STORE, "").strip()
+    if value and value.lower() in _OFF:
+        return None
+    return value or str(Path(app_dir or ".") / DEFAULT_STORE)
 
 
 def current_user() -> str:

@@ -71,7 +71,8 @@ def tiny(tmp_path: Path) -> tuple[gpd.GeoDataFrame, pd.DataFrame, dict[str, dict
     sites_path = write_vector(sites_frame(area_mu=[100.0, None, None]), tmp_path / "tiny.geojson")
     rows = [["project_id", "name", "industry", "investment_yi", "mode", "land_need_mu", "floor_need_m2"],
             ["P1", "甲", "nev_parts", "5", "land", "60", ""], ["P2", "乙", "battery", "4", "land", "50", ""],
-            ["P3", "丙", "nev_parts", "1", "lease", "", "8000"], ["P4", "丁", "electronics", "0.3", "platform", "", "1500"]]
+            ["P3", "丙", "nev_parts", "1", "lease", "", "8000"],
+            ["P4", "丁", "electronics", "0.3", "platform", "", "1500"]]
     projects_path = write_csv(tmp_path / "tiny.csv", rows)
     files = {"sites": file_fingerprint(sites_path), "projects": file_fingerprint(projects_path)}
     return read_sites(sites_path), read_projects(projects_path), files
@@ -146,7 +147,7 @@ def test_scenarios_are_versioned_by_content(store: Store, sample_result: Allocat
 
 def test_bad_urls_are_refused_with_a_message() -> None:
     for url in ("runs.sqlite", "mysql://x/y", ""):
-        with pytest.raises(StoreError, match="a store is a file path ending in .gpkg or a postgresql:// URL"):
+        with pytest.raises(StoreError, match=r"a store is a file path ending in \.gpkg or a postgresql:// URL"):
             open_store(url)
     with pytest.raises(StoreError, match="cannot reach the database server"):
         open_store("postgresql://nobody@127.0.0.1:9/none?connect_timeout=2")
@@ -253,7 +254,7 @@ def test_adopting_a_run_is_all_or_nothing(store: Store, tiny: Any) -> None:
     run_id = store.save_run(AllocationResult(**{**result.__dict__, "inputs": files}))
     kept = add_decision(store, "P3", "S2")  # already decided as the run has it: kept, not doubled
     blocker = add_decision(store, "P2", "S1")  # 50 mu: P1's 60 mu no longer fit
-    with pytest.raises(DecisionConflict, match=f"no room for the 60 mu of project P1") as exc:
+    with pytest.raises(DecisionConflict, match="no room for the 60 mu of project P1") as exc:
         adopt_run(store, run_id, meeting=6)
     assert [d.id for d in exc.value.existing] == [blocker.id]
     assert [d.id for d in list_decisions(store)] == [kept.id, blocker.id]  # none of the run's went in

@@ -109,6 +109,7 @@ def test_import_and_decisions(capsys: pytest.CaptureFixture[str], store_url: str
     assert [(d["id"], d["active"], d["meeting"]) for d in json.loads(text)] == [(2, True, 6)]
     code, text = run(capsys, "decisions", "list", "--all", "--store", store_url, "--json")
     [old, new] = json.loads(text)
+    assert new["active"] and new["note"] == "面积调整"
     assert (old["replaced_by"], old["active"], old["meeting_date"], old["decided_by"]) == (2, False, "2022-05-10",
                                                                                           "张三")
     with pytest.raises(SystemExit) as usage:  # argparse: a usage error, exit 2

@@ -23,7 +23,7 @@ from zq_land.results import AllocationResult, allocate
 from zq_land.scenario import Scenario
 
 #: The app's pages (tabs), in order; labels come from ``t("page.<name>")``.
-PAGES: Final[tuple[str, ...]] = ("data", "scenario", "results", "compare")
+PAGES: Final[tuple[str, ...]] = ("data", "scenario", "results", "compare", "runs")
 #: Session keys.
 NAV: Final = "nav"
 LANG: Final = "lang"
@@ -239,6 +239,9 @@ def run_allocation(scenario: Scenario, data: DataSet) -> tuple[str, AllocationRe
         result = dataclasses.replace(result, inputs={
             "sites": data.sites_file.fingerprint(), "projects": data.projects_file.fingerprint(),
         })
+        from .workspace import record_run
+
+        record_run(key, result, data)  # every run is saved when it finishes (when there is a store)
     cache.pop(key, None)
     cache[key] = result
     while len(cache) > MAX_RESULTS:

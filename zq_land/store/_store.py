@@ -90,6 +90,10 @@ class DataSetInfo:
     projects_file: str
     sites_sha256: str
     projects_sha256: str
+    sites_bytes: int | None
+    projects_bytes: int | None
+    site_columns: tuple[tuple[str, str], ...]
+    project_columns: tuple[tuple[str, str], ...]
     n_sites: int
     n_projects: int
     created: dt.datetime
@@ -727,7 +731,10 @@ def _dataset_info(row: Mapping[Any, Any]) -> DataSetInfo:
     return DataSetInfo(
         id=int(row["id"]), name=row["name"], sites_file=row["sites_file"] or "",
         projects_file=row["projects_file"] or "", sites_sha256=row["sites_sha256"] or "",
-        projects_sha256=row["projects_sha256"] or "", n_sites=int(row["n_sites"]),
+        projects_sha256=row["projects_sha256"] or "", sites_bytes=_int(row["sites_bytes"]),
+        projects_bytes=_int(row["projects_bytes"]),
+        site_columns=tuple((str(a), str(b)) for a, b in row["site_columns"] or ()),
+        project_columns=tuple((str(a), str(b)) for a, b in row["project_columns"] or ()), n_sites=int(row["n_sites"]),
         n_projects=int(row["n_projects"]), created=_utc(row["created"]), created_by=row["created_by"],
     )
 

@@ -25,7 +25,7 @@ from sqlalchemy.exc import IntegrityError
 
 from .._errors import ValidationReport
 from ..eligibility import MODE_KINDS, site_capacity
-from ._store import DecisionConflict, Store, _iso, _utc, current_user
+from ._store import DecisionConflict, Store, _fields, _iso, _utc, current_user
 
 #: A plot is full when the decided needs exceed its capacity by more than this share (rounding).
 _TOL = 1e-9
@@ -70,7 +70,7 @@ class Decision:
         return f"#{self.id} {self.project_id} → {self.site_id} ({sep.join(parts)})"
 
     def as_json(self) -> dict[str, Any]:
-        d = dataclasses.asdict(self)
+        d = _fields(self)
         d["active"] = self.active
         d["created"] = _iso(self.created)
         d["superseded_at"] = None if self.superseded_at is None else _iso(self.superseded_at)

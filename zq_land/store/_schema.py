@@ -141,12 +141,13 @@ def build_schema(backend: Backend, version: int = SCHEMA_VERSION) -> Schema:
           Column("label", Text, nullable=False), Column("status", Text, nullable=False),
           Column("objective", Double), Column("bound", Double), Column("gap", Double), Column("solver", Text),
           Column("projects_total", Integer), Column("projects_placed", Integer),
-          Column("investment_placed_yi", Double),
-          Column("kpis", JSON, nullable=False), Column("summary", JSON, nullable=False),
-          Column("report", JSON, nullable=False), Column("frames", JSON, nullable=False),
-          Column("inputs", JSON, nullable=False), Column("seconds", Double),
+          Column("investment_placed_yi", Double), Column("seconds", Double),
           Column("started", when), Column("created", when, nullable=False, index=True),
-          Column("created_by", Text, nullable=False), Column("source", Text, nullable=False), sqlite_autoincrement=True)
+          Column("created_by", Text, nullable=False), Column("source", Text, nullable=False),
+          # the large documents last: SQLite then reads a listed run's figures without stepping over them
+          Column("kpis", JSON, nullable=False), Column("summary", JSON, nullable=False),
+          Column("report", JSON, nullable=False), Column("inputs", JSON, nullable=False),
+          Column("frames", JSON, nullable=False), sqlite_autoincrement=True)
     Table("run_assignments", md, Column("fid", Integer, primary_key=True), *_owned("run_id", "runs"),
           *_typed(ASSIGNMENT_COLUMNS), Column("extra", JSON), sqlite_autoincrement=True)
     Table("run_site_use", md, Column("fid", Integer, primary_key=True), *_owned("run_id", "runs"),

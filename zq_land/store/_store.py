@@ -100,7 +100,7 @@ class DataSetInfo:
     created_by: str
 
     def as_json(self) -> dict[str, Any]:
-        return {**dataclasses.asdict(self), "created": _iso(self.created)}
+        return {**_fields(self), "created": _iso(self.created)}
 
 
 @dataclass(frozen=True)
@@ -127,7 +127,7 @@ class RunInfo:
     source: str
 
     def as_json(self) -> dict[str, Any]:
-        return {**dataclasses.asdict(self), "created": _iso(self.created)}
+        return {**_fields(self), "created": _iso(self.created)}
 
 
 def env_store_url() -> str | None:
@@ -334,25 +334,17 @@ class Store:
         limit: int | None = None,
     ) -> list[RunInfo]:
         """Runs, newest first; ``since`` and ``until`` are inclusive local dates."""
-        r, s, d = self.schema.table("runs"), self.schema.table("scenarios"), self.schema.table("datasets")
-        q = (select(r.c.id, r.c.label, s.c.name.label("scenario"), s.c.version.label("scenario_version"),
-                    r.c.dataset_id, d.c.name.label("dataset"), r.c.status, r.c.objective, r.c.bound, r.c.gap,
-                    r.c.solver, r.c.projects_placed, r.c.projects_total, r.c.investment_placed_yi, r.c.seconds,
-                    r.c.created, r.c.created_by, r.c.source)
-             .join(s, s.c.id == r.c.scenario_id).join(d, d.c.id == r.c.dataset_id).order_by(r.c.id.desc()))
+        r, s = self.schema.table("runs"), self.schema.table("scenarios")
+        conds = []
         if dataset_id is not None:
-            q = q.where(r.c.dataset_id == dataset_id)
+            conds.append(r.c.dataset_id == dataset_id)
         if scenario:
-            q = q.where(s.c.name == scenario)
+            conds.append(s.c.name == scenario)
         if since is not None:
-            q = q.where(r.c.created >= _local_midnight(since))
+            conds.append(r.c.created >= _local_midnight(since))
         if until is not None:
-            q = q.where(r.c.created < _local_midnight(until + dt.timedelta(days=1)))
-        if limit:
-            q = q.limit(limit)
-        with self.reading() as conn:
-            rows = conn.execute(q).mappings().all()
-        return [RunInfo(**{**row, "created": _utc(row["created"])}) for row in rows]
+            conds.append(r.c.created < _local_midnight(until + dt.timedelta(days=1)))
+        return self._runs_where(*conds, limit=limit)
 
     def run_info(self, run_id: int) -> RunInfo:
         """One run as listed; a :class:`StoreError` when there is no such run."""
@@ -575,13 +567,17 @@ class Store:
         return self.error(f"方案 #{run_id} 不存在（runs list 列出所有方案）",
                           f"there is no run #{run_id} (runs list shows them all)", item_id=str(run_id))
 
-    def _runs_where(self, cond: Any) -> list[RunInfo]:
+    def _runs_where(self, *conds: Any, limit: int | None = None) -> list[RunInfo]:
+        """Runs as listed, newest first."""
         r, s, d = self.schema.table("runs"), self.schema.table("scenarios"), self.schema.table("datasets")
         q = (select(r.c.id, r.c.label, s.c.name.label("scenario"), s.c.version.label("scenario_version"),
                     r.c.dataset_id, d.c.name.label("dataset"), r.c.status, r.c.objective, r.c.bound, r.c.gap,
                     r.c.solver, r.c.projects_placed, r.c.projects_total, r.c.investment_placed_yi, r.c.seconds,
                     r.c.created, r.c.created_by, r.c.source)
-             .join(s, s.c.id == r.c.scenario_id).join(d, d.c.id == r.c.dataset_id).where(cond))
+             .join(s, s.c.id == r.c.scenario_id).join(d, d.c.id == r.c.dataset_id).where(*conds)
+             .order_by(r.c.id.desc()))
+        if limit:
+            q = q.limit(limit)
         with self.reading() as conn:
             rows = conn.execute(q).mappings().all()
         return [RunInfo(**{**row, "created": _utc(row["created"])}) for row in rows]
@@ -737,6 +733,11 @@ def _dataset_info(row: Mapping[Any, Any]) -> DataSetInfo:
         project_columns=tuple((str(a), str(b)) for a, b in row["project_columns"] or ()), n_sites=int(row["n_sites"]),
         n_projects=int(row["n_projects"]), created=_utc(row["created"]), created_by=row["created_by"],
     )
+
+
+def _fields(obj: Any) -> dict[str, Any]:
+    """A flat dataclass as a dict (``dataclasses.asdict`` deep-copies: 0.1 s for 1,000 runs)."""
+    return {f.name: getattr(obj, f.name) for f in dataclasses.fields(obj)}
 
 
 def _program() -> str:

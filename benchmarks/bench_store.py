@@ -19,15 +19,15 @@ import argparse
 import contextlib
 import json
 import shutil
-import statistics
 import sys
 import tempfile
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
+
+from benchmarks.bench_map import _best
 
 N_PROJECTS, N_SITES, N_RUNS = 2000, 5000, 1000
 SEED = 20221230
@@ -124,15 +124,6 @@ def main(argv: list[str] | None = None) -> int:
 
 
 # --- private --------------------------------------------------------------------------------------
-
-def _best(fn: Callable[[], Any], repeat: int) -> tuple[float, float, Any]:
-    times, out = [], None
-    for _ in range(repeat):
-        t = time.perf_counter()
-        out = fn()
-        times.append(time.perf_counter() - t)
-    return min(times), statistics.median(times), out
-
 
 def _to_sql(store: Any, result: Any) -> None:
     with store.engine.begin() as conn:

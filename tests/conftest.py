@@ -124,10 +124,13 @@ def make_sites(tmp_path: Path) -> Callable[..., Path]:
 
 # --- the workspace store: a throwaway PostGIS cluster for the session, and a store URL per back end ---
 
-@pytest.fixture(autouse=True)
-def _no_default_store(monkeypatch: pytest.MonkeyPatch) -> None:
-    """No test writes into the app's default store beside app.py: the store is off unless a test sets one."""
-    monkeypatch.setenv("ZQ_LAND_STORE", "off")
+@pytest.fixture(autouse=True, scope="session")
+def _no_default_store() -> Any:
+    """No test writes into the app's default store beside app.py: the store is off unless a test sets one
+    (session scope: set before any module's fixture starts a server)."""
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("ZQ_LAND_STORE", "off")
+        yield
 
 
 @pytest.fixture(scope="session")

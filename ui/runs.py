@@ -18,7 +18,7 @@ from zq_land.store import RunInfo, Store, adopt_run, list_decisions, supersede_d
 
 from . import state, workspace
 from .common import num, show_problems
-from .compare import kpi_table, moved_table
+from .compare import comparison_tables
 from .results import _status_text
 
 RUN_COLUMNS: Final = ("id", "label", "scenario", "dataset", "status", "objective", "placed", "investment",
@@ -132,13 +132,7 @@ def _compare(ws: Store, runs: list[RunInfo], lang: str) -> None:
     b = c2.selectbox(t("runs.b", lang), ids, index=0, key="runs_cmp_b", format_func=lambda i: _run_label(by_id[i]))
     if a is None or b is None:
         return
-    cmp = compare_results(_loaded(ws, int(a)), _loaded(ws, int(b)))
-    st.dataframe(kpi_table(cmp, lang), hide_index=True, width="stretch", key="tbl_runs_cmp_kpis")
-    st.markdown(f"**{t('cmp.moved', lang, n=len(cmp.moved))}**")
-    if cmp.moved.empty:
-        st.success(t("cmp.none_moved", lang))
-    else:
-        st.dataframe(moved_table(cmp, lang), hide_index=True, width="stretch", key="tbl_runs_cmp_moved")
+    comparison_tables(compare_results(_loaded(ws, int(a)), _loaded(ws, int(b))), lang, key="tbl_runs_cmp")
 
 
 def _decisions(ws: Store, data: state.DataSet, lang: str) -> None:

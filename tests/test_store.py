@@ -149,8 +149,17 @@ def test_bad_urls_are_refused_with_a_message() -> None:
     for url in ("runs.sqlite", "mysql://x/y", ""):
         with pytest.raises(StoreError, match=r"a store is a file path ending in \.gpkg or a postgresql:// URL"):
             open_store(url)
-    with pytest.raises(StoreError, match="cannot reach the database server"):
-        open_store("postgresql://nobody@127.0.0.1:9/none?connect_timeout=2")
+    for url in ("postgresql://nobody:secret@127.0.0.1:9/none?connect_timeout=2",
+                "postgresql+psycopg2://nobody:secret@127.0.0.1:9/none?connect_timeout=2"):
+        with pytest.raises(StoreError, match="cannot reach the database server") as exc:
+            open_store(url)
+        assert "secret" not in exc.value.report.text()  # a password is never shown
+
+
+def test_a_sqlite_url_of_a_gpkg_is_the_same_store(tmp_path: Path) -> None:
+    with open_store(f"sqlite:///{tmp_path / 'a.gpkg'}") as s:
+        assert s.backend == "geopackage" and s.list_runs() == []
+    assert (tmp_path / "a.gpkg").exists()
 
 
 def test_a_file_that_is_not_a_geopackage_is_refused(tmp_path: Path) -> None:

@@ -7,7 +7,10 @@ from pathlib import Path
 
 import pytest
 import streamlit as st
+from conftest import PROJECT_HEADER, PROJECT_ROWS, sites_frame, write_csv, write_vector
 from test_app import _app, _current, _ok, _open, _run_scenario, _table
+
+from ui.data import PENDING
 
 from zq_land.sample_data import SAMPLE_SITES
 from zq_land.store import list_decisions, open_store
@@ -45,6 +48,23 @@ def test_a_run_survives_a_new_session_and_a_server_restart(store_path: Path) -> 
     _ok(two)
     _open(one, "方案记录")  # the other session sees the new label
     assert list(_table(one, "编号", "名称")["名称"]) == ["第5次评审会汇报稿"]
+
+
+def test_an_upload_becomes_a_data_set_that_a_new_session_starts_from(store_path: Path, tmp_path: Path) -> None:
+    sites = write_vector(sites_frame(area_mu=[200.0, None, None]), tmp_path / "地块.geojson")
+    projects = write_csv(tmp_path / "项目.csv", [PROJECT_HEADER, *PROJECT_ROWS])
+    one = _app()
+    for kind, path in (("sites", sites), ("projects", projects)):
+        one.session_state[PENDING] = (kind, path.name, path.read_bytes())
+        one.run()
+        _ok(one)
+    with open_store(store_path) as s:
+        names = [(d.sites_file, d.projects_file, d.n_sites, d.n_projects) for d in s.datasets()]
+    # the sites upload with the sample's projects, then both uploads: each a data set
+    assert names[0] == ("地块.geojson", "项目.csv", 3, 3) and len(names) == 2
+    two = _app()  # a new session starts from the store's latest data set, not the sample
+    assert {m.label: m.value for m in two.metric}["项目数"] == "3"
+    assert two.session_state["data"].sites_file.name == "地块.geojson"
 
 
 def test_adopted_placements_lock_later_runs_and_two_runs_compare(store_path: Path) -> None:

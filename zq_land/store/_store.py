@@ -618,8 +618,9 @@ def _parse_url(raw: str) -> tuple[Backend, str, str]:
     """The back end, the SQLAlchemy URL and the URL as shown (password hidden)."""
     value = raw.strip()
     lower = value.lower()
-    if lower.startswith(("postgresql://", "postgres://", "postgresql+psycopg://")):
-        rest = value.split("://", 1)[1]
+    scheme = lower.split("://", 1)[0] if "://" in lower else ""
+    if scheme in ("postgresql", "postgres") or scheme.startswith("postgresql+"):
+        rest = value.split("://", 1)[1]  # any driver named in the URL: psycopg 3 is the one installed
         sa_url = "postgresql+psycopg://" + rest
         try:
             shown = make_url(sa_url).render_as_string(hide_password=True).replace("postgresql+psycopg://",
@@ -629,6 +630,9 @@ def _parse_url(raw: str) -> tuple[Backend, str, str]:
                               "malformed PostgreSQL URL; expected postgresql://user:password@host:port/dbname",
                               column="--store", found=value) from None
         return "postgis", sa_url, shown
+    if lower.startswith("sqlite:///"):
+        value = value[len("sqlite:///"):]
+        lower = value.lower()
     if lower.endswith(".gpkg") and "://" not in value:
         path = Path(value).expanduser()
         if path.exists() and path.is_dir():

@@ -106,6 +106,28 @@ def test_a_run_read_back_is_the_run_saved(store: Store, sample_result: Allocatio
     assert abs((dt.datetime.now(dt.UTC) - info.created).total_seconds()) < 120
 
 
+def test_a_field_added_to_results_later_is_kept(store: Store, sample_result: AllocationResult,
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    """A newer AllocationResult (e.g. with warnings or a reference's figures) round-trips its new fields."""
+    import dataclasses
+
+    import zq_land.store._store as impl
+
+    @dataclasses.dataclass(frozen=True)
+    class Later(AllocationResult):
+        warnings: tuple[str, ...] = ()
+        moved_vs_reference: int | None = None
+        alternatives: pd.DataFrame = dataclasses.field(default_factory=pd.DataFrame)
+
+    alts = pd.DataFrame({"project_id": ["P1"], "site_id": ["S2"], "rank": [1], "loss_yi": [0.25]})
+    later = Later(**sample_result.__dict__, warnings=("面积与几何不符 | area differs",), moved_vs_reference=3,
+                  alternatives=alts)
+    monkeypatch.setattr(impl, "AllocationResult", Later)
+    back = store.load_run(store.save_run(later))
+    assert isinstance(back, Later) and back.warnings == later.warnings and back.moved_vs_reference == 3
+    pd.testing.assert_frame_equal(back.alternatives, alts)
+
+
 def test_list_filters_rename_delete(store: Store, sample_result: AllocationResult) -> None:
     r = sample_result
     first = store.save_run(r)

@@ -11,7 +11,6 @@ from conftest import PROJECT_HEADER, PROJECT_ROWS, sites_frame, write_csv, write
 from test_app import _app, _current, _ok, _open, _run_scenario, _table
 
 from ui.data import PENDING
-
 from zq_land.sample_data import SAMPLE_SITES
 from zq_land.store import list_decisions, open_store
 

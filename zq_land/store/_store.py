@@ -296,6 +296,7 @@ class Store:
             "unplaced": frame_record(result.unplaced),
             "shadow_prices": {**frame_record(result.shadow_prices),
                               "rows": frame_rows(result.shadow_prices, ())},
+            "extras": _extra_fields(result),
         }
         runs = self.schema.table("runs")
         with self.writing() as conn:
@@ -373,7 +374,7 @@ class Store:
             scenario=scenario, sites=sites, projects=projects, assignments=assignments, site_use=site_use,
             unplaced=unplaced, kpis=dict(row["kpis"]), solve=_solve_report(row["report"]),
             shadow_prices=shadow_prices, inputs={k: dict(v) for k, v in (row["inputs"] or {}).items()},
-            seconds=float(row["seconds"] or 0.0),
+            seconds=float(row["seconds"] or 0.0), **_restored_fields(frames.get("extras") or {}),
         )
 
     def rename_run(self, run_id: int, label: str) -> None:
@@ -701,6 +702,41 @@ def _scenario_toml(scenario: Scenario) -> str:
         if p is not None and Path(p).exists():
             changes[key] = Path(p).resolve()
     return scenario.with_(**changes).to_toml()
+
+
+#: The fields of AllocationResult the store keeps in their own columns and tables.
+_RESULT_FIELDS: Final = frozenset({"scenario", "sites", "projects", "assignments", "site_use", "unplaced", "kpis",
+                                   "solve", "shadow_prices", "inputs", "seconds"})
+
+
+def _extra_fields(result: AllocationResult) -> dict[str, Any]:
+    """Any other field of the result (added after this store was written: warnings, reference figures,
+    ...), as JSON: a table with its record, anything else as its JSON value."""
+    out: dict[str, Any] = {}
+    for f in dataclasses.fields(result):
+        if f.name in _RESULT_FIELDS:
+            continue
+        v = getattr(result, f.name)
+        if isinstance(v, pd.DataFrame):
+            out[f.name] = {"frame": {**frame_record(v), "rows": frame_rows(v, ())}}
+        else:
+            out[f.name] = {"value": json_safe(v), "tuple": isinstance(v, tuple)}
+    return out
+
+
+def _restored_fields(extras: Mapping[Any, Any]) -> dict[str, Any]:
+    """The fields :func:`_extra_fields` kept, for those this program's AllocationResult has."""
+    names = {f.name for f in dataclasses.fields(AllocationResult)} - _RESULT_FIELDS
+    out: dict[str, Any] = {}
+    for name, kept in extras.items():
+        if name not in names:
+            continue
+        if "frame" in kept:
+            out[name] = frame_from_rows(kept["frame"]["rows"], kept["frame"], ())
+        else:
+            value = kept["value"]
+            out[name] = tuple(value) if kept.get("tuple") and isinstance(value, list) else value
+    return out
 
 
 def _solve_report(data: Mapping[Any, Any]) -> SolveReport:

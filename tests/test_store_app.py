@@ -49,6 +49,19 @@ def test_a_run_survives_a_new_session_and_a_server_restart(store_path: Path) -> 
     assert list(_table(one, "编号", "名称")["名称"]) == ["第5次评审会汇报稿"]
 
 
+def test_a_run_of_the_command_line_opens_in_the_app(store_path: Path, sites_geojson: Path,
+                                                   projects_csv: Path, tmp_path: Path) -> None:
+    from zq_land.cli import main
+
+    assert main(["solve", "--sites", str(sites_geojson), "--projects", str(projects_csv), "--out",
+                 str(tmp_path / "out"), "--store", str(store_path), "--quiet"]) == 0
+    at = _app()  # the store's latest data set and run: the command line's
+    assert at.session_state["data"].sites_file.name == "sites.geojson"
+    assert len(_current(at).assignments) == 3
+    _open(at, "结果")
+    assert not at.warning  # not flagged stale: the app names the same inputs its own way
+
+
 def test_an_upload_becomes_a_data_set_that_a_new_session_starts_from(store_path: Path, tmp_path: Path) -> None:
     sites = write_vector(sites_frame(area_mu=[200.0, None, None]), tmp_path / "地块.geojson")
     projects = write_csv(tmp_path / "项目.csv", [PROJECT_HEADER, *PROJECT_ROWS])

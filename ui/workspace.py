@@ -9,6 +9,7 @@ be opened) the app works as before, with a warning.
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 from typing import Final
 
@@ -126,6 +127,9 @@ def open_run(run_id: int, *, goto: bool = True) -> AllocationResult:
     result = ws.load_run(run_id)
     info = ws.run_info(run_id)
     data = dataset_of(ws, info.dataset_id)
+    # as the app names its inputs (a run of the command line names them by their full paths)
+    result = dataclasses.replace(result, scenario=result.scenario.with_(
+        sites=Path(data.sites_file.name), projects=Path(data.projects_file.name)))
     s = st.session_state
     s[state.DATA] = data
     s["sc_uploaded"] = result.scenario

@@ -25,6 +25,7 @@ lint: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks.run
+	$(BIN)/python -m benchmarks.bench_store
 
 sample: $(STAMP)
 	$(BIN)/python -m tools.make_sample

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from ui import compare, data, results, scenario, state
+from ui import compare, data, results, runs, scenario, state, workspace
 from ui.common import show_problems
 from zq_land import BASEMAPS, LANG_NAMES, LANGS, InputError, install_static_assets, t
 
@@ -31,6 +31,7 @@ def main() -> None:
     st.caption(t("app.subtitle", lang))
 
     try:
+        workspace.start_session()
         data.process_pending(lang)
         dataset = data.current_data()
     except InputError as exc:  # the bundled sample itself is unusable: say so, never a traceback
@@ -52,6 +53,8 @@ def main() -> None:
                 scenario.render(lang, dataset)
             elif page == "results":
                 results.render(lang, dataset, basemap=basemap, tianditu_key=tianditu_key, offline=offline)
+            elif page == "runs":
+                runs.render(lang, dataset, basemap=basemap, tianditu_key=tianditu_key, offline=offline)
             else:
                 compare.render(lang, dataset, basemap=basemap, tianditu_key=tianditu_key, offline=offline)
 
@@ -71,6 +74,7 @@ def _sidebar(offline: bool) -> tuple[str, str, str | None]:
         format_func=lambda b: t("basemap." + ("tianditu_vec" if b == "tianditu" else b), lang),
     )
     side.caption(t("app.offline_hint", lang))
+    workspace.sidebar(lang)
     if not offline:
         side.warning(t("app.static_failed", lang, path=str(STATIC_DIR)))
     return str(lang), str(basemap), tianditu_key

@@ -120,3 +120,45 @@ def make_sites(tmp_path: Path) -> Callable[..., Path]:
         return write_vector(sites_frame(**columns), tmp_path / name)
 
     return _make
+
+
+# --- the workspace store: a throwaway PostGIS cluster for the session, and a store URL per back end ---
+
+@pytest.fixture(autouse=True, scope="session")
+def _no_default_store() -> Any:
+    """No test writes into the app's default store beside app.py: the store is off unless a test sets one
+    (session scope: set before any module's fixture starts a server)."""
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("ZQ_LAND_STORE", "off")
+        yield
+
+
+@pytest.fixture(scope="session")
+def pg_cluster() -> Any:
+    """A running PostgreSQL + PostGIS cluster (skipped when not installed, unless CI requires it)."""
+    import os
+    import shutil
+    import tempfile
+
+    import pg_cluster as pg
+
+    reason = pg.missing_reason()
+    if reason is not None:
+        if os.environ.get(pg.REQUIRE_ENV) == "1":
+            pytest.fail(f"{reason} ({pg.REQUIRE_ENV}=1)")
+        pytest.skip(reason)
+    # not under pytest's tmp folder: as root the cluster runs as `postgres`, who cannot enter root's 0700 folder
+    base = Path(tempfile.mkdtemp(prefix="zq_land_pg_"))
+    try:
+        with pg.running_cluster(base) as cluster:
+            yield cluster
+    finally:
+        shutil.rmtree(base, ignore_errors=True)
+
+
+@pytest.fixture(params=["gpkg", "postgis"])
+def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """An empty store of each back end: a new GeoPackage file, or a new PostGIS database."""
+    if request.param == "gpkg":
+        return str(tmp_path / "store.gpkg")
+    return str(request.getfixturevalue("pg_cluster").new_database())

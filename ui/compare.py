@@ -58,13 +58,7 @@ def render(lang: str, data: state.DataSet, *, basemap: str, tianditu_key: str | 
         st.info(t("cmp.need_two", lang))
         return
     cmp = compare_results(a, b)
-    st.markdown(f"**{t('cmp.kpis', lang)}**")
-    st.dataframe(kpi_table(cmp, lang), hide_index=True, width="stretch", key="tbl_cmp_kpis")
-    st.markdown(f"**{t('cmp.moved', lang, n=len(cmp.moved))}**")
-    if cmp.moved.empty:
-        st.success(t("cmp.none_moved", lang))
-    else:
-        st.dataframe(moved_table(cmp, lang), hide_index=True, width="stretch", key="tbl_cmp_moved")
+    comparison_tables(cmp, lang, key="tbl_cmp")
     st.markdown(f"**{t('cmp.map', lang)}**")
     m = compare_map(b.sites, a.assignments, b.assignments, name_a=a.scenario.name, name_b=b.scenario.name,
                     lang=lang, basemap=cast(Basemap, basemap), tianditu_key=tianditu_key, offline=offline)
@@ -72,6 +66,17 @@ def render(lang: str, data: state.DataSet, *, basemap: str, tianditu_key: str | 
     st.download_button(t("dl.compare", lang), functools.partial(comparison_workbook_bytes, cmp, lang=lang),
                        file_name="zq_land_comparison.xlsx", key="dl_compare", on_click="ignore",
                        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+
+
+def comparison_tables(cmp: Comparison, lang: str, *, key: str) -> None:
+    """The KPI deltas and the projects that moved, as two tables (keys ``{key}_kpis``, ``{key}_moved``)."""
+    st.markdown(f"**{t('cmp.kpis', lang)}**")
+    st.dataframe(kpi_table(cmp, lang), hide_index=True, width="stretch", key=f"{key}_kpis")
+    st.markdown(f"**{t('cmp.moved', lang, n=len(cmp.moved))}**")
+    if cmp.moved.empty:
+        st.success(t("cmp.none_moved", lang))
+    else:
+        st.dataframe(moved_table(cmp, lang), hide_index=True, width="stretch", key=f"{key}_moved")
 
 
 def kpi_table(cmp: Comparison, lang: str) -> pd.DataFrame:

@@ -314,6 +314,9 @@ def _use_upload(outcome: UploadOutcome) -> None:
         new = dataclasses.replace(data, projects=outcome.table, projects_file=outcome.info,
                                   project_columns=outcome.columns)
     st.session_state[state.DATA] = new
+    from .workspace import save_dataset
+
+    save_dataset(new)  # every upload becomes a data set of the store
     dropped = state.prune_to_ids(new.sites["site_id"].astype(str), new.projects["project_id"].astype(str))
     if dropped:
         state.flash("warning", t("data.pruned", state.lang(), n=dropped))

@@ -108,6 +108,9 @@ def build_scenario(data: state.DataSet) -> Scenario:
     if data.site_columns or data.project_columns:
         d["columns"] = {"sites": dict(data.site_columns), "projects": dict(data.project_columns)}
     scenario = scenario_from_dict(d, source=None)
+    from .workspace import lock_decisions
+
+    scenario = lock_decisions(scenario, data)  # the decisions agreed at review meetings bind every run
     return scenario.with_(sites=Path(data.sites_file.name), projects=Path(data.projects_file.name))
 
 

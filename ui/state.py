@@ -21,7 +21,7 @@ import streamlit as st
 from zq_land import AllocationResult, Scenario, allocate, t
 
 #: The app's pages (tabs), in order; labels come from ``t("page.<name>")``.
-PAGES: Final[tuple[str, ...]] = ("data", "scenario", "results", "compare")
+PAGES: Final[tuple[str, ...]] = ("data", "scenario", "results", "compare", "runs")
 #: Session keys.
 NAV: Final = "nav"
 LANG: Final = "lang"
@@ -237,6 +237,9 @@ def run_allocation(scenario: Scenario, data: DataSet) -> tuple[str, AllocationRe
         result = dataclasses.replace(result, inputs={
             "sites": data.sites_file.fingerprint(), "projects": data.projects_file.fingerprint(),
         })
+        from .workspace import record_run
+
+        record_run(key, result, data)  # every run is saved when it finishes (when there is a store)
     cache.pop(key, None)
     cache[key] = result
     while len(cache) > MAX_RESULTS:

@@ -34,6 +34,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--start", action="append", default=[], metavar="ASSIGNMENTS.csv",
                    help="an earlier run's assignments.csv to start from (repeatable); it is repaired to this "
                    "scenario and only used when better than the tool's own first plans")
+    add_store_arguments(p)
     p.set_defaults(func=run, msg_lang="both")
 
 
@@ -70,9 +71,11 @@ def run(args: argparse.Namespace) -> int:
         solver = replace(solver, time_limit_s=float(args.time_limit))
     sc = sc.with_(solver=solver)
     protect = [p for p in (args.sites, args.projects, args.scenario, *args.start) if p]
+    store = open_store_for(args)  # before solving: a bad store URL fails at once
     result = allocate(sc, starts=[read_start(f) for f in args.start], started=getattr(args, "started", None))
     paths = write_outputs(result, args.out, lang=args.lang, protect=protect)
     print(one_line(result))
+    record_run(store, result, args)
     if not args.quiet:
         print_unplaced(result, args.lang)
         print(f"outputs / 输出: {Path(args.out)}/ " + ", ".join(paths))

@@ -37,16 +37,14 @@ def big_result() -> Any:
     """An AllocationResult of 2,000 projects x 5,000 sites from a greedy plan (no solver)."""
     from benchmarks.bench_map import allocation_tables
     from benchmarks.generate import make_instance
-    from zq_land.optimize import SolveReport
-    from zq_land.results import AllocationResult, compute_kpis
-    from zq_land.scenario import Scenario
+    from zq_land import AllocationResult, Scenario, SolveReport, Text, compute_kpis
 
     sites, projects = make_instance(N_PROJECTS, N_SITES, seed=SEED)
     assignments, site_use = allocation_tables(sites, projects)
     kpis = compute_kpis(assignments, site_use)
     obj = float(kpis["investment_placed_yi"])
     report = SolveReport(status="feasible", solver="greedy", objective=obj, bound=obj, gap=0.0, build_seconds=0.0,
-                         solve_seconds=0.0, greedy_objective=obj, lp_bound=obj, message="bench_store")
+                         solve_seconds=0.0, greedy_objective=obj, lp_bound=obj, message=Text.same("bench_store"))
     prices = pd.DataFrame(columns=["site_id", "unit", "dual", "binding", "text_zh", "text_en"])
     return AllocationResult(
         scenario=Scenario(name="bench_store"), sites=sites, projects=projects, assignments=assignments,

@@ -23,8 +23,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 def small_result(n_projects: int = 40, n_sites: int = 80):  # type: ignore[no-untyped-def]
     """A real (solved) result of a seeded generated instance."""
     from benchmarks.generate import make_instance
-    from zq_land.results import allocate
-    from zq_land.scenario import Scenario, SolverSettings
+    from zq_land import Scenario, SolverSettings, allocate
 
     sites, projects = make_instance(n_projects, n_sites, seed=7)
     return allocate(Scenario(name="worker", solver=SolverSettings(time_limit_s=20)), sites=sites, projects=projects)

@@ -24,11 +24,20 @@ import pytest
 from conftest import sites_frame, write_csv, write_vector
 from sqlalchemy import func, select, text
 
-from zq_land.export import assignments_csv_bytes, sites_geojson_bytes, summary_json_bytes
-from zq_land.io import read_projects, read_sites
-from zq_land.results import AllocationResult, allocate, file_fingerprint
-from zq_land.sample_data import SAMPLE_SCENARIOS, SAMPLE_SITES
-from zq_land.scenario import Weights, load_scenario
+from zq_land import (
+    AllocationResult,
+    Weights,
+    allocate,
+    assignments_csv_bytes,
+    file_fingerprint,
+    load_scenario,
+    read_projects,
+    read_sites,
+    sample_scenarios,
+    sample_sites,
+    sites_geojson_bytes,
+    summary_json_bytes,
+)
 from zq_land.store import (
     SCHEMA_VERSION,
     DecisionConflict,
@@ -52,9 +61,9 @@ WORKER = Path(__file__).with_name("store_worker.py")
 @pytest.fixture(scope="module")
 def sample_result() -> AllocationResult:
     """The 2022 review as recorded, solved once for the module."""
-    if not SAMPLE_SITES.exists():
+    if not sample_sites().exists():
         pytest.skip("the sample data is not generated yet")
-    return allocate(load_scenario(SAMPLE_SCENARIOS["review_2022_recorded"]))
+    return allocate(load_scenario(sample_scenarios()["review_2022_recorded"]))
 
 
 @pytest.fixture
@@ -95,6 +104,7 @@ def test_a_run_read_back_is_the_run_saved(store: Store, sample_result: Allocatio
     assert back.sites.geometry.geom_equals_exact(r.sites.geometry, tolerance=0).all()
     assert back.sites.crs == r.sites.crs and back.sites.attrs == r.sites.attrs
     assert back.solve == r.solve and back.kpis == r.kpis and back.inputs == r.inputs
+    assert back.anchor_points == r.anchor_points and r.anchor_points  # where the suppliers' distances end
     assert back.scenario.weights == r.scenario.weights and back.scenario.locks == r.scenario.locks
     assert back.scenario.sites == Path(r.scenario.sites).resolve()  # input paths are kept absolute
 
@@ -275,7 +285,7 @@ def test_decisions_conflicts_supersede_and_adopt(store: Store, tiny: Any) -> Non
 
 
 def test_adopting_a_run_is_all_or_nothing(store: Store, tiny: Any) -> None:
-    from zq_land.scenario import Scenario
+    from zq_land import Scenario
 
     sites, projects, files = tiny
     result = allocate(Scenario(name="tiny"), sites=sites, projects=projects)

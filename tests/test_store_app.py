@@ -11,10 +11,10 @@ from conftest import PROJECT_HEADER, PROJECT_ROWS, sites_frame, write_csv, write
 from test_app import _app, _current, _ok, _open, _run_scenario, _table
 
 from ui.data import PENDING
-from zq_land.sample_data import SAMPLE_SITES
+from zq_land import sample_sites
 from zq_land.store import list_decisions, open_store
 
-pytestmark = [pytest.mark.skipif(not SAMPLE_SITES.exists(), reason="the sample data is not generated yet"),
+pytestmark = [pytest.mark.skipif(not sample_sites().exists(), reason="the sample data is not generated yet"),
               pytest.mark.slow]
 
 

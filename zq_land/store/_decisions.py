@@ -24,11 +24,8 @@ from sqlalchemy import Connection, func, select, text
 from sqlalchemy.exc import IntegrityError
 
 from .._errors import ValidationReport
-from ..eligibility import MODE_KINDS, site_capacity
+from ..engine.rules import MODE_KINDS, fits, site_capacity
 from ._store import DecisionConflict, Store, _fields, _iso, _utc, current_user
-
-#: A plot is full when the decided needs exceed its capacity by more than this share (rounding).
-_TOL = 1e-9
 
 
 @dataclass(frozen=True)
@@ -272,7 +269,7 @@ def _checked(store: Store, conn: Connection, dataset_id: int, pairs: Sequence[tu
         cap = float(site_capacity([kind], [site["area_mu"]], [site["floor_area_m2"]])[0][0])
         there = on_site.setdefault(sid, [])
         used = sum(float(x.need or 0.0) for x in there if x.unit == unit)
-        if used + float(need) > cap * (1 + _TOL) + _TOL:
+        if not fits(used + float(need), cap):
             clashes.extend(there)
             names = "、".join(x.describe("zh") for x in there) or "无"
             names_en = "; ".join(x.describe("en") for x in there) or "none"

@@ -17,7 +17,7 @@ import math
 import os
 import sqlite3
 import tomllib
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,9 +30,10 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError
 
 from .._errors import InputError, ValidationReport
-from ..optimize import SolveReport
-from ..results import AllocationResult
+from ..engine.model import SolveReport
+from ..engine.results import AllocationResult
 from ..scenario import Scenario, scenario_from_dict
+from ..text import Text
 from . import _gpkg
 from ._frames import frame_from_rows, frame_record, frame_rows, json_safe
 from ._schema import (
@@ -234,7 +235,7 @@ class Store:
         """Save the sites and projects as loaded (or find the same data set saved before); its id.
 
         ``files`` holds the ``sites`` and ``projects`` file fingerprints (``path``, ``bytes``,
-        ``sha256``, as :func:`zq_land.results.file_fingerprint` gives them).
+        ``sha256``, as :func:`zq_land.file_fingerprint` gives them).
         """
         with self.writing() as conn:
             return self._ensure_dataset(conn, sites, projects, files or {}, site_columns, project_columns,
@@ -736,11 +737,22 @@ def _restored_fields(extras: Mapping[Any, Any]) -> dict[str, Any]:
         else:
             value = kept["value"]
             out[name] = tuple(value) if kept.get("tuple") and isinstance(value, list) else value
+            if name in _RESTORE and value is not None:
+                out[name] = _RESTORE[name](value)
     return out
 
 
+def _anchor_points(value: Mapping[str, Any]) -> dict[str, tuple[tuple[float, float], ...]]:
+    return {str(k): tuple((float(p[0]), float(p[1])) for p in points) for k, points in value.items()}
+
+
+#: Fields of AllocationResult whose JSON needs its types back (JSON turns tuples into lists).
+_RESTORE: Final[Mapping[str, Callable[[Any], Any]]] = {"anchor_points": _anchor_points}
+
+
 def _solve_report(data: Mapping[Any, Any]) -> SolveReport:
-    """The solver's report from its JSON: NaN figures were saved as null, tuples as lists."""
+    """The solver's report from its JSON: NaN figures were saved as null, tuples as lists, texts (the
+    message and the notes) as ``{"zh": ..., "en": ...}``."""
     values: dict[str, Any] = {}
     for f in dataclasses.fields(SolveReport):
         if f.name not in data:
@@ -749,9 +761,16 @@ def _solve_report(data: Mapping[Any, Any]) -> SolveReport:
         if v is None and "float" in str(f.type):
             v = math.nan
         elif isinstance(v, list):
-            v = tuple(v)
+            v = tuple(_text(x) for x in v)
+        else:
+            v = _text(v)
         values[f.name] = v
     return SolveReport(**values)
+
+
+def _text(v: Any) -> Any:
+    """A :class:`~zq_land.text.Text` saved as its dict, as the Text again; anything else as it is."""
+    return Text(str(v["zh"]), str(v["en"])) if isinstance(v, Mapping) and set(v) == {"zh", "en"} else v
 
 
 def _frame_digest(df: pd.DataFrame) -> str:

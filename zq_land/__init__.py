@@ -56,22 +56,29 @@ _MODULES: dict[str, tuple[str, ...]] = {
         "summary_json_bytes", "write_outputs"),
     ".outputs.maps": ("BASEMAPS", "Basemap", "compare_map", "result_map", "sites_map", "standalone_html"),
     ".outputs._offline": ("install_static_assets",),
+    # the workspace store
+    ".store": ("DataSetInfo", "Decision", "DecisionConflict", "RunInfo", "Store", "StoreError", "add_decision",
+        "adopt_run", "decision_locks", "default_store_url", "env_store_url", "list_decisions", "open_store",
+        "supersede_decision"),
 }
 _EXPORTS: dict[str, str] = {name: module for module, names in _MODULES.items() for name in names}
 
 __all__ = [
     "BASEMAPS", "INDUSTRY_ZH", "KIND_ZH", "KPI_LABELS", "LABELS", "LANGS", "LANG_NAMES", "MODE_ZH",
     "PROJECT_COLUMNS", "SCENARIO_NAMES", "SITE_COLUMNS", "SITE_TABLE_COLUMNS", "STATUS_WORDS", "STATUS_ZH", "UNITS",
-    "AllocationResult", "Basemap", "Candidates", "Comparison", "InputError", "Label", "Lang", "Plan", "Policy",
-    "Problem", "ReadResult", "Reason", "Scenario", "SolveReport", "SolverError", "SolverSettings", "Text",
-    "ValidationReport", "Weights", "ZqLandError", "__version__", "allocate", "assignments_csv_bytes",
+    "AllocationResult", "Basemap", "Candidates", "Comparison", "DataSetInfo", "Decision", "DecisionConflict",
+    "InputError", "Label", "Lang", "Plan", "Policy", "Problem", "ReadResult", "Reason", "RunInfo", "Scenario",
+    "SolveReport", "SolverError", "SolverSettings", "Store", "StoreError", "Text", "ValidationReport", "Weights",
+    "ZqLandError", "__version__", "add_decision", "adopt_run", "allocate", "assignments_csv_bytes",
     "atomic_write", "audit_bundle_bytes", "audit_scenario_bytes", "check_files", "check_projects",
     "check_scenario_ids", "check_sites", "code_label", "column_label", "compare_map", "compare_results",
-    "comparison_workbook_bytes", "compute_kpis", "eligible_pairs", "file_fingerprint", "header", "headers",
-    "input_error", "install_static_assets", "kpi_header", "labelled", "load_scenario", "read_projects",
-    "read_sites", "result_map", "sample_projects", "sample_scenarios", "sample_sites", "scenario_from_dict",
-    "sites_geojson_bytes", "sites_map", "solve_allocation", "standalone_html", "summarize_projects",
-    "summarize_sites", "summary_json_bytes", "t", "validate_files", "why_not", "workbook_bytes", "write_outputs",
+    "comparison_workbook_bytes", "compute_kpis", "decision_locks", "default_store_url", "eligible_pairs",
+    "env_store_url", "file_fingerprint", "header", "headers", "input_error", "install_static_assets", "kpi_header",
+    "labelled", "list_decisions", "load_scenario", "open_store", "read_projects", "read_sites", "result_map",
+    "sample_projects", "sample_scenarios", "sample_sites", "scenario_from_dict", "sites_geojson_bytes",
+    "sites_map", "solve_allocation", "standalone_html", "summarize_projects", "summarize_sites",
+    "summary_json_bytes", "supersede_decision", "t", "validate_files", "why_not", "workbook_bytes",
+    "write_outputs",
 ]
 
 
@@ -130,6 +137,22 @@ if TYPE_CHECKING:  # what mypy and editors see; at run time the names come from 
     from .outputs.workbook import comparison_workbook_bytes, workbook_bytes
     from .sample import SCENARIO_NAMES, sample_projects, sample_scenarios, sample_sites
     from .scenario import Policy, Scenario, SolverSettings, Weights, load_scenario, scenario_from_dict
+    from .store import (
+        DataSetInfo,
+        Decision,
+        DecisionConflict,
+        RunInfo,
+        Store,
+        StoreError,
+        add_decision,
+        adopt_run,
+        decision_locks,
+        default_store_url,
+        env_store_url,
+        list_decisions,
+        open_store,
+        supersede_decision,
+    )
     from .text import (
         KPI_LABELS,
         LABELS,

@@ -3,8 +3,9 @@
 Exit codes: 0 success (warnings allowed), 2 bad input or usage (a message, never a traceback),
 1 anything else (a one-line message; set ``ZQ_LAND_DEBUG=1`` for the traceback).
 
-Adding a command ``NAME``: write ``zq_land/cli/NAME.py`` with ``add_parser(sub)``, which adds the
-sub-parser and sets ``func`` (``args -> exit code``), and add ``"NAME"`` to :data:`COMMANDS` (one line).
+Adding a command ``NAME``: write ``zq_land/cli/NAME.py`` (``NAME_.py`` when the name is a Python keyword,
+as ``import_.py``) with ``add_parser(sub)``, which adds the sub-parser and sets ``func`` (``args -> exit
+code``), and add ``"NAME"`` to :data:`COMMANDS` (one line).
 A command module imports the tool only through the public API (``from .. import allocate``), inside
 its functions: ``python -m zq_land --help`` then loads no pandas, and a test checks that import rule.
 A command raises :class:`~zq_land.InputError` for bad input; :func:`main` prints it and exits 2.
@@ -15,6 +16,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import importlib
+import keyword
 import os
 import sys
 import time
@@ -28,11 +30,15 @@ EXIT_OK = 0
 EXIT_FAILURE = 1
 EXIT_BAD_INPUT = 2
 
-#: The commands in the order ``--help`` lists them: each is the module ``zq_land.cli.<name>``.
+#: The commands in the order ``--help`` lists them: each is the module ``zq_land.cli.<name>`` (``<name>_``
+#: for a keyword).
 COMMANDS: Final[tuple[str, ...]] = (
     "validate",
     "solve",
     "compare",
+    "runs",
+    "decisions",
+    "import",
 )
 
 Command = Callable[[argparse.Namespace], int]
@@ -79,7 +85,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in COMMANDS:
-        importlib.import_module(f"{__name__}.{name}").add_parser(sub)
+        module = f"{name}_" if keyword.iskeyword(name) else name
+        importlib.import_module(f"{__name__}.{module}").add_parser(sub)
     return parser
 
 

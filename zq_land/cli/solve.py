@@ -9,6 +9,8 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from ._store import add_store_arguments, open_store_for, record_run
+
 if TYPE_CHECKING:
     import pandas as pd
 

@@ -24,7 +24,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         action="append",
         default=[],
         metavar="THEIR=CANON",
-        type=_column_pair,
+        type=column_pair,
         help="map a sites column, e.g. DKBH=site_id (repeatable)",
     )
     p.add_argument(
@@ -32,7 +32,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         action="append",
         default=[],
         metavar="THEIR=CANON",
-        type=_column_pair,
+        type=column_pair,
         help="map a projects column, e.g. 总投资=investment_yi (repeatable)",
     )
     p.add_argument("--sheet", help="Excel worksheet of the projects (default: the first)")
@@ -62,7 +62,7 @@ def run(args: argparse.Namespace) -> int:
     return EXIT_OK if report.ok else EXIT_BAD_INPUT
 
 
-def _column_pair(text: str) -> tuple[str, str]:
+def column_pair(text: str) -> tuple[str, str]:
     their, sep, canon = text.partition("=")
     if not sep or not their.strip() or not canon.strip():
         raise argparse.ArgumentTypeError(f"expected THEIR=CANON (e.g. DKBH=site_id), got {text!r}")

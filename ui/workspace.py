@@ -15,11 +15,18 @@ from typing import Final
 
 import streamlit as st
 
-from zq_land._errors import InputError
-from zq_land.i18n import t
-from zq_land.results import AllocationResult
-from zq_land.scenario import Scenario
-from zq_land.store import Store, decision_locks, default_store_url, open_store
+from zq_land import (
+    AllocationResult,
+    InputError,
+    Scenario,
+    Store,
+    decision_locks,
+    default_store_url,
+    open_store,
+    sample_projects,
+    sample_sites,
+    t,
+)
 
 from . import state
 
@@ -66,13 +73,11 @@ def start_session() -> None:
 
 def dataset_of(ws: Store, dataset_id: int) -> state.DataSet:
     """A stored data set as the app's :class:`~ui.state.DataSet`."""
-    from zq_land.sample_data import SAMPLE_PROJECTS, SAMPLE_SITES
-
     from .data import _digest
 
     info = ws.dataset_info(dataset_id)
     sites, projects = ws.load_dataset(dataset_id)
-    sample = {_digest(SAMPLE_SITES), _digest(SAMPLE_PROJECTS)}
+    sample = {_digest(sample_sites()), _digest(sample_projects())}
 
     def file(name: str, size: int | None, sha: str) -> state.FileInfo:
         return state.FileInfo(name, int(size or 0), sha, sample=sha in sample)
@@ -185,8 +190,7 @@ def sidebar(lang: str) -> None:
         side.caption(t("ws.off", lang))
     report = st.session_state.get(ERROR)
     if report is not None:
-        side.warning(t("ws.failed", lang) + " " + "; ".join(
-            p.message_zh if lang == "zh" else p.message_en for p in report.problems))
+        side.warning(t("ws.failed", lang) + " " + "; ".join(p.message.pick(lang) for p in report.problems))
 
 
 @st.cache_resource(show_spinner=False)

@@ -151,7 +151,7 @@ def _decisions(ws: Store, data: state.DataSet, lang: str) -> None:
     rows = [{
         t("runs.dcol_id", lang): d.id, t("runs.dcol_project", lang): d.project_id,
         t("runs.dcol_site", lang): d.site_id,
-        t("runs.dcol_need", lang): "" if d.need is None else f"{num(d.need, 1)} {UNITS[d.unit].pick(lang)}",
+        t("runs.dcol_need", lang): "" if d.need is None else f"{num(d.need, 1)} {UNITS[str(d.unit)].pick(lang)}",
         t("runs.dcol_meeting", lang): "" if d.meeting is None else str(d.meeting),
         t("runs.dcol_date", lang): "" if d.meeting_date is None else d.meeting_date.isoformat(),
         t("runs.dcol_by", lang): d.decided_by, t("runs.dcol_note", lang): d.note,

@@ -107,6 +107,9 @@ def _add_optional_commands(sub: argparse._SubParsersAction) -> None:
         return
     add_solve_parser(sub)
     add_compare_parser(sub)
+    from ._cli_report import add_report_parser  # issue 17: the review-meeting brief
+
+    add_report_parser(sub)
 
 
 def _cmd_validate(args: argparse.Namespace) -> int:

@@ -402,6 +402,7 @@ def _signoff(doc: DocxDocument, block: SignOff) -> None:
         tr.get_or_add_trPr().append(_row_height(Pt(LINE_PT * 1.6)))
         for cell in cells:  # the three lines of signatures stay on one page, with the note under them
             cell.paragraphs[0].paragraph_format.keep_with_next = k < len(block.rows)
+            cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.BOTTOM  # written on the line
     doc.add_paragraph(block.note, style=_STYLE_NOTE)
 
 

@@ -193,6 +193,13 @@ class _Builder:
     def t(self, key: str, **fields: object) -> str:
         return w(key, self.lang, **fields)
 
+    def table(self, heads: Sequence[str], rows: Sequence[tuple[str, ...]], widths: tuple[float, ...],
+              align: str, *, merge: int = 0, small: bool = True) -> Table:
+        """A table headed by the words ``heads``; ``align`` has a letter a column: l, c or r."""
+        sides: dict[str, Align] = {"l": "left", "c": "center", "r": "right"}
+        return Table(tuple(self.t(k) for k in heads), tuple(rows), widths, tuple(sides[a] for a in align),
+                     merge=merge, small=small)
+
     def build(self) -> Brief:
         written = self.r.written.date() if self.r.written else None
         blocks: list[Block] = [
@@ -257,7 +264,7 @@ class _Builder:
             Heading(self.t("h.overview")),
             Paragraph(lead),
             Heading(self.t("h.figures"), 2),
-            Table((self.t("fig.head"), self.t("fig.value")), tuple(rows), (0.45, 0.55), ("left", "left")),
+            self.table(("fig.head", "fig.value"), rows, (0.45, 0.55), "ll", small=False),
             Heading(self.t("h.charts"), 2),
             Figure(use_png, self.t("chart.use", n=self._next_figure())),
             Figure(inv_png, self.t("chart.industry", n=self._next_figure())),
@@ -278,10 +285,8 @@ class _Builder:
         blocks: list[Block] = [Heading(self.t("h.map")), Figure(png, self.t("map.caption", n=n)),
                                Paragraph(self.t("map.note"), small=True)]
         if rows:
-            blocks.append(Table(
-                tuple(self.t(k) for k in ("key.no", "key.site", "key.kind", "key.n", "key.use", "key.share")),
-                tuple(rows), (0.07, 0.29, 0.16, 0.10, 0.27, 0.11),
-                ("center", "left", "left", "right", "right", "right"), small=True))
+            blocks.append(self.table(("key.no", "key.site", "key.kind", "key.n", "key.use", "key.share"), rows,
+                                     (0.07, 0.29, 0.16, 0.10, 0.27, 0.11), "cllrrr"))
         return blocks
 
     def placements(self) -> list[Block]:
@@ -297,10 +302,8 @@ class _Builder:
             sid = str(row.site_id)
             rows.append((str(row.plot_no), self.site_label(sid), str(row.project_id), str(row.name),
                          self.industry(str(row.industry)), self.u.plain(row.investment_yi, 2), self.space_used(row)))
-        blocks.append(Table(
-            tuple(self.t(k) for k in ("key.no", "key.site", "pl.pid", "pl.name", "pl.industry", "pl.inv", "pl.use")),
-            tuple(rows), (0.07, 0.17, 0.12, 0.23, 0.15, 0.12, 0.14),
-            ("center", "left", "left", "left", "left", "right", "right"), merge=2, small=True))
+        blocks.append(self.table(("key.no", "key.site", "pl.pid", "pl.name", "pl.industry", "pl.inv", "pl.use"), rows,
+                                 (0.07, 0.17, 0.12, 0.23, 0.15, 0.12, 0.14), "cllllrr", merge=2))
         return blocks
 
     def unplaced(self) -> list[Block]:
@@ -315,10 +318,8 @@ class _Builder:
             reason = row.reason if self.lang == "zh" and str(row.reason) else row.reason_en
             rows.append((str(row.project_id), str(row.name), self.industry(str(row.industry)),
                          self.u.plain(row.investment_yi, 2), self.need(row), str(reason)))
-        blocks.append(Table(
-            tuple(self.t(k) for k in ("pl.pid", "pl.name", "pl.industry", "pl.inv", "un.need", "un.reason")),
-            tuple(rows), (0.11, 0.18, 0.11, 0.10, 0.12, 0.38),
-            ("left", "left", "left", "right", "right", "left"), small=True))
+        blocks.append(self.table(("pl.pid", "pl.name", "pl.industry", "pl.inv", "un.need", "un.reason"), rows,
+                                 (0.11, 0.18, 0.11, 0.10, 0.12, 0.38), "lllrrl"))
         return blocks
 
     def reference(self) -> list[Block]:
@@ -338,10 +339,8 @@ class _Builder:
             buys = row.buys_zh if self.lang == "zh" else row.buys_en
             rows.append((str(row.project_id), str(row.name), self.site_or_none(str(row.reference_site_id)),
                          self.site_or_none(str(row.site_id)), t(f"change.{row.change}", self.lang), str(buys)))
-        blocks.append(Table(
-            tuple(self.t(k) for k in ("pl.pid", "pl.name", "ref.from", "ref.to", "ref.change", "ref.buys")),
-            tuple(rows), (0.11, 0.17, 0.17, 0.17, 0.10, 0.28),
-            ("left", "left", "left", "left", "left", "left"), small=True))
+        blocks.append(self.table(("pl.pid", "pl.name", "ref.from", "ref.to", "ref.change", "ref.buys"), rows,
+                                 (0.11, 0.17, 0.17, 0.17, 0.10, 0.28), "llllll"))
         return blocks
 
     def rules(self) -> list[Block]:
@@ -413,8 +412,8 @@ class _Builder:
         blocks.append(Paragraph(self.t("src.intro") if rows else self.t("src.none")))
         rows.append((self.t("src.scenario"), "scenario.toml", self._bytes(self.r.scenario_bytes),
                      self.r.scenario_sha256))
-        blocks.append(Table(tuple(self.t(k) for k in ("src.what", "src.file", "src.size", "src.hash")),
-                            tuple(rows), (0.15, 0.25, 0.12, 0.48), ("left", "left", "right", "left"), small=True))
+        blocks.append(self.table(("src.what", "src.file", "src.size", "src.hash"), rows, (0.15, 0.25, 0.12, 0.48),
+                                 "llrl"))
         return blocks
 
     def warnings(self) -> list[Block]:

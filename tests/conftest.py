@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import os
 import warnings
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -10,6 +11,9 @@ from typing import Any
 
 import geopandas as gpd
 import pyogrio
+
+# before any test module imports openpyxl: its own XML writer, as zq_land keeps it (see zq_land/__init__.py)
+os.environ.setdefault("OPENPYXL_LXML", "False")
 import pytest
 from shapely.geometry import box
 

@@ -17,6 +17,7 @@ from streamlit.testing.v1 import AppTest
 from ui.common import problems_frame
 from ui.data import PENDING, handle_upload
 from ui.scenario import parse_scenario_toml
+from zq_land.brief import soffice_path
 from zq_land.engine.eligibility import why_not
 from zq_land.engine.results import AllocationResult
 from zq_land.sample import sample_scenarios, sample_sites
@@ -203,7 +204,8 @@ def test_runs_the_sample_scenario_and_shows_kpis_and_assignments() -> None:
     assert set(table["落位状态"]) <= {"已落位", "未落位"}
     assert [s.value for s in at.success][:1] == [f"求解完成:{result.scenario.name}(已证明最优)"]
     assert {d.proto.label for d in at.get("download_button")} == {
-        "Excel 工作簿", "落位表 CSV", "地块 GeoJSON", "离线地图 HTML", "审计包 ZIP"}
+        "Excel 工作簿", "落位表 CSV", "地块 GeoJSON", "离线地图 HTML", "审计包 ZIP", "汇报材料 Word",
+        *(["汇报材料 PDF"] if soffice_path() else [])}
     assert len(list(at.get("component_instance"))) == 1  # the result map, drawn with returned_objects=[]
     # the filters narrow the assignment table
     at.multiselect(key="res_f_site_kind").set_value(["platform"]).run()

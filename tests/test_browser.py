@@ -239,6 +239,8 @@ def test_run_the_sample_see_the_map_and_download(app_url: str) -> None:
     import io
     import zipfile
 
+    import docx
+
     blocked: list[str] = []
     errors: list[str] = []
     with offline_page(blocked=blocked) as page:
@@ -272,6 +274,11 @@ def test_run_the_sample_see_the_map_and_download(app_url: str) -> None:
         with zipfile.ZipFile(io.BytesIO(data)) as z:
             assert {"assignments.xlsx", "assignments.csv", "sites.geojson", "map.html"} <= set(z.namelist())
             assert b"unpkg.com" not in z.read("map.html") and b"cdn.jsdelivr" not in z.read("map.html")
+        name, data = download(page, "汇报材料 Word")  # the review-meeting brief, made on the click
+        assert name.endswith("_brief.docx") and data[:2] == b"PK"
+        brief = docx.Document(io.BytesIO(data))
+        assert brief.paragraphs[0].text == "关于产业项目用地与厂房配置方案的汇报"
+        assert len(brief.inline_shapes) == 3 and any(len(t.rows) == 110 for t in brief.tables)  # 109 placements
         name, data = download(page, "落位表 CSV")
         assert name.endswith(".csv") and data.startswith(b"\xef\xbb\xbf")  # UTF-8 with BOM, for Excel
         assert "项目编号" in data.decode("utf-8-sig")  # headers in the UI language

@@ -30,6 +30,7 @@ from zq_land import (
     why_not,
     workbook_bytes,
 )
+from zq_land.brief import result_brief_bytes, soffice_path
 
 from . import state
 from .common import num, show_problems
@@ -283,7 +284,13 @@ def _downloads(result: AllocationResult, lang: str, *, basemap: str, tianditu_ke
         ("zip", t("dl.audit", lang),
          lambda: audit_bundle_bytes(result, lang=lang, map_html=map_html()), f"{stem}_audit.zip",
          "application/zip"),
+        ("docx", t("dl.brief_docx", lang), functools.partial(result_brief_bytes, result, fmt="docx", lang=lang),
+         f"{stem}_brief.docx", "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
     ]
+    if soffice_path() is not None:  # the PDF is LibreOffice's rendering of the Word file
+        items.append(("pdf", t("dl.brief_pdf", lang),
+                      functools.partial(result_brief_bytes, result, fmt="pdf", lang=lang), f"{stem}_brief.pdf",
+                      "application/pdf"))
     cols = st.columns(len(items))
     for col, (kind, label, make, name, mime) in zip(cols, items, strict=True):
         col.download_button(label, make, file_name=name, mime=mime, key=f"dl_{kind}", on_click="ignore",

@@ -253,6 +253,8 @@ STRINGS: Final[dict[str, tuple[str, str]]] = {
     "dl.geojson": ("地块 GeoJSON", "Sites GeoJSON"),
     "dl.map": ("离线地图 HTML", "Offline map HTML"),
     "dl.audit": ("审计包 ZIP", "Audit bundle ZIP"),
+    "dl.brief_docx": ("汇报材料 Word", "Brief (Word)"),
+    "dl.brief_pdf": ("汇报材料 PDF", "Brief (PDF)"),
     "dl.compare": ("对比 Excel", "Comparison Excel"),
     # compare page
     "cmp.header": ("情景对比", "Compare scenarios"),

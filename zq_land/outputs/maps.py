@@ -137,7 +137,7 @@ def sites_map(
     -------
     folium.Map
     """
-    frame = _SiteFrame.build(sites, basemap=basemap)
+    frame = SiteFrame.build(sites, basemap=basemap)
     assign = _placed_assignments(assignments, projects)
     use = _site_use(frame, assign, site_use, usable_land_ratio)
     placed = _projects_by_site(assign)
@@ -148,13 +148,12 @@ def sites_map(
     stars = _anchor_stars(anchor_points, gcj02=basemap.startswith("gaode"))
 
     props: list[dict[str, Any]] = []
-    style_keys: list[Any] = []
+    shares: list[float | None] = []
     for i, sid in enumerate(frame.ids):
         u = use.get(sid)
-        share = None if u is None or not u["capacity"] > 0 else max(0.0, min(1.0, u["free"] / u["capacity"]))
+        shares.append(None if u is None else free_share(u["capacity"], u["free"]))
         props.append(_site_props(frame, i, titles[i], u, placed.get(sid), lang=lang))
-        style_keys.append(_site_style_key(cats[i], share, dashed=frame.kinds[i] != "land"
-                                          and frame.statuses[i] == "inefficient"))
+    style_keys = frame.style_keys(shares)
 
     m = _new_map(frame, lang=lang, basemap=basemap, tianditu_key=tianditu_key, offline=offline,
                  asset_base_url=asset_base_url, height=height)
@@ -206,7 +205,7 @@ def compare_map(
     -------
     folium.Map
     """
-    frame = _SiteFrame.build(sites, basemap=basemap)
+    frame = SiteFrame.build(sites, basemap=basemap)
     a = _placed_assignments(assignments_a, None)
     b = _placed_assignments(assignments_b, None)
     names = {**dict(zip(a["project_id"], a["name"], strict=True)),
@@ -358,7 +357,7 @@ _REMOTE_ASSET: Final = re.compile(
 
 
 @dataclass
-class _SiteFrame:
+class SiteFrame:
     """Sites in EPSG:4326 with their display shapes and label points (GCJ-02 shifted for Gaode).
 
     The columns the map needs are kept as plain lists: the map reads them site by site.
@@ -379,7 +378,7 @@ class _SiteFrame:
     _cols: dict[str, list[Any]] = field(default_factory=dict)
 
     @classmethod
-    def build(cls, sites: gpd.GeoDataFrame, *, basemap: str) -> _SiteFrame:
+    def build(cls, sites: gpd.GeoDataFrame, *, basemap: str) -> SiteFrame:
         _check_sites(sites)
         gcj = basemap.startswith("gaode")
         shapes = display_geometry(sites.geometry, gcj02=gcj)
@@ -426,6 +425,14 @@ class _SiteFrame:
             else:
                 out.append("platform" if kind == "platform" else "factory")
         return out
+
+    def style_keys(self, free_shares: Sequence[float | None]) -> list[tuple[Any, ...]]:
+        """Each site's style key (drawn by :func:`site_style`): its category, a fill the darker the more of
+        its capacity is free (``free_shares``, see :func:`free_share`), dashed for a factory or platform
+        being revitalized."""
+        return [_site_style_key(cat, share, dashed=kind != "land" and status == "inefficient")
+                for cat, share, kind, status in zip(self.categories(), free_shares, self.kinds, self.statuses,
+                                                    strict=True)]
 
     def column(self, name: str) -> list[Any]:
         """A column as a list (NaN for a missing one), made once."""
@@ -516,7 +523,7 @@ def _placed_assignments(assignments: pd.DataFrame | None, projects: pd.DataFrame
 
 
 def _site_use(
-    frame: _SiteFrame, assign: pd.DataFrame, site_use: pd.DataFrame | None, usable_land_ratio: float
+    frame: SiteFrame, assign: pd.DataFrame, site_use: pd.DataFrame | None, usable_land_ratio: float
 ) -> dict[str, dict[str, Any]]:
     """site_id -> {capacity, used, free, unit} for every site that can hold projects: a result's site use
     as it is, else capacity by the rules (:func:`zq_land.engine.rules.site_capacity`)."""
@@ -580,14 +587,23 @@ def _float(v: object) -> float:
     return f
 
 
-def _site_style_key(cat: str, free_share: float | None, *, dashed: bool) -> tuple[Any, ...]:
+def free_share(capacity: float, free: float) -> float | None:
+    """The share of a site's capacity still free, 0 to 1; None when it holds nothing (or ``free`` is unknown)."""
+    if not capacity > 0 or not math.isfinite(free):
+        return None
+    return max(0.0, min(1.0, free / capacity))
+
+
+def _site_style_key(cat: str, share: float | None, *, dashed: bool) -> tuple[Any, ...]:
     # Darker fill = more free capacity; steps of 0.1 keep the number of distinct styles small.
-    opacity = 0.45 if free_share is None else round(0.12 + 0.6 * free_share, 1)
+    opacity = 0.45 if share is None else round(0.12 + 0.6 * share, 1)
     return (cat, opacity, dashed)
 
 
-def _style(key: tuple[Any, ...] | str) -> dict[str, Any]:
-    """The Leaflet path style of a style key (a site's category, fill opacity, dashed; or a compare class)."""
+def site_style(key: tuple[Any, ...] | str) -> dict[str, Any]:
+    """The path style of a style key (:meth:`SiteFrame.style_keys`: a site's category, fill opacity, dashed; or
+    a compare class): ``fillColor``, ``color``, ``fillOpacity``, ``weight``, ``dashArray`` when dashed. The web
+    map draws it with Leaflet, the brief's map with matplotlib."""
     if isinstance(key, str):  # compare map
         fill, line = COMPARE_COLORS[key]
         return {"fillColor": fill, "color": line, "weight": 3 if key == "changed" else 1,
@@ -602,19 +618,19 @@ def _style(key: tuple[Any, ...] | str) -> dict[str, Any]:
 
 
 def _add_site_layer(
-    m: folium.Map, frame: _SiteFrame, idx: list[int], props: list[dict[str, Any]],
+    m: folium.Map, frame: SiteFrame, idx: list[int], props: list[dict[str, Any]],
     style_keys: list[Any], *, name: str, lang: str,
 ) -> None:
     keys: dict[Any, int] = {}
     style_index = [keys.setdefault(style_keys[i], len(keys)) for i in idx]
     layer = SiteLayer([frame.ids[i] for i in idx], frame.shapes[np.asarray(idx, dtype=np.int64)],
-                      [props[i] for i in idx], [_style(k) for k in keys], style_index, name=name)
+                      [props[i] for i in idx], [site_style(k) for k in keys], style_index, name=name)
     _Popups(lang).add_to(layer)
     layer.add_to(m)
 
 
 def _site_props(
-    frame: _SiteFrame, i: int, title: str, use: dict[str, Any] | None, placed: list[list[str]] | None, *,
+    frame: SiteFrame, i: int, title: str, use: dict[str, Any] | None, placed: list[list[str]] | None, *,
     lang: str,
 ) -> dict[str, Any]:
     """Compact popup data of one site (short keys, empty ones left out); the browser formats it."""
@@ -683,7 +699,7 @@ def _esc(v: object) -> str:
 
 
 def _new_map(
-    frame: _SiteFrame, *, lang: str, basemap: str, tianditu_key: str | None, offline: bool,
+    frame: SiteFrame, *, lang: str, basemap: str, tianditu_key: str | None, offline: bool,
     asset_base_url: str, height: int | str,
 ) -> folium.Map:
     if basemap not in BASEMAPS:
@@ -729,7 +745,7 @@ def _base_layers(basemap: str, key: str | None, lang: str) -> list[folium.map.La
 
 
 def _add_labels_and_anchors(
-    m: folium.Map, frame: _SiteFrame, stars: list[tuple[str, float, float]], *, lang: str
+    m: folium.Map, frame: SiteFrame, stars: list[tuple[str, float, float]], *, lang: str
 ) -> None:
     titles = frame.titles(lang)
     order = sorted(range(len(frame.ids)), key=lambda i: not frame.anchors[i])  # anchors' labels win overlaps
@@ -749,7 +765,7 @@ def _add_labels_and_anchors(
 
 
 def _supplier_lines(
-    frame: _SiteFrame, assign: pd.DataFrame, anchor_points: Mapping[str, Sequence[tuple[float, float]]], *,
+    frame: SiteFrame, assign: pd.DataFrame, anchor_points: Mapping[str, Sequence[tuple[float, float]]], *,
     gcj02: bool,
 ) -> list[tuple[tuple[float, float], tuple[float, float], str]]:
     """(site point, anchor point, "project → anchor") of every placed supplier whose anchor has a point.

@@ -175,6 +175,18 @@ CODE_NAMES: Final[Mapping[str, Mapping[str, str]]] = {
     "industry": INDUSTRY_ZH, "mode": MODE_ZH, "kind": KIND_ZH, "site_kind": KIND_ZH, "site_status": STATUS_ZH,
     "status": {**{k: v.zh for k, v in STATUS_WORDS.items()}, **STATUS_ZH},
 }
+#: Coded columns and the English words of their codes, for text written for readers (the brief): in a
+#: table of the data an English code is shown as it is (:func:`code_label`), in a document it is said.
+CODE_WORDS_EN: Final[Mapping[str, Mapping[str, str]]] = {
+    "industry": {
+        "nev_vehicle": "NEV vehicles", "nev_parts": "auto parts", "battery": "batteries and storage",
+        "electronics": "electronics", "equipment": "advanced equipment", "new_materials": "new materials",
+        "metal": "metal processing", "building_materials": "building materials", "food": "food and beverage",
+        "biomed": "biomedicine", "furniture": "furniture", "energy_saving": "energy saving",
+        "culture": "culture and creative", "other": "other",
+    },
+    "mode": {"land": "land grant", "lease": "lease", "platform": "platform", "land_or_lease": "land or lease"},
+}
 #: What the input tables' canonical columns mean, where the shown tables name it otherwise.
 _INPUT_KEYS: Final[Mapping[str, str]] = {"status": "site_status"}
 
@@ -204,6 +216,13 @@ def code_label(column: str, value: object, lang: str) -> str:
     text = str(value)
     table = CODE_NAMES.get(column)
     return table.get(text, text) if table is not None and lang != "en" else text
+
+
+def code_words(column: str, value: object, lang: str) -> str:
+    """A coded value said in words in ``lang``: its Chinese name (as :func:`code_label`), or its English words
+    (:data:`CODE_WORDS_EN`; the code itself when it has none)."""
+    text = code_label(column, value, lang)
+    return CODE_WORDS_EN.get(column, {}).get(text, text) if lang == "en" else text
 
 
 def column_label(canon: str, lang: str = "zh") -> str:

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 if TYPE_CHECKING:  # the names below load lazily: matplotlib and python-docx only when a brief is made
-    from ..results import AllocationResult
+    from ...engine.results import AllocationResult
     from .document import Brief, build_brief
     from .pdf import PdfUnavailableError, docx_to_pdf, soffice_path
     from .record import RunRecord, read_run, run_from_files, run_from_result

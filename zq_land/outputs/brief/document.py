@@ -20,26 +20,16 @@ from typing import Any, Literal
 
 import pandas as pd
 
-from ..eligibility import _scales
-from ..i18n import anchor_label, name_label, t
-from ..vocab import INDUSTRY_ZH, KIND_ZH, M2_PER_MU, MODE_ZH, WAN_PER_YI
+from ...engine.eligibility import _scales
+from ...i18n import anchor_label, t
+from ...text import code_words
+from ...vocab import KIND_ZH, M2_PER_MU, WAN_PER_YI
 from . import figures
 from .record import RunRecord
 from .words import WORDS, w
 
 Lang = Literal["zh", "en"]
 Align = Literal["left", "center", "right"]
-
-#: English names of the industry codes (the Chinese ones are ``vocab.INDUSTRY_ZH``).
-INDUSTRY_EN: dict[str, str] = {
-    "nev_vehicle": "NEV vehicles", "nev_parts": "auto parts", "battery": "batteries and storage",
-    "electronics": "electronics", "equipment": "advanced equipment", "new_materials": "new materials",
-    "metal": "metal processing", "building_materials": "building materials", "food": "food and beverage",
-    "biomed": "biomedicine", "furniture": "furniture", "energy_saving": "energy saving",
-    "culture": "culture and creative", "other": "other",
-}
-MODE_EN: dict[str, str] = {"land": "land grant", "lease": "lease", "platform": "platform",
-                           "land_or_lease": "land or lease"}
 
 
 # --- the document model ----------------------------------------------------------------------------
@@ -465,10 +455,10 @@ class _Builder:
         )
 
     def industry(self, code: str) -> str:
-        return INDUSTRY_ZH.get(code, code) if self.lang == "zh" else INDUSTRY_EN.get(code, code)
+        return code_words("industry", code, self.lang)
 
     def mode(self, code: str) -> str:
-        return MODE_ZH.get(code, code) if self.lang == "zh" else MODE_EN.get(code, code)
+        return code_words("mode", code, self.lang)
 
     def kind_words(self, site: Mapping[str, Any]) -> str:
         kind, status = str(site["kind"]), str(site["status"])
@@ -483,7 +473,7 @@ class _Builder:
         name = str(site.get("name", "") or "")
         if self.lang == "en":
             en = str(site.get("name_en", "") or "").strip()
-            return en if en and en.lower() not in ("nan", "none") else name_label(name, "en")
+            return en if en and en.lower() not in ("nan", "none") else name
         anchor = str(site.get("anchor", "") or "")
         return name or (anchor_label(anchor, self.lang) if anchor else sid)
 

@@ -1,6 +1,6 @@
 """The brief's pictures, drawn offline with matplotlib: the map of placements and two charts.
 
-The map uses the web map's colours and rule (darker fill = more free capacity, see :mod:`zq_land.maps`)
+The map uses the web map's colours and rule (darker fill = more free capacity, see :mod:`zq_land.outputs.maps`)
 and is drawn in the sites' metric CRS, so that its scale bar is true; north is up (the grid's
 convergence in the zone's Gauss-Kruger zone is under 1 degree). Figures are built on matplotlib's
 object API (no pyplot state), so concurrent app sessions cannot draw into each other's figures.
@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import functools
 import io
-import math
 from collections.abc import Callable, Mapping
 
 import geopandas as gpd
@@ -26,10 +25,10 @@ from matplotlib.patches import Patch
 from matplotlib.text import Annotation
 from mpl_toolkits.axes_grid1.anchored_artists import AnchoredSizeBar
 
-from .._errors import ZqLandError
-from ..geo import metric_crs_of
-from ..i18n import anchor_label, t
-from ..maps import CATEGORY_COLORS, _site_style_key, _SiteFrame, _style
+from ..._errors import ZqLandError
+from ...geo import metric_crs_of
+from ...i18n import anchor_label, t
+from ..maps import CATEGORY_COLORS, SiteFrame, free_share, site_style
 from .words import w
 
 #: CJK fonts for the pictures, best first (Debian: fonts-noto-cjk, fonts-wqy-zenhei).
@@ -53,7 +52,7 @@ def map_png(sites: gpd.GeoDataFrame, numbers: Mapping[str, int], lang: str) -> b
     ``sites`` is a run's ``sites.geojson`` (with ``capacity`` and ``free``); ``numbers`` maps the site
     ids that hold projects to their number in the brief's tables.
     """
-    frame = _SiteFrame.build(sites, basemap="none")
+    frame = SiteFrame.build(sites, basemap="none")
     crs = metric_crs_of(sites)
     g = gpd.GeoDataFrame(geometry=gpd.GeoSeries(frame.shapes, crs=4326), crs=4326).to_crs(crs)
     pts = gpd.GeoSeries(gpd.points_from_xy([p[1] for p in frame.points], [p[0] for p in frame.points]),
@@ -70,11 +69,7 @@ def map_png(sites: gpd.GeoDataFrame, numbers: Mapping[str, int], lang: str) -> b
     for spine in ax.spines.values():  # the map's neat line
         spine.set_color("#999999")
         spine.set_linewidth(0.6)
-    styles = []
-    for i in range(len(g)):
-        share = free[i] / cap[i] if cap[i] > 0 and math.isfinite(free[i]) else None
-        styles.append(_style(_site_style_key(cats[i], None if share is None else max(0.0, min(1.0, share)),
-                                             dashed=frame.kinds[i] != "land" and frame.statuses[i] == "inefficient")))
+    styles = [site_style(k) for k in frame.style_keys([free_share(c, f) for c, f in zip(cap, free, strict=True)])]
     for dashed in (False, True):  # one call per line style: each plot call redraws the figure
         rows = [i for i, st in enumerate(styles) if bool(st.get("dashArray")) == dashed]
         if rows:
@@ -103,10 +98,10 @@ def map_png(sites: gpd.GeoDataFrame, numbers: Mapping[str, int], lang: str) -> b
     # name or a number is left out (the table under the map names every numbered plot)
     titles = frame.titles(lang)
     area = g.geometry.area.to_numpy()
-    named = sorted((i for i in range(len(frame.ids)) if frame.named[i]),
+    named = sorted((i for i in range(len(frame.ids)) if frame.anchors[i] or frame.labels[i] is not None),
                    key=lambda i: (not frame.anchors[i], -area[i]))
-    _place_labels(ax, fig, [(px[i], py[i], anchor_label(frame.anchors[i], lang) if frame.anchors[i] else titles[i])
-                            for i in named], fp, avoid=markers)
+    _place_labels(ax, fig, [(px[i], py[i], anchor_label(frame.anchors[i], lang) if frame.anchors[i]
+                             else frame.labels[i] or titles[i]) for i in named], fp, avoid=markers)
     shown = [c for c in CATEGORY_COLORS if c in cats]
     handles: list[Patch | Line2D] = [
         Patch(facecolor=_rgba(CATEGORY_COLORS[c][0], 0.55), edgecolor=CATEGORY_COLORS[c][1], label=t(f"cat.{c}", lang))

@@ -19,7 +19,7 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-from .._errors import ZqLandError
+from ..._errors import ZqLandError
 
 #: Government font -> free fonts tried after it, best first.
 FONT_SUBSTITUTES: dict[str, tuple[str, ...]] = {

@@ -23,10 +23,10 @@ from typing import Any
 import geopandas as gpd
 import pandas as pd
 
-from .._errors import input_error
-from ..export import audit_bundle_bytes
-from ..results import AllocationResult
-from ..scenario import Scenario, scenario_from_dict
+from ..._errors import input_error
+from ...engine.results import AllocationResult
+from ...scenario import Scenario, scenario_from_dict
+from ..files import audit_bundle_bytes
 
 #: Output files of a run the brief reads; ``moves.csv`` is optional (a run with a reference plan).
 REQUIRED_FILES = ("summary.json", "assignments.csv", "sites.geojson", "scenario.toml")

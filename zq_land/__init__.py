@@ -56,6 +56,9 @@ _MODULES: dict[str, tuple[str, ...]] = {
         "summary_json_bytes", "write_outputs"),
     ".outputs.maps": ("BASEMAPS", "Basemap", "compare_map", "result_map", "sites_map", "standalone_html"),
     ".outputs._offline": ("install_static_assets",),
+    # the review-meeting brief (Word, PDF)
+    ".outputs.brief": ("PdfUnavailableError", "RunRecord", "brief_bytes", "brief_format", "build_brief", "read_run",
+        "result_brief_bytes", "run_from_result", "soffice_path"),
     # the workspace store
     ".store": ("DataSetInfo", "Decision", "DecisionConflict", "RunInfo", "Store", "StoreError", "add_decision",
         "adopt_run", "decision_locks", "default_store_url", "env_store_url", "list_decisions", "open_store",
@@ -67,18 +70,18 @@ __all__ = [
     "BASEMAPS", "INDUSTRY_ZH", "KIND_ZH", "KPI_LABELS", "LABELS", "LANGS", "LANG_NAMES", "MODE_ZH",
     "PROJECT_COLUMNS", "SCENARIO_NAMES", "SITE_COLUMNS", "SITE_TABLE_COLUMNS", "STATUS_WORDS", "STATUS_ZH", "UNITS",
     "AllocationResult", "Basemap", "Candidates", "Comparison", "DataSetInfo", "Decision", "DecisionConflict",
-    "InputError", "Label", "Lang", "Plan", "Policy", "Problem", "ReadResult", "Reason", "RunInfo", "Scenario",
-    "SolveReport", "SolverError", "SolverSettings", "Store", "StoreError", "Text", "ValidationReport", "Weights",
-    "ZqLandError", "__version__", "add_decision", "adopt_run", "allocate", "assignments_csv_bytes",
-    "atomic_write", "audit_bundle_bytes", "audit_scenario_bytes", "check_files", "check_projects",
-    "check_scenario_ids", "check_sites", "code_label", "column_label", "compare_map", "compare_results",
-    "comparison_workbook_bytes", "compute_kpis", "decision_locks", "default_store_url", "eligible_pairs",
-    "env_store_url", "file_fingerprint", "header", "headers", "input_error", "install_static_assets", "kpi_header",
-    "labelled", "list_decisions", "load_scenario", "open_store", "read_projects", "read_sites", "result_map",
-    "sample_projects", "sample_scenarios", "sample_sites", "scenario_from_dict", "sites_geojson_bytes",
-    "sites_map", "solve_allocation", "standalone_html", "summarize_projects", "summarize_sites",
-    "summary_json_bytes", "supersede_decision", "t", "validate_files", "why_not", "workbook_bytes",
-    "write_outputs",
+    "InputError", "Label", "Lang", "PdfUnavailableError", "Plan", "Policy", "Problem", "ReadResult", "Reason",
+    "RunInfo", "RunRecord", "Scenario", "SolveReport", "SolverError", "SolverSettings", "Store", "StoreError",
+    "Text", "ValidationReport", "Weights", "ZqLandError", "__version__", "add_decision", "adopt_run", "allocate",
+    "assignments_csv_bytes", "atomic_write", "audit_bundle_bytes", "audit_scenario_bytes", "brief_bytes",
+    "brief_format", "build_brief", "check_files", "check_projects", "check_scenario_ids", "check_sites",
+    "code_label", "column_label", "compare_map", "compare_results", "comparison_workbook_bytes", "compute_kpis",
+    "decision_locks", "default_store_url", "eligible_pairs", "env_store_url", "file_fingerprint", "header",
+    "headers", "input_error", "install_static_assets", "kpi_header", "labelled", "list_decisions", "load_scenario",
+    "open_store", "read_projects", "read_run", "read_sites", "result_brief_bytes", "result_map", "run_from_result",
+    "sample_projects", "sample_scenarios", "sample_sites", "scenario_from_dict", "sites_geojson_bytes", "sites_map",
+    "soffice_path", "solve_allocation", "standalone_html", "summarize_projects", "summarize_sites",
+    "summary_json_bytes", "supersede_decision", "t", "validate_files", "why_not", "workbook_bytes", "write_outputs",
 ]
 
 
@@ -124,6 +127,17 @@ if TYPE_CHECKING:  # what mypy and editors see; at run time the names come from 
     )
     from .outputs._offline import install_static_assets
     from .outputs.audit import audit_scenario_bytes
+    from .outputs.brief import (
+        PdfUnavailableError,
+        RunRecord,
+        brief_bytes,
+        brief_format,
+        build_brief,
+        read_run,
+        result_brief_bytes,
+        run_from_result,
+        soffice_path,
+    )
     from .outputs.files import (
         assignments_csv_bytes,
         atomic_write,

@@ -39,6 +39,7 @@ COMMANDS: Final[tuple[str, ...]] = (
     "runs",
     "decisions",
     "import",
+    "report",
 )
 
 Command = Callable[[argparse.Namespace], int]

@@ -1,4 +1,5 @@
-"""The ``report`` command: the review-meeting brief of a run as Word or PDF (wired into :mod:`zq_land.cli`)."""
+"""``python -m zq_land report RUN_DIR|BUNDLE.zip --out brief.docx|brief.pdf [--lang]``: the review-meeting
+brief of a run as Word or PDF, written atomically."""
 
 from __future__ import annotations
 
@@ -7,11 +8,8 @@ import sys
 import time
 from pathlib import Path
 
-from ._errors import input_error
-from .export import _atomic_write
 
-
-def add_report_parser(sub: argparse._SubParsersAction) -> None:
+def add_parser(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "report",
         help="write the review-meeting brief of a run (.docx or .pdf) / 生成评审会汇报材料",
@@ -21,11 +19,18 @@ def add_report_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("run", metavar="RUN_DIR|BUNDLE.zip", help="a solve --out folder or an audit bundle (.zip)")
     p.add_argument("--out", required=True, help="the brief to write: brief.docx or brief.pdf")
     p.add_argument("--lang", choices=["zh", "en"], default="zh", help="language of the brief (default: zh)")
-    p.set_defaults(func=cmd_report, msg_lang="both")
+    p.set_defaults(func=run, msg_lang="both")
 
 
-def cmd_report(args: argparse.Namespace) -> int:
-    from .brief import PdfUnavailableError, brief_bytes, brief_format, read_run  # matplotlib and python-docx
+def run(args: argparse.Namespace) -> int:
+    from .. import (  # matplotlib and python-docx load when the brief is made
+        PdfUnavailableError,
+        atomic_write,
+        brief_bytes,
+        brief_format,
+        input_error,
+        read_run,
+    )
 
     started = time.perf_counter()
     out = Path(args.out)
@@ -43,6 +48,6 @@ def cmd_report(args: argparse.Namespace) -> int:
         print(str(exc), file=sys.stderr)
         return 1
     out.parent.mkdir(parents=True, exist_ok=True)
-    _atomic_write(out, data)
+    atomic_write(out, data)
     print(f"汇报材料已写入 / brief written: {out} ({len(data):,} bytes, {time.perf_counter() - started:.1f} s)")
     return 0

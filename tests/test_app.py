@@ -17,7 +17,7 @@ from streamlit.testing.v1 import AppTest
 from ui.common import problems_frame
 from ui.data import PENDING, handle_upload
 from ui.scenario import parse_scenario_toml
-from zq_land.brief import soffice_path
+from zq_land import soffice_path
 from zq_land.engine.eligibility import why_not
 from zq_land.engine.results import AllocationResult
 from zq_land.sample import sample_scenarios, sample_sites

@@ -25,11 +25,19 @@ from conftest import PROJECT_HEADER, sites_frame, write_csv, write_vector
 from docx import Document
 from docx.document import Document as DocxDocument
 
-from zq_land.brief import brief_bytes, build_brief, read_run, run_from_result, soffice_path
+from zq_land import (
+    AllocationResult,
+    allocate,
+    audit_bundle_bytes,
+    brief_bytes,
+    build_brief,
+    load_scenario,
+    read_run,
+    run_from_result,
+    soffice_path,
+    write_outputs,
+)
 from zq_land.cli import main
-from zq_land.export import audit_bundle_bytes, write_outputs
-from zq_land.results import AllocationResult, allocate
-from zq_land.scenario import load_scenario
 
 ROOT = Path(__file__).resolve().parents[1]
 OPTIMISED = ROOT / "scenarios" / "review_2022_optimised.toml"

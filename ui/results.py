@@ -23,14 +23,15 @@ from zq_land import (
     code_label,
     kpi_header,
     labelled,
+    result_brief_bytes,
     result_map,
     sites_geojson_bytes,
+    soffice_path,
     standalone_html,
     t,
     why_not,
     workbook_bytes,
 )
-from zq_land.brief import result_brief_bytes, soffice_path
 
 from . import state
 from .common import num, show_problems

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import csv
-import os
 import warnings
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -11,9 +10,6 @@ from typing import Any
 
 import geopandas as gpd
 import pyogrio
-
-# before any test module imports openpyxl: its own XML writer, as zq_land keeps it (see zq_land/__init__.py)
-os.environ.setdefault("OPENPYXL_LXML", "False")
 import pytest
 from shapely.geometry import box
 

@@ -53,7 +53,7 @@ MIP_MAX_PAIRS: Final = 150_000
 LP_S_PER_PAIR: Final = 2e-5
 #: Pairs per project (by reduced cost) in the core MIP of large models, besides those the LP uses.
 CORE_PER_PROJECT: Final = 25
-#: Small models: two HiGHS runs race on the two cores (see ``_race_highs``).
+#: Small models: two HiGHS runs race on the two cores (see ``_race_highs``); not with ``solver.threads = 1``.
 RACE: Final = True
 #: Columns of ``LpBound.duals`` (one row per capacity row of the LP).
 _DUAL_COLUMNS: Final = ["site_id", "unit", "capacity", "dual", "binding"]
@@ -772,7 +772,8 @@ def _run_solver(
         warm = np.zeros(len(cand.pairs))
         warm[greedy] = 1.0
         start = warm if scenario.solver.warm_start else None
-        if arrays is None or best is None or not RACE:
+        # ``solver.threads = 1`` asks for one thread: no race, and the same plan on every run (sweeps)
+        if arrays is None or best is None or not RACE or scenario.solver.threads == 1:
             return _solve_highs(model, cand, scenario, deadline=deadline, warm=start)
         return _race_highs(model, cand, scenario, arrays, deadline=deadline, start=start, best=best)
     return _solve_cbc(model, cand, scenario, deadline=deadline)

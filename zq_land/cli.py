@@ -98,6 +98,7 @@ def _add_validate_parser(sub: argparse._SubParsersAction) -> None:
 
 
 def _add_optional_commands(sub: argparse._SubParsersAction) -> None:
+    __import__(f"{__package__}._cli_sweep", fromlist=["_"]).add_sweep_parsers(sub)  # sweep, pareto (issue 15)
     # `solve` and `compare` live in _cli_run (owned by the optimisation work).
     try:
         from ._cli_run import add_compare_parser, add_solve_parser

@@ -306,6 +306,14 @@ STRINGS: Final[dict[str, tuple[str, str]]] = {
     "change.moved": ("换了地块", "moved"),
     "change.newly_placed": ("新落位", "newly placed"),
     "change.unplaced": ("不再落位", "no longer placed"),
+    # uncertainty page and Pareto chart (issue 15)
+    "page.uncertainty": ("不确定性", "Uncertainty"),
+    "pareto.title": ("投资、盘活与配套距离的帕累托前沿", "Pareto front: investment, revitalization, supplier distance"),
+    "pareto.axis_revit": ("盘活低效用地及厂房(亩当量)", "Inefficient land and floor revitalized (mu equivalent)"),
+    "pareto.axis_investment": ("已落位投资(亿元)", "Investment placed (亿元)"),
+    "pareto.axis_km": ("配套企业至龙头平均距离(公里)", "Mean supplier-anchor distance (km)"),
+    "pareto.front": ("前沿上的方案", "Plans on the front"),
+    "pareto.dominated": ("被其他方案全面超过", "Beaten on all three by another plan"),
 }
 
 #: English names of the report's named plots and anchors, for map labels in English.

@@ -264,10 +264,14 @@ def _describe(client: Any, *, local: bool, warnings: tuple[str, ...] = ()) -> Cl
 
 
 def _dashboard(client: Any) -> str | None:
+    """The dashboard's link when it answers (a scheduler without bokeh serves no /status page)."""
+    import urllib.request
+
     try:
-        services = client.scheduler_info(n_workers=0).get("services", {})
-        return str(client.dashboard_link) if "dashboard" in services else None
-    except Exception:  # no dashboard (bokeh missing) or an old scheduler: the run goes on without a link
+        link = str(client.dashboard_link)
+        with urllib.request.urlopen(link, timeout=2) as resp:
+            return link if resp.status == 200 else None
+    except Exception:  # no dashboard, or not reachable from here: the run goes on without a link
         return None
 
 

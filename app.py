@@ -13,7 +13,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from ui import compare, data, results, scenario, state
+from ui import compare, data, results, scenario, state, uncertainty
 from ui.common import show_problems
 from zq_land import _offline
 from zq_land._errors import InputError
@@ -25,7 +25,7 @@ BASEMAPS = ("osm", "tianditu", "tianditu_img", "gaode", "gaode_satellite", "none
 
 
 def main() -> None:
-    """Draw the app: sidebar, title, then the four pages as tabs (only the open one runs)."""
+    """Draw the app: sidebar, title, then the pages as tabs (only the open one runs)."""
     st.set_page_config(page_title="zq_land", page_icon="🗺️", layout="wide")
     offline = _install_static_assets()
     state.keep_widget_state()
@@ -55,6 +55,8 @@ def main() -> None:
                 scenario.render(lang, dataset)
             elif page == "results":
                 results.render(lang, dataset, basemap=basemap, tianditu_key=tianditu_key, offline=offline)
+            elif page == "uncertainty":
+                uncertainty.render(lang, dataset, basemap=basemap, tianditu_key=tianditu_key, offline=offline)
             else:
                 compare.render(lang, dataset, basemap=basemap, tianditu_key=tianditu_key, offline=offline)
 

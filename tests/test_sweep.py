@@ -181,3 +181,23 @@ def test_unreachable_scheduler_is_refused_quickly(instance: Path, tmp_path: Path
     assert time.monotonic() - t0 < 20
     assert "无法连接 Dask 调度器" in run.stdout and "cannot reach the Dask scheduler" in run.stdout
     assert "Traceback" not in run.stdout + run.stderr and not (tmp_path / "o").exists()
+
+
+def test_an_interrupted_run_cancels_its_tasks_and_closes_the_cluster(instance: Path) -> None:
+    """What the app's cancel button does: Streamlit stops the script in the progress callback."""
+    import psutil
+
+    class Stop(Exception):
+        pass
+
+    def stop_at_three(stage: str, done: int, total: int) -> None:
+        if done == 3:
+            raise Stop
+
+    before = {p.pid for p in psutil.Process().children(recursive=True)}
+    with pytest.raises(Stop):
+        run_sweep(load_scenario(instance), samples=500, seed=SEED, workers=1, on_progress=stop_at_three)
+    left = [p for p in psutil.Process().children(recursive=True) if p.pid not in before and p.is_running()
+            and p.status() != psutil.STATUS_ZOMBIE
+            and "resource_tracker" not in " ".join(p.cmdline())]  # multiprocessing's, kept for the process
+    assert not left, [p.cmdline() for p in left]

@@ -23,7 +23,7 @@ from zq_land.results import AllocationResult, allocate
 from zq_land.scenario import Scenario
 
 #: The app's pages (tabs), in order; labels come from ``t("page.<name>")``.
-PAGES: Final[tuple[str, ...]] = ("data", "scenario", "results", "compare")
+PAGES: Final[tuple[str, ...]] = ("data", "scenario", "results", "compare", "uncertainty")
 #: Session keys.
 NAV: Final = "nav"
 LANG: Final = "lang"
@@ -35,7 +35,7 @@ GOTO: Final = "_goto_page"
 FLASH: Final = "_flash"
 #: Widgets whose values must survive while their tab is not shown (Streamlit forgets the state of
 #: widgets that were not drawn in a run; lazy tabs draw only the open one).
-PERSISTENT_PREFIXES: Final = ("sc_", "res_", "cmp_", "opt_", "colmap_")
+PERSISTENT_PREFIXES: Final = ("sc_", "res_", "cmp_", "opt_", "colmap_", "unc_")
 #: (Buttons, uploaders, editors and maps never use these prefixes: their state cannot be set.)
 #: Results kept per session (oldest dropped first).
 MAX_RESULTS: Final = 12

@@ -82,11 +82,14 @@ def run_pareto(
     scheduler: str | None = None,
     on_progress: Callable[[str, int, int], None] | None = None,
     on_cluster: Callable[[Cluster], None] | None = None,
+    sites: Any = None,
+    projects: pd.DataFrame | None = None,
 ) -> ParetoResult:
     """The front of ``scenario``'s inputs, rules, locks and exclusions (its weights are not used).
 
     ``levels`` steps of revitalization times ``levels`` steps of mean supplier distance (fewer when an
     objective has no range), each point a proven optimum solved as a task on the Dask cluster.
+    ``sites`` and ``projects``, when given, are used instead of the scenario's files.
 
     Raises
     ------
@@ -101,7 +104,7 @@ def run_pareto(
                           column="--levels", found=str(levels))
     sc = scenario.with_(weights=Weights(investment=1.0),
                         solver=replace(scenario.solver, threads=1, mip_gap=0.0))
-    sites, projects, warnings, inputs = _read_inputs(sc)
+    sites, projects, warnings, inputs = _read_inputs(sc, sites, projects)
     check_scenario_ids(sc, sites, projects)
     cand = eligible_pairs(pd.DataFrame(sites.drop(columns=sites.geometry.name)), projects, sc)
     check_locks(cand, sc)

@@ -133,6 +133,8 @@ def run_sweep(
     on_progress: ProgressFn | None = None,
     on_cluster: Callable[[Cluster], None] | None = None,
     task: Callable[[int, SweepBase], SampleOutcome] | None = None,
+    sites: Any = None,
+    projects: pd.DataFrame | None = None,
 ) -> SweepResult:
     """Solve ``samples`` sampled pipelines of ``scenario`` on Dask and sum them up.
 
@@ -149,6 +151,8 @@ def run_sweep(
         Called once the cluster is up (the CLI prints its address and dashboard link).
     task
         The function that solves one sample (default :func:`solve_sample`); tests inject failures with it.
+    sites, projects
+        The loaded tables (as the app has them) instead of the scenario's files.
 
     Raises
     ------
@@ -163,7 +167,7 @@ def run_sweep(
                           column="--samples", found=str(samples))
     t0 = time.perf_counter()
     sc = scenario.with_(solver=replace(scenario.solver, threads=1))
-    sites, projects, warnings, inputs = _read_inputs(sc)
+    sites, projects, warnings, inputs = _read_inputs(sc, sites, projects)
     check_scenario_ids(sc, sites, projects)
     table = pd.DataFrame(sites.drop(columns=sites.geometry.name))
     cand = eligible_pairs(table, projects, sc)
@@ -286,10 +290,14 @@ def _stage(on_progress: ProgressFn | None, stage: str) -> Callable[[int, int], N
     return lambda done, total: on_progress(stage, done, total)
 
 
-def _read_inputs(sc: Scenario) -> tuple[Any, pd.DataFrame, tuple[str, ...], dict[str, dict[str, str]]]:
-    """The scenario's sites and projects, read once here; the readers' warnings as text."""
+def _read_inputs(
+    sc: Scenario, sites: Any = None, projects: pd.DataFrame | None = None
+) -> tuple[Any, pd.DataFrame, tuple[str, ...], dict[str, dict[str, str]]]:
+    """The scenario's sites and projects, read once here (unless given); the readers' warnings as text."""
     from zq_land.io import read_projects, read_sites
 
+    if sites is not None and projects is not None:
+        return sites, projects, (), {}
     file = str(sc.source or "<scenario>")
     for key, path in (("sites", sc.sites), ("projects", sc.projects)):
         if path is None:

@@ -25,6 +25,7 @@ lint: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks.run
+	$(BIN)/python -m benchmarks.bench_sweep
 
 sample: $(STAMP)
 	$(BIN)/python -m zq_land.sample_data

@@ -26,7 +26,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 def approx(v: object) -> object:
     return pytest.approx(v, abs=1e-6)  # the CSVs carry 6 decimals
-SAMPLES = 60
+SAMPLES = 40
 SEED = 7
 
 pytestmark = pytest.mark.slow
@@ -178,7 +178,7 @@ def test_unreachable_scheduler_is_refused_quickly(instance: Path, tmp_path: Path
     t0 = time.monotonic()
     run = sweep_cli(str(instance), "--scheduler", f"tcp://127.0.0.1:{port}", "--out", str(tmp_path / "o"))
     assert run.returncode == 2
-    assert time.monotonic() - t0 < 20
+    assert time.monotonic() - t0 < 30  # 4 s to connect; the rest is starting Python on a busy machine
     assert "无法连接 Dask 调度器" in run.stdout and "cannot reach the Dask scheduler" in run.stdout
     assert "Traceback" not in run.stdout + run.stderr and not (tmp_path / "o").exists()
 

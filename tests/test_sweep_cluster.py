@@ -71,11 +71,11 @@ def _sweep(args: list[str], env_extra: dict[str, str] | None = None) -> subproce
 def test_sweep_through_a_scheduler_with_two_worker_processes(scheduler: str, tmp_path: Path) -> None:
     scenario = write_instance(tmp_path / "inputs")
     out = tmp_path / "out"
-    run = _sweep([str(scenario), "--samples", "40", "--seed", "3", "--scheduler", scheduler, "--out", str(out)])
+    run = _sweep([str(scenario), "--samples", "24", "--seed", "3", "--scheduler", scheduler, "--out", str(out)])
     assert run.returncode == 0, run.stderr
     assert "远程 remote, 2 个进程 workers" in run.stderr
     s = json.loads((out / "sweep_summary.json").read_text(encoding="utf-8"))
-    assert s["workers"] == 2 and s["samples"] == 40 and s["samples_solved"] == 40 and s["seconds"] > 0
+    assert s["workers"] == 2 and s["samples"] == 24 and s["samples_solved"] == 24 and s["seconds"] > 0
     assert s["engine"] == {"kind": "dask", "scheduler": scheduler, "local": False, "dashboard": None,
                            "threads": 2}
     proj = pd.read_csv(out / "sweep_projects.csv", encoding="utf-8-sig").set_index("project_id")
@@ -84,7 +84,7 @@ def test_sweep_through_a_scheduler_with_two_worker_processes(scheduler: str, tmp
     assert sites.loc["L2", "p_used"] == 1
     # the inputs travel with the tasks: moving them away after the sweep started cannot matter, and the
     # same seed through ZQ_LAND_DASK gives the same files
-    again = _sweep([str(scenario), "--samples", "40", "--seed", "3", "--out", str(tmp_path / "again")],
+    again = _sweep([str(scenario), "--samples", "24", "--seed", "3", "--out", str(tmp_path / "again")],
                    env_extra={"ZQ_LAND_DASK": scheduler})
     assert again.returncode == 0, again.stderr
     for name in ("sweep_projects.csv", "sweep_sites.csv", "sweep_samples.csv", "robust_plan.csv"):

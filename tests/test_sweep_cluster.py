@@ -1,6 +1,7 @@
 """A sweep through a real ``dask scheduler`` and ``dask worker`` (two worker processes) started here on
-free localhost ports, as a bureau's cluster would run them: the tasks carry their inputs (the workers
-share no folder with the client, only the code), and the chances are the hand-computed ones."""
+free localhost ports, as a bureau's cluster would run them: the workers have zq_land's dependencies but
+not zq_land (the client sends its code) and share no folder with it (the tasks carry their inputs), and
+the chances are the hand-computed ones."""
 
 from __future__ import annotations
 
@@ -30,7 +31,7 @@ def scheduler(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
     home = tmp_path_factory.mktemp("cluster")
     info = home / "scheduler.json"
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}  # the workers' zq_land: the code, not the data
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}  # no zq_land there: the client sends it
     procs = [subprocess.Popen([str(DASK), "scheduler", "--host", "127.0.0.1", "--port", "0", "--no-dashboard",
                                "--dashboard-address", "127.0.0.1:0",
                                "--scheduler-file", str(info)], cwd=home, env=env, stdout=subprocess.DEVNULL,

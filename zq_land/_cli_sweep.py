@@ -138,7 +138,7 @@ def _add_engine_options(p: argparse.ArgumentParser) -> None:
     where.add_argument("--workers", type=int, help="worker processes of the local Dask cluster (default: one "
                        "per core)")
     where.add_argument("--scheduler", help="address of a running Dask scheduler, e.g. tcp://10.0.0.5:8786 "
-                       "(default $ZQ_LAND_DASK); its workers need zq_land installed")
+                       "(default $ZQ_LAND_DASK); it needs zq_land's dependencies, zq_land itself is sent")
 
 
 def _scenario(args: argparse.Namespace) -> Scenario:

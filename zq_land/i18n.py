@@ -344,9 +344,10 @@ STRINGS: Final[dict[str, tuple[str, str]]] = {
     "unc.workers_help": ("本机 Dask 集群的进程数（每个一个线程）；填写调度器地址时不用。", "Processes of the local "
                          "Dask cluster (one thread each); not used when a scheduler address is given."),
     "unc.scheduler": ("Dask 调度器地址（可选）", "Dask scheduler (optional)"),
-    "unc.scheduler_help": ("已有集群的地址，如 tcp://10.0.0.5:8786；留空则在本机启动。各 worker 须安装同一版本的 "
-                           "zq_land。", "Address of an existing cluster, e.g. tcp://10.0.0.5:8786; empty starts "
-                           "one on this machine. Its workers need the same zq_land installed."),
+    "unc.scheduler_help": ("已有集群的地址，如 tcp://10.0.0.5:8786；留空则在本机启动。集群须装有 zq_land 的依赖包，"
+                           "zq_land 本身由本机发送。", "Address of an existing cluster, e.g. tcp://10.0.0.5:8786; "
+                           "empty starts one on this machine. The cluster needs zq_land's dependencies; zq_land "
+                           "itself is sent from here."),
     "unc.p_header": ("落地概率", "Landing probabilities"),
     "unc.p_default": ("默认概率", "Default"),
     "unc.p_default_help": ("没有自身概率、也没有按方式设定概率的项目所用的概率（报告：109 个项目中 101 个开工，"

@@ -6,8 +6,9 @@
 needed), maps a function over the items, retries a failed item once, reports progress after each one,
 and cancels whatever is left when it is interrupted (Ctrl-C, the app's cancel button).
 
-The workers of a remote cluster must have the same zq_land installed (``pip install`` of this
-repository, or ``PYTHONPATH``): the tasks are named by their module path, only their inputs travel.
+The workers of a remote cluster need zq_land's dependencies (the packages of ``requirements.txt``), not
+zq_land itself: the client sends its own copy, zipped, onto their path (``Client.upload_file``), so they
+run exactly its code; the tasks' inputs travel with them.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ import uuid
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Final
 
 from zq_land._errors import input_error
@@ -224,17 +226,49 @@ def _check_workers(client: Any, address: str) -> tuple[str, ...]:
                           f"the Dask scheduler at {address} has no worker (start `dask worker {address}` "
                           "first)", column="--scheduler", found=address) from None
     try:
-        seen = client.run(_worker_version)
+        name = _send_code(client)
+        fresh = _fresh_import()
+        client.run_on_scheduler(fresh, name)  # the scheduler unpickles the tasks too
+        seen = client.run(fresh, name)
     except Exception as exc:
         client.close()
-        raise input_error("--scheduler", f"Dask worker 无法导入 zq_land（请在 worker 上安装同一版本）：{exc}",
-                          f"the Dask workers cannot import zq_land (install the same version on them): "
-                          f"{type(exc).__name__}: {exc}", column="--scheduler", found=address) from None
+        raise input_error("--scheduler", f"Dask worker 无法导入 zq_land（worker 须装有 requirements.txt 中的依赖包）："
+                          f"{exc}", f"the Dask workers cannot import zq_land (they need the packages of "
+                          f"requirements.txt): {type(exc).__name__}: {exc}", column="--scheduler",
+                          found=address) from None
     other = sorted({str(v) for v in seen.values()} - {zq_land.__version__})
-    if other:
+    if other:  # cannot happen with the code just sent, unless a worker's path puts another copy first
         return (f"worker 上的 zq_land 版本 {', '.join(other)} 与本机 {zq_land.__version__} 不同 | the workers run "
                 f"zq_land {', '.join(other)}, this machine {zq_land.__version__}",)
     return ()
+
+
+def _send_code(client: Any) -> str:
+    """This machine's zq_land, zipped, onto every worker's path (``Client.upload_file``): a remote cluster
+    then needs only zq_land's dependencies, and runs exactly the client's code. Named by its content's
+    hash, so an unchanged package is the same file and another version a different one."""
+    import hashlib
+    import tempfile
+    import zipfile
+
+    import zq_land
+
+    root = Path(zq_land.__file__).resolve().parent
+    files = sorted(f for f in root.rglob("*") if f.is_file() and "__pycache__" not in f.parts
+                   and f.suffix not in (".pyc", ".pyo"))
+    digest = hashlib.sha256()
+    for f in files:
+        digest.update(f.relative_to(root).as_posix().encode())
+        digest.update(f.read_bytes())
+    name = f"zq_land-{digest.hexdigest()[:16]}.zip"
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / name
+        with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+            for f in files:
+                z.writestr(zipfile.ZipInfo(f"zq_land/{f.relative_to(root).as_posix()}", (2022, 12, 31, 0, 0, 0)),
+                           f.read_bytes())
+        client.upload_file(str(path), load=True)  # onto the path of the scheduler and of every worker
+    return name
 
 
 def _wait_released(client: Any, keys: set[str], timeout_s: float = 5.0) -> None:
@@ -249,11 +283,32 @@ def _wait_released(client: Any, keys: set[str], timeout_s: float = 5.0) -> None:
         time.sleep(0.05)
 
 
-def _worker_version() -> str:
-    import zq_land
-    import zq_land.studies.sweep  # the tasks live there: fail here, not in every task
+def _fresh_import() -> Callable[..., str]:
+    """A function for ``Client.run`` and ``run_on_scheduler``: the uploaded zip first on the path, any older
+    zq_land forgotten, the tasks' module imported (so a missing dependency fails here, once, not in every
+    task). Made as a closure so that it travels by value: the cluster cannot import zq_land before it ran."""
 
-    return zq_land.__version__
+    def fresh_import(name: str, dask_worker: Any = None, dask_scheduler: Any = None) -> str:
+        import importlib
+        import os
+        import sys
+
+        zips = [p for p in sys.path if p.endswith(name)]
+        server = dask_worker if dask_worker is not None else dask_scheduler
+        if not zips and server is not None:
+            zips = [os.path.join(server.local_directory, name)]
+        for p in zips:
+            if p in sys.path:
+                sys.path.remove(p)
+            sys.path.insert(0, p)
+        for mod in [m for m in sys.modules if m == "zq_land" or m.startswith("zq_land.")]:
+            del sys.modules[mod]
+        importlib.invalidate_caches()
+        version = importlib.import_module("zq_land").__version__
+        importlib.import_module("zq_land.studies.sweep")  # the tasks live there
+        return str(version)
+
+    return fresh_import
 
 
 def _describe(client: Any, *, local: bool, warnings: tuple[str, ...] = ()) -> Cluster:

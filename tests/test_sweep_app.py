@@ -72,3 +72,21 @@ def test_a_sweep_and_a_front_from_the_page() -> None:
     assert isinstance(front, ParetoResult) and front.points["status"].tolist() == ["optimal"]
     assert len(at.get("image")) == 1  # the chart
     assert at.selectbox(key="unc_point").value == 0
+
+
+def test_an_unreachable_scheduler_is_an_error_on_the_page_not_a_loop() -> None:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    at = _page()
+    at.session_state["unc_scheduler"] = f"tcp://127.0.0.1:{port}"
+    at.run()
+    at.button(key="btn_unc_run_sweep").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert [e.value for e in at.error] == ["无法求解"]
+    assert any("无法连接 Dask 调度器" in str(d.value.to_dict()) for d in at.dataframe)
+    assert at.session_state["_unc_running"] is None  # the next rerun does not try again by itself
+    at.run()
+    assert at.button(key="btn_unc_run_sweep").label == "运行抽样分析"

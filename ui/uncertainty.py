@@ -27,7 +27,7 @@ from zq_land.studies.chance_map import chance_map
 from zq_land.studies.engine import DASK_ENV
 from zq_land.studies.pareto import ParetoResult, run_pareto
 from zq_land.studies.sampling import landing_probabilities
-from zq_land.studies.sweep import SweepFailed, SweepResult, run_sweep
+from zq_land.studies.sweep import SweepResult, run_sweep
 
 from . import state
 from .common import coded, num, show_problems
@@ -166,15 +166,14 @@ def _run(lang: str, data: state.DataSet, scenario: Scenario, kind: str) -> None:
             s[PARETO] = run_pareto(scenario, levels=int(s["unc_levels"]), sites=data.sites,
                                    projects=data.projects, on_progress=progress, **engine)
     except InputError as exc:
-        s[RUNNING] = None
         st.error(t("run.failed", lang))
         show_problems(exc.report, lang, key=f"tbl_unc_failed_{kind}")
         return
-    except SweepFailed as exc:
-        s[RUNNING] = None
-        st.error(t("run.crashed", lang, error=str(exc)))
+    except Exception as exc:  # a failed sweep or cluster is shown, never a traceback (a cancel is no Exception)
+        st.error(t("run.crashed", lang, error=f"{type(exc).__name__}: {exc}"))
         return
-    s[RUNNING] = None
+    finally:
+        s[RUNNING] = None  # whatever happened, the next run of the page does not start it again
     st.rerun()
 
 

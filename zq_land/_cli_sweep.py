@@ -105,6 +105,9 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     if args.samples < 1 or args.samples > 1_000_000:
         raise input_error("<command line>", "--samples 须在 1 到 1,000,000 之间", "--samples must be from 1 to "
                           "1,000,000", column="--samples", found=str(args.samples))
+    if args.seed < 0:
+        raise input_error("<command line>", "--seed 须为非负整数", "--seed must be a whole number >= 0",
+                          column="--seed", found=str(args.seed))
     store = _store(args)
     bar = _Bar(sys.stderr, quiet=args.quiet)
     try:

@@ -473,13 +473,8 @@ def _project_table(base: SweepBase, probs: pd.DataFrame, site_of: np.ndarray, ar
     top_n = np.zeros(n_projects)
     top[seen["p"].to_numpy()] = base.site_ids[seen["s"].to_numpy()]
     top_n[seen["p"].to_numpy()] = seen["n"].to_numpy()
-    pj = base.projects
     return pd.DataFrame({
-        "project_id": pj["project_id"].astype(str).to_numpy(),
-        "name": pj["name"].astype(str).to_numpy() if "name" in pj.columns else "",
-        "mode": pj["mode"].astype(str).to_numpy(),
-        "investment_yi": pj["investment_yi"].to_numpy(float),
-        "p_land": probs["p_land"].to_numpy(float),
+        **_project_columns(base, probs),
         "p_land_source": probs["p_land_source"].to_numpy(object),
         "p_arrived": n_arrived / n,
         "p_placed": n_placed / n,
@@ -487,6 +482,18 @@ def _project_table(base: SweepBase, probs: pd.DataFrame, site_of: np.ndarray, ar
         "top_site": top,
         "top_site_share": np.where(n_placed > 0, top_n / np.maximum(n_placed, 1), np.nan),
     })
+
+
+def _project_columns(base: SweepBase, probs: pd.DataFrame) -> dict[str, Any]:
+    """The columns that name a project in the sweep's tables: id, name, mode, investment, p_land."""
+    pj = base.projects
+    return {
+        "project_id": pj["project_id"].astype(str).to_numpy(),
+        "name": pj["name"].astype(str).to_numpy() if "name" in pj.columns else "",
+        "mode": pj["mode"].astype(str).to_numpy(),
+        "investment_yi": pj["investment_yi"].to_numpy(float),
+        "p_land": probs["p_land"].to_numpy(float),
+    }
 
 
 def _site_table(base: SweepBase, cand: Candidates, site_of: np.ndarray, used: np.ndarray) -> pd.DataFrame:
@@ -528,11 +535,7 @@ def _robust_table(
     all_site[pairs["p"].to_numpy()[all_pos]] = pairs["site_id"].to_numpy(object)[all_pos]
     placed = site != ""
     return pd.DataFrame({
-        "project_id": pj["project_id"].astype(str).to_numpy(),
-        "name": pj["name"].astype(str).to_numpy() if "name" in pj.columns else "",
-        "mode": pj["mode"].astype(str).to_numpy(),
-        "investment_yi": pj["investment_yi"].to_numpy(float),
-        "p_land": probs["p_land"].to_numpy(float),
+        **_project_columns(base, probs),
         "site_id": site,
         "status": np.where(placed, "placed", "unplaced"),
         "p_realised": np.where(placed, realised, np.nan),

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from ui import compare, data, results, runs, scenario, state, workspace
+from ui import compare, data, results, runs, scenario, state, uncertainty, workspace
 from ui.common import show_problems
 from zq_land import BASEMAPS, LANG_NAMES, LANGS, InputError, install_static_assets, t
 
@@ -22,7 +22,7 @@ STATIC_DIR = ROOT / "static"
 
 
 def main() -> None:
-    """Draw the app: sidebar, title, then the four pages as tabs (only the open one runs)."""
+    """Draw the app: sidebar, title, then the pages as tabs (only the open one runs)."""
     st.set_page_config(page_title="zq_land", page_icon="🗺️", layout="wide")
     offline = _install_static_assets()
     state.keep_widget_state()
@@ -55,6 +55,8 @@ def main() -> None:
                 results.render(lang, dataset, basemap=basemap, tianditu_key=tianditu_key, offline=offline)
             elif page == "runs":
                 runs.render(lang, dataset, basemap=basemap, tianditu_key=tianditu_key, offline=offline)
+            elif page == "uncertainty":
+                uncertainty.render(lang, dataset, basemap=basemap, tianditu_key=tianditu_key, offline=offline)
             else:
                 compare.render(lang, dataset, basemap=basemap, tianditu_key=tianditu_key, offline=offline)
 

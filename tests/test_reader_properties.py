@@ -106,6 +106,7 @@ CLEAN_PROJECT = {
     "floor_need_m2": _positive(10, 10**6, ["平方米", "m2", "㎡"]),
     "review_meeting": st.integers(1, 13).map(str),
     "priority": st.integers(-5, 5).map(str),
+    "p_land": st.one_of(st.floats(0, 1).map(lambda v: f"{v:.3f}"), st.integers(0, 100).map(lambda v: f"{v}%")),
 }
 
 

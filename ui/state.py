@@ -21,7 +21,7 @@ import streamlit as st
 from zq_land import AllocationResult, Scenario, allocate, t
 
 #: The app's pages (tabs), in order; labels come from ``t("page.<name>")``.
-PAGES: Final[tuple[str, ...]] = ("data", "scenario", "results", "compare", "runs")
+PAGES: Final[tuple[str, ...]] = ("data", "scenario", "results", "compare", "runs", "uncertainty")
 #: Session keys.
 NAV: Final = "nav"
 LANG: Final = "lang"
@@ -33,7 +33,7 @@ GOTO: Final = "_goto_page"
 FLASH: Final = "_flash"
 #: Widgets whose values must survive while their tab is not shown (Streamlit forgets the state of
 #: widgets that were not drawn in a run; lazy tabs draw only the open one).
-PERSISTENT_PREFIXES: Final = ("sc_", "res_", "cmp_", "opt_", "colmap_")
+PERSISTENT_PREFIXES: Final = ("sc_", "res_", "cmp_", "opt_", "colmap_", "unc_")
 #: (Buttons, uploaders, editors and maps never use these prefixes: their state cannot be set.)
 #: Results kept per session (oldest dropped first).
 MAX_RESULTS: Final = 12

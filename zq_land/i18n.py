@@ -342,6 +342,157 @@ STRINGS: Final[dict[str, tuple[str, str]]] = {
     "runs.supersede_site": ("新地块(留空即撤回)", "New plot (empty: withdraw)"),
     "runs.supersede_btn": ("取代", "Supersede"),
     "runs.superseded": ("决定 #{id} 已取代", "Decision #{id} superseded"),
+    # uncertainty page and Pareto chart (issue 15)
+    "page.uncertainty": ("不确定性", "Uncertainty"),
+    "pareto.title": ("投资、盘活与配套距离的帕累托前沿", "Pareto front: investment, revitalization, supplier distance"),
+    "pareto.axis_revit": ("盘活低效用地及厂房(亩当量)", "Inefficient land and floor revitalized (mu equivalent)"),
+    "pareto.axis_investment": ("已落位投资(亿元)", "Investment placed (亿元)"),
+    "pareto.axis_km": ("配套企业至龙头平均距离(公里)", "Mean supplier-anchor distance (km)"),
+    "pareto.front": ("前沿上的方案", "Plans on the front"),
+    "pareto.dominated": ("被其他方案全面超过", "Beaten on all three by another plan"),
+    "chance.legend": ("地块被使用的概率", "Chance the site is used"),
+    "chance.never": ("从不使用", "never"),
+    "chance.low": ("低于 25%", "under 25 %"),
+    "chance.mid": ("25% 至 50%", "25 % to 50 %"),
+    "chance.high": ("50% 至 75%", "50 % to 75 %"),
+    "chance.very_high": ("75% 以上（不到 100%）", "75 % to under 100 %"),
+    "chance.always": ("每个样本都使用", "used in every sample"),
+    "chance.popup": ("使用概率 {p}", "used in {p} of samples"),
+    "unc.header": ("项目落地不确定性：抽样分析", "Will the projects land? A sampled analysis"),
+    "unc.help": (
+        "并非每个通过评审的项目都会落地（2022 年 37 个租赁项目中 28 个落地）。"
+        "这里按落地概率抽取许多种“实际到来的项目”，每一种都用求解器求出最优方案，"
+        "统计每个地块被用到的概率、已落位投资的 P10/P50/P90，并给出在各种情况下都稳健的方案。"
+        "项目表中的“落地概率”(p_land) 列优先；其余项目用下面按落地方式设定的概率，再用默认概率。",
+        "Not every project that passes review lands (28 of the 37 leasing projects of 2022 did). This draws many "
+        "sets of arriving projects by their landing chances, solves each to its optimum, and reports how likely "
+        "each plot is to be used, P10/P50/P90 of the investment placed, and a plan that holds up whoever "
+        "arrives. A project's own p_land column wins; the others take the rate of their landing mode below, "
+        "else the default.",
+    ),
+    "unc.samples": ("样本数", "Samples"),
+    "unc.samples_help": ("抽样的情景个数；越多越准，耗时与样本数成正比。", "How many sampled pipelines; more is "
+                         "more precise, and the time grows with it."),
+    "unc.seed": ("随机种子", "Seed"),
+    "unc.seed_help": ("同一种子得到同样的样本和同样的结果，与进程数无关。", "The same seed gives the same samples "
+                      "and the same results, whatever the number of workers."),
+    "unc.workers": ("本机并行进程数", "Local worker processes"),
+    "unc.workers_help": ("本机 Dask 集群的进程数（每个一个线程）；填写调度器地址时不用。", "Processes of the local "
+                         "Dask cluster (one thread each); not used when a scheduler address is given."),
+    "unc.scheduler": ("Dask 调度器地址（可选）", "Dask scheduler (optional)"),
+    "unc.scheduler_help": ("已有集群的地址，如 tcp://10.0.0.5:8786；留空则在本机启动。集群须装有 zq_land 的依赖包，"
+                           "zq_land 本身由本机发送。", "Address of an existing cluster, e.g. tcp://10.0.0.5:8786; "
+                           "empty starts one on this machine. The cluster needs zq_land's dependencies; zq_land "
+                           "itself is sent from here."),
+    "unc.p_header": ("落地概率", "Landing probabilities"),
+    "unc.p_default": ("默认概率", "Default"),
+    "unc.p_default_help": ("没有自身概率、也没有按方式设定概率的项目所用的概率（报告：109 个项目中 101 个开工，"
+                           "0.927）。", "For projects with neither their own p_land nor a rate for their mode (the "
+                           "report: 101 of 109 projects started construction, 0.927)."),
+    "unc.p_mode": ("{mode}项目", "{mode} projects"),
+    "unc.p_mode_help": ("按落地方式设定的概率；留空则用默认概率（报告：租赁 28/37 = 0.757）。", "The rate for this "
+                        "landing mode; empty uses the default (the report: leasing 28/37 = 0.757)."),
+    "unc.p_table": ("各项目的落地概率（平均 {mean}，期望落地投资 {invest} 亿元）", "Each project's landing "
+                    "probability (mean {mean}, expected investment arriving {invest} 亿元)"),
+    "unc.source_column": ("项目表", "projects file"),
+    "unc.source_mode": ("按落地方式", "by landing mode"),
+    "unc.source_industry": ("按产业", "by industry"),
+    "unc.source_default": ("默认", "default"),
+    "unc.run_sweep": ("运行抽样分析", "Run the sweep"),
+    "unc.run_pareto": ("计算帕累托前沿", "Compute the front"),
+    "unc.cancel": ("取消", "Cancel"),
+    "unc.cancelled": ("已取消，未保留任何结果。", "Cancelled; nothing was kept."),
+    "unc.starting": ("正在启动 Dask 集群……", "Starting the Dask cluster…"),
+    "unc.stage_samples": ("求解样本 {done}/{total}", "Solving samples {done}/{total}"),
+    "unc.stage_robust": ("评估稳健方案 {done}/{total}", "Evaluating the robust plan {done}/{total}"),
+    "unc.stage_pareto": ("求解前沿点 {done}/{total}", "Solving front points {done}/{total}"),
+    "unc.result_header": ("抽样结果（{n}/{total} 个样本）", "Results ({n} of {total} samples)"),
+    "unc.p10": ("已落位投资 P10(亿元)", "Investment placed, P10 (亿元)"),
+    "unc.p50": ("已落位投资 P50(亿元)", "Investment placed, P50 (亿元)"),
+    "unc.p90": ("已落位投资 P90(亿元)", "Investment placed, P90 (亿元)"),
+    "unc.pxx_help": ("P10：十分之一的样本低于此值；P50：中位数；P90：十分之九的样本低于此值。", "P10: one sample in "
+                     "ten places less; P50: the median; P90: nine in ten place less."),
+    "unc.land90": ("90% 样本所需土地(亩)", "Land needed at 90 % (mu)"),
+    "unc.land90_help": ("各样本最优方案所用土地的第 90 百分位：预留这么多土地，十个样本中有九个够用。", "The 90th "
+                        "percentile of the land the samples' plans use: holding this much is enough in nine "
+                        "samples out of ten."),
+    "unc.regret": ("稳健方案平均遗憾(亿元)", "Robust plan, mean regret (亿元)"),
+    "unc.regret_help": ("固定采用稳健方案、到来的项目按方案落位时，比各样本最优方案平均少得的目标值；按“所有项目都来”"
+                        "规划时为 {all}。", "What the robust plan, kept fixed with the arriving projects placed as "
+                        "it says, falls short of each sample's optimum on average; planning as if every project "
+                        "came: {all}."),
+    "unc.run_line": ("{workers} 个进程，用时 {seconds} 秒，种子 {seed}，失败样本 {failed} 个。", "{workers} "
+                     "workers, {seconds} s, seed {seed}, {failed} failed samples."),
+    "unc.map": ("地块被使用的概率", "Chance each plot is used"),
+    "unc.tab_sites": ("地块", "Plots"),
+    "unc.tab_projects": ("项目", "Projects"),
+    "unc.tab_robust": ("稳健方案", "Robust plan"),
+    "unc.robust_help": ("稳健方案：在所有固定方案中，按样本平均目标值最高（平均遗憾最小）的一个，"
+                        "共落位 {placed} 个项目；“实现概率”是该落位在样本中兑现（项目到来）的比例。",
+                        "The robust plan: among all fixed "
+                        "plans, the one of the best mean objective over the samples (least mean regret), placing "
+                        "{placed} projects; 'realised' is the share of samples in which the placement holds (the "
+                        "project arrives)."),
+    "unc.pin_robust": ("把稳健方案设为锁定", "Lock the robust plan"),
+    "unc.pinned": ("已锁定 {n} 个落位，见“情景”页的锁定表；重新运行即可得到该方案。", "{n} placements locked (see the "
+                   "scenario page's lock table); a run now reproduces the plan."),
+    "unc.download": ("下载抽样结果（zip）", "Download the sweep (zip)"),
+    "unc.pareto_header": ("投资、盘活与配套距离的权衡", "Investment, revitalization and supplier distance"),
+    "unc.pareto_help": ("ε 约束法：在盘活面积不低于、配套企业平均距离不高于各档水平的条件下，"
+                        "求投资最大的方案（每点均证明最优）。情景的权重不参与，规则、锁定与排除照常。",
+                        "Epsilon-constraint method: the most "
+                        "investment under levels of revitalization (at least) and mean supplier distance (at most), "
+                        "each point proven optimal. The scenario's weights do not apply; its rules, locks and "
+                        "exclusions do."),
+    "unc.levels": ("每个目标的档数", "Levels per objective"),
+    "unc.levels_help": ("盘活与距离各分几档；共最多 档数×档数 个点。",
+                        "Levels of revitalization and of distance: up to levels x levels points."),
+    "unc.pareto_chart": ("圆点为前沿上的方案，颜色为配套平均距离；空心为被其他方案全面超过的方案。",
+                         "Dots: plans on the front, coloured by mean supplier distance; hollow: beaten on all "
+                         "three by another."),
+    "unc.point": ("查看前沿点的方案", "Show the plan of point"),
+    "unc.point_label": ("点 {point}：投资 {invest} 亿元，盘活 {revit} 亩当量，平均距离 {km} 公里", "Point {point}: "
+                        "{invest} 亿元, {revit} mu revitalized, {km} km mean distance"),
+    "unc.pin_point": ("把点 {point} 的方案设为锁定", "Lock the plan of point {point}"),
+    "unc.download_pareto": ("下载前沿（zip）", "Download the front (zip)"),
+    "unc.status_none": ("无", "none"),
+    "unc.status_failed": ("失败", "failed"),
+    "unc.col_project_id": ("项目编号", "Project ID"),
+    "unc.col_name": ("名称", "Name"),
+    "unc.col_mode": ("落地方式", "Mode"),
+    "unc.col_investment_yi": ("投资额(亿元)", "Investment (亿元)"),
+    "unc.col_p_land": ("落地概率(%)", "Landing probability (%)"),
+    "unc.col_p_land_source": ("概率来源", "Probability from"),
+    "unc.col_p_arrived": ("样本中到来(%)", "Arrived in samples (%)"),
+    "unc.col_p_placed": ("落位概率(%)", "Placed (% of samples)"),
+    "unc.col_p_placed_if_arrived": ("到来时落位(%)", "Placed when arrived (%)"),
+    "unc.col_top_site": ("最常落位地块", "Most frequent site"),
+    "unc.col_top_site_share": ("落位于该地块(%)", "On that site (% of placements)"),
+    "unc.col_site_id": ("地块编号", "Site ID"),
+    "unc.col_kind": ("类型", "Kind"),
+    "unc.col_status": ("状态", "Status"),
+    "unc.col_unit": ("单位", "Unit"),
+    "unc.col_capacity": ("容量", "Capacity"),
+    "unc.col_p_used": ("使用概率(%)", "Used (% of samples)"),
+    "unc.col_p_full": ("用满概率(%)", "Full (% of samples)"),
+    "unc.col_mean_free": ("平均剩余", "Mean free"),
+    "unc.col_mean_used": ("平均使用", "Mean used"),
+    "unc.col_p_realised": ("实现概率(%)", "Realised (% of samples)"),
+    "unc.col_mean_value": ("平均价值(亿元)", "Mean value (亿元)"),
+    "unc.col_all_arrive_site_id": ("全部到来时的地块", "Site if all arrive"),
+    "unc.col_point": ("点", "Point"),
+    "unc.col_eps_revitalized_mu": ("盘活下限(亩当量)", "Revitalization at least (mu eq.)"),
+    "unc.col_eps_mean_supplier_km": ("平均距离上限(公里)", "Mean distance at most (km)"),
+    "unc.col_tie_break": ("次目标求解", "Tie-break solve"),
+    "unc.col_investment_placed_yi": ("已落位投资(亿元)", "Investment placed (亿元)"),
+    "unc.col_revitalized_mu": ("盘活(亩当量)", "Revitalized (mu eq.)"),
+    "unc.col_revitalized_land_mu": ("盘活土地(亩)", "Land revitalized (mu)"),
+    "unc.col_revitalized_floor_m2": ("盘活厂房(平方米)", "Floor revitalized (m2)"),
+    "unc.col_mean_supplier_km": ("配套平均距离(公里)", "Mean supplier distance (km)"),
+    "unc.col_suppliers_placed": ("落位配套企业数", "Suppliers placed"),
+    "unc.col_projects_placed": ("落位项目数", "Projects placed"),
+    "unc.col_on_front": ("在前沿上", "On the front"),
+    "unc.col_same_as": ("与该点相同", "Same as point"),
 }
 
 ANCHOR_ZH: Final = {"XPeng": "小鹏汽车", "Ruiqing CATL": "瑞庆时代"}

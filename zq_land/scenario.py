@@ -35,11 +35,12 @@ SolverName = Literal["highs", "cbc"]
 
 _TOP_KEYS = {
     "name", "description", "sites", "projects", "weights", "policy", "solver", "locks", "forbid",
-    "exclude_sites", "exclude_projects", "anchors", "columns", "sheet",
+    "exclude_sites", "exclude_projects", "anchors", "columns", "sheet", "uncertainty",
 }
 _WEIGHT_KEYS = {"investment", "projects", "revitalization", "proximity", "priority"}
 _POLICY_KEYS = {"usable_land_ratio", "default_min_invest_wan_per_mu", "as_of", "proximity_reference_km"}
 _SOLVER_KEYS = {"name", "time_limit_s", "mip_gap", "threads", "warm_start"}
+_UNCERTAINTY_KEYS = {"p_land", "p_land_by_mode", "p_land_by_industry", "investment_range", "need_range"}
 
 
 @dataclass(frozen=True)
@@ -74,6 +75,37 @@ class SolverSettings:
 
 
 @dataclass(frozen=True)
+class Uncertainty:
+    """How uncertain the pipeline is (``[uncertainty]``), for sweeps (``zq_land.studies.sampling``).
+
+    A project's landing probability is its own ``p_land`` column when filled, else its mode's entry of
+    ``p_land_by_mode``, else its industry's entry of ``p_land_by_industry``, else ``p_land``. The ranges
+    are factors on the planned investment and needs, drawn uniformly per project and sample.
+    """
+
+    p_land: float = 1.0
+    p_land_by_mode: tuple[tuple[str, float], ...] = ()
+    p_land_by_industry: tuple[tuple[str, float], ...] = ()
+    investment_range: tuple[float, float] | None = None
+    need_range: tuple[float, float] | None = None
+
+    def is_default(self) -> bool:
+        return self == Uncertainty()
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"p_land": self.p_land}
+        if self.p_land_by_mode:
+            out["p_land_by_mode"] = dict(self.p_land_by_mode)
+        if self.p_land_by_industry:
+            out["p_land_by_industry"] = dict(self.p_land_by_industry)
+        if self.investment_range is not None:
+            out["investment_range"] = list(self.investment_range)
+        if self.need_range is not None:
+            out["need_range"] = list(self.need_range)
+        return out
+
+
+@dataclass(frozen=True)
 class Scenario:
     """One allocation scenario. Build with :func:`load_scenario` or :func:`scenario_from_dict`."""
 
@@ -95,6 +127,7 @@ class Scenario:
     project_columns: tuple[tuple[str, str], ...] = ()
     project_sheet: str | None = None
     source: Path | None = None
+    uncertainty: Uncertainty = field(default_factory=Uncertainty)
 
     def with_(self, **changes: Any) -> Scenario:
         """A changed copy (scenarios are immutable)."""
@@ -157,6 +190,8 @@ class Scenario:
             out["locks"] = [{"project": p, "site": s} for p, s in self.locks]
         if self.forbid:
             out["forbid"] = [{"project": p, "site": s} for p, s in self.forbid]
+        if not self.uncertainty.is_default():
+            out["uncertainty"] = self.uncertainty.to_dict()
         return out
 
     def to_toml(self) -> str:
@@ -355,14 +390,70 @@ def scenario_from_dict(data: Mapping[str, Any], *, source: str | Path | None = N
 
     sites_path = path_of("sites")
     projects_path = path_of("projects")
+    uncertainty = _uncertainty(table("uncertainty"), file, rep)
     rep.raise_if_errors()
     return Scenario(
         name=name, description=description, sites=sites_path, projects=projects_path,
         weights=weights, policy=policy, solver=solver, locks=locks, forbid=forbid,
         exclude_sites=excl_sites, exclude_projects=excl_projects, anchors=tuple(anchors),
         site_columns=site_cols, project_columns=proj_cols, project_sheet=sheet,
-        source=Path(source) if source else None,
+        source=Path(source) if source else None, uncertainty=uncertainty,
     )
+
+
+def _uncertainty(raw: Mapping[str, Any], file: str, rep: ValidationReport) -> Uncertainty:
+    """``[uncertainty]``: probabilities in [0, 1], modes and industries by code or Chinese name, ranges as
+    ``[low, high]`` factors with 0 < low <= high."""
+    from .vocab import INDUSTRY_LOOKUP, MODE_LOOKUP, norm_token
+
+    for k in sorted(set(raw) - _UNCERTAINTY_KEYS):
+        rep.error(file, f"未知的设置项“uncertainty.{k}”，可用：{', '.join(sorted(_UNCERTAINTY_KEYS))}",
+                  f"unknown key 'uncertainty.{k}'; allowed: {', '.join(sorted(_UNCERTAINTY_KEYS))}",
+                  column=f"uncertainty.{k}", found=k)
+
+    def prob(col: str, v: Any) -> float | None:
+        if isinstance(v, bool) or not isinstance(v, int | float) or not 0.0 <= v <= 1.0:
+            rep.error(file, f"“{col}”须为 0 到 1 之间的概率，实际为 {v!r}",
+                      f"'{col}' must be a probability from 0 to 1, got {v!r}", column=col, found=repr(v),
+                      expected="0..1")
+            return None
+        return float(v)
+
+    def by(key: str, lookup: Mapping[str, str]) -> tuple[tuple[str, float], ...]:
+        val = raw.get(key, {})
+        if not isinstance(val, Mapping):
+            rep.error(file, f"“uncertainty.{key}”须为表，如 {{ lease = 0.757 }}",
+                      f"'uncertainty.{key}' must be a table such as {{ lease = 0.757 }}", column=f"uncertainty.{key}")
+            return ()
+        out: dict[str, float] = {}
+        for name, v in val.items():
+            code = lookup.get(norm_token(name))
+            if code is None:
+                rep.error(file, f"“uncertainty.{key}”中的“{name}”不是已知的代码",
+                          f"'{name}' in 'uncertainty.{key}' is not a known code", column=f"uncertainty.{key}",
+                          found=str(name), expected=", ".join(sorted(set(lookup.values()))))
+                continue
+            p = prob(f"uncertainty.{key}.{name}", v)
+            if p is not None:
+                out[code] = p
+        return tuple(sorted(out.items()))
+
+    def span(key: str) -> tuple[float, float] | None:
+        v = raw.get(key)
+        if v is None:
+            return None
+        ok = (isinstance(v, list) and len(v) == 2 and all(isinstance(x, int | float) and not isinstance(x, bool)
+                                                          for x in v) and 0 < v[0] <= v[1] < math.inf)
+        if not ok:
+            rep.error(file, f"“uncertainty.{key}”须为 [下限, 上限] 倍数，0 < 下限 <= 上限，实际为 {v!r}",
+                      f"'uncertainty.{key}' must be [low, high] factors with 0 < low <= high, got {v!r}",
+                      column=f"uncertainty.{key}", found=repr(v), expected="[0.8, 1.2]")
+            return None
+        return float(v[0]), float(v[1])
+
+    default = prob("uncertainty.p_land", raw.get("p_land", 1.0))
+    return Uncertainty(1.0 if default is None else default, by("p_land_by_mode", MODE_LOOKUP),
+                       by("p_land_by_industry", INDUSTRY_LOOKUP), span("investment_range"), span("need_range"))
 
 
 def _mapping(raw: Any, key: str, file: str, rep: ValidationReport) -> tuple[tuple[str, str], ...]:

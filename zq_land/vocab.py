@@ -115,6 +115,7 @@ PROJECT_HEADERS: Final = {
     "floor_need_m2": ["floor_need_m2", "厂房需求(平方米)", "面积需求(平方米)", "厂房需求", "floor_need"],
     "review_meeting": ["review_meeting", "评审批次", "评审会"],
     "priority": ["priority", "优先级"],
+    "p_land": ["p_land", "落地概率", "落地可能性", "落地率"],
 }
 
 #: Column names in the sites and projects tables as the rest of the package sees them.

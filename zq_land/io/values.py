@@ -273,6 +273,27 @@ def number_column(
     return out
 
 
+def probability_column(
+    values: list[Any], ids: list[str], rows: list[int], column: str, file: str, rep: ValidationReport
+) -> list[float]:
+    """Probabilities from 0 to 1 (``0.75`` or ``75%``); NaN when empty (the scenario's default applies)."""
+    share = [parse_number(str(v).strip()[:-1]) if isinstance(v, str) and str(v).strip().endswith(("%", "％"))
+             else None for v in values]
+    nums = number_column([v if s is None else s for v, s in zip(values, share, strict=True)], ids, rows, column,
+                         file, rep, minimum=0.0)
+    out = []
+    for i, v in enumerate(nums):
+        if share[i] is not None and v == v:
+            v = v / 100.0
+        if v > 1.0:
+            rep.error(file, f"{column_label(column)} 须在 0 到 1 之间（或 0% 到 100%），实际为 {text_of(values[i])}",
+                      f"{column} must be from 0 to 1 (or 0% to 100%), found '{text_of(values[i])}'",
+                      row=rows[i], item_id=ids[i] or None, column=column, found=text_of(values[i]),
+                      expected="0..1")
+            v = np.nan
+        out.append(v)
+    return out
+
 
 def industry_column(
     values: list[Any], ids: list[str], rows: list[int], file: str, rep: ValidationReport

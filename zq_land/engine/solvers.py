@@ -36,7 +36,7 @@ from . import model as engine_model  # its ARRAY_PAIRS is read at each call (tes
 from .eligibility import Candidates
 from .model import DUAL_COLUMNS, LpBound, Status, abs_gap, build_model, plan_objective
 
-#: Small models: two HiGHS runs race on the two cores (see ``race_highs``).
+#: Small models: two HiGHS runs race on the two cores (see ``race_highs``); not with ``solver.threads = 1``.
 RACE: Final = True
 #: Seconds past the time limit after which a solver that has not stopped is abandoned.
 GRACE_S: Final = 3.0
@@ -142,7 +142,8 @@ def run_solver(
         warm = np.zeros(len(cand.pairs))
         warm[greedy] = 1.0
         start = warm if scenario.solver.warm_start else None
-        if arrays is None or best is None or not RACE:
+        # ``solver.threads = 1`` asks for one thread: no race, and the same plan on every run (sweeps)
+        if arrays is None or best is None or not RACE or scenario.solver.threads == 1:
             return solve_highs(model, cand, scenario, deadline=deadline, warm=start)
         return race_highs(model, cand, scenario, arrays, deadline=deadline, start=start, best=best)
     return solve_cbc(model, cand, scenario, deadline=deadline)

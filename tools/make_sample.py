@@ -50,6 +50,8 @@ SAMPLE_PROJECTS: Final = sample_projects("csv")
 SAMPLE_PROJECTS_XLSX: Final = sample_projects("xlsx")
 SAMPLE_README: Final = SAMPLE_ROOT / "parcels" / "README.md"
 SAMPLE_SCENARIOS: Final[dict[str, Path]] = sample_scenarios()
+#: The re-optimised scenario with the report's landing rates, for ``sweep`` (not one of the app's scenarios).
+SAMPLE_UNCERTAIN: Final = SAMPLE_ROOT / "scenarios" / "review_2022_uncertain.toml"
 
 #: Seed of every random choice (filler sizes, review meetings, shapes).
 SEED: Final = 2022
@@ -172,6 +174,7 @@ def write_sample_data(root: str | Path | None = None, *, seed: int = SEED) -> di
         "readme": base / SAMPLE_README.relative_to(SAMPLE_ROOT),
     }
     paths.update({k: base / v.relative_to(SAMPLE_ROOT) for k, v in SAMPLE_SCENARIOS.items()})
+    paths["review_2022_uncertain"] = base / SAMPLE_UNCERTAIN.relative_to(SAMPLE_ROOT)
     for p in paths.values():
         p.parent.mkdir(parents=True, exist_ok=True)
 
@@ -774,6 +777,16 @@ def _scenario_texts(locks: list[tuple[str, str, str]]) -> dict[str, str]:
             + files + f"exclude_sites = [{reserve}]\n"
             + "\n[weights]\ninvestment = 1.0\nrevitalization = 1.0\n" + solver
         ),
+        "review_2022_uncertain": (
+            "# The 2022 review re-optimised (review_2022_optimised.toml) with the report's landing rates, for "
+            "sweeps:\n# of the 37 leasing projects 28 landed (28/37 = 0.757); 101 of the 109 projects started "
+            "construction\n# (101/109 = 0.927), taken as the rate of the others.\n"
+            'name = "2022 review under uncertainty"\n'
+            'description = "同一批项目，按报告的落地率抽样: the same inputs, each project landing with the '
+            'report\'s rate."\n'
+            + files + "\n[weights]\ninvestment = 1.0\nprojects = 0.5\nrevitalization = 0.5\n" + solver
+            + "\n[uncertainty]\np_land = 0.927\np_land_by_mode = { lease = 0.757 }\n"
+        ),
     }
     return {k: stamp + v for k, v in texts.items()}
 
@@ -824,6 +837,8 @@ def _readme(sites: gpd.GeoDataFrame, projects: pd.DataFrame) -> str:
         ("scenarios/nev_cluster.toml", "suppliers pulled towards XPeng and Ruiqing CATL (proximity weight)"),
         ("scenarios/land_saving.toml",
          "reserve plots kept back, revitalization rewarded: land-or-lease projects rent"),
+        ("scenarios/review_2022_uncertain.toml",
+         "the re-optimised scenario with the report's landing rates (lease 28/37, others 101/109), for `sweep`"),
     ])
     return f"""# Sample data: Zhaoqing High-tech Zone, 2022 review (肇庆高新区2022年项目评审)
 

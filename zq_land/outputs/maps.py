@@ -1,4 +1,5 @@
-"""Folium maps of the sites, their projects and the difference between two allocations, usable offline.
+"""Folium maps of the sites, their projects, the difference between two allocations and a sweep's chances,
+usable offline.
 
 Every site becomes exactly one Leaflet vector path (one GeoJSON feature; a MultiPolygon is one path),
 drawn in one GeoJSON layer per category. Coordinates are simplified by 0.9 m and rounded to 6 decimals
@@ -246,6 +247,84 @@ def compare_map(
     folium.LayerControl(collapsed=False).add_to(m)
     return m
 
+
+
+#: The chance map's classes of ``p_used``: (upper bound, key of the label, fill, outline), in the legend's order.
+CHANCE_CLASSES: Final = (
+    (0.0, "chance.never", "#f2f0f7", "#9e9ac8"),
+    (0.25, "chance.low", "#fed976", "#b8860b"),
+    (0.5, "chance.mid", "#fd8d3c", "#c0561a"),
+    (0.75, "chance.high", "#f03b20", "#a02010"),
+    (1.0 - 1e-12, "chance.very_high", "#bd0026", "#7a0019"),
+    (1.0, "chance.always", "#67000d", "#3d0008"),
+)
+
+
+def chance_map(
+    sites: gpd.GeoDataFrame,
+    chances: pd.DataFrame,
+    *,
+    lang: str = "zh",
+    basemap: str = "osm",
+    tianditu_key: str | None = None,
+    offline: bool = True,
+    height: int | str = "100%",
+) -> folium.Map:
+    """The sites coloured by the chance each one is used in a sweep (``chances["p_used"]``, a sweep's
+    ``sweep_sites.csv`` table, by ``site_id``): one layer per class of :data:`CHANCE_CLASSES` (never, under
+    25 %, 25-50 %, 50-75 %, 75 % to under 100 %, always); occupied sites keep their grey.
+
+    ``chances`` needs ``site_id``, ``p_used``, ``unit``, ``capacity``, ``mean_used`` and ``mean_free``; sites
+    it lacks are drawn as never used. Each popup shows the site's mean use and free capacity over the
+    samples, and its title the chance.
+    """
+    frame = SiteFrame.build(sites, basemap=basemap)
+    by_id = chances.set_index(chances["site_id"].astype(str))
+    titles = frame.titles(lang)
+    props, cls = [], []
+    for i, sid in enumerate(frame.ids):
+        row = by_id.loc[sid] if sid in by_id.index else None
+        p = float(row["p_used"]) if row is not None else 0.0
+        use = None
+        if row is not None and float(row["capacity"]) > 0:
+            use = {"unit": str(row["unit"]), "capacity": float(row["capacity"]), "used": float(row["mean_used"]),
+                   "free": float(row["mean_free"])}
+        title = f"{titles[i]} · {t('chance.popup', lang, p=f'{p:.0%}')}"
+        props.append(_site_props(frame, i, title, use, None, lang=lang))
+        cls.append("occupied" if frame.statuses[i] == "occupied" else _chance_class(p))
+    m = _new_map(frame, lang=lang, basemap=basemap, tianditu_key=tianditu_key, offline=offline,
+                 asset_base_url=_offline.APP_STATIC_URL, height=height)
+    legend = []
+    for _, key, fill, line in CHANCE_CLASSES:
+        _add_chance_class(m, frame, cls, props, key, fill, line, label=t(key, lang), lang=lang)
+        legend.append((t(key, lang), fill, line))
+    fill, line = CATEGORY_COLORS["occupied"]
+    _add_chance_class(m, frame, cls, props, "occupied", fill, line, label=t("cat.occupied", lang), lang=lang)
+    stars = _anchor_stars(R.anchor_points(frame.anchors, sites, None), gcj02=basemap.startswith("gaode"))
+    _add_labels_and_anchors(m, frame, stars, lang=lang)
+    _Legend(legend, lang=lang, title=t("chance.legend", lang), with_anchor=bool(stars)).add_to(m)
+    folium.LayerControl(collapsed=False).add_to(m)
+    return m
+
+
+def _chance_class(p: float) -> str:
+    for upper, key, _, _ in CHANCE_CLASSES:
+        if p <= upper:
+            return key
+    return CHANCE_CLASSES[-1][1]
+
+
+def _add_chance_class(m: folium.Map, frame: SiteFrame, cls: list[str], props: list[dict[str, Any]], key: str,
+                      fill: str, line: str, *, label: str, lang: str) -> None:
+    idx = [i for i, c in enumerate(cls) if c == key]
+    if not idx:
+        return
+    style = {"fillColor": fill, "color": line, "weight": 1.5, "fillOpacity": 0.7,
+             "className": f"{SITE_PATH_CLASS} zq-{key.replace('.', '-')}"}
+    layer = SiteLayer([frame.ids[i] for i in idx], frame.shapes[np.asarray(idx, dtype=np.int64)],
+                      [props[i] for i in idx], [style], [0] * len(idx), name=f"{label} ({len(idx)})")
+    _Popups(lang).add_to(layer)
+    layer.add_to(m)
 
 def standalone_html(m: folium.Map) -> str:
     """The map as one HTML document that opens in a browser with no internet.

@@ -17,7 +17,7 @@ import tempfile
 from collections.abc import Mapping
 from pathlib import Path
 
-from zq_land._errors import input_error
+from .._errors import input_error
 
 
 def publish_files(files: Mapping[str, bytes], out: Path, *, marker: str) -> dict[str, Path]:

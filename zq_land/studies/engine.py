@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Final
 
-from zq_land._errors import input_error
+from .._errors import input_error
 
 #: The environment variable naming a scheduler (``tcp://host:8786``) when ``--scheduler`` is not given.
 DASK_ENV: Final = "ZQ_LAND_DASK"

@@ -26,12 +26,12 @@ import numpy as np
 import pandas as pd
 import pulp
 
-from zq_land.eligibility import Candidates, eligible_pairs
-from zq_land.i18n import t
-from zq_land.optimize import _solve_highs, build_model, check_locks
-from zq_land.results import check_scenario_ids
-from zq_land.scenario import Scenario, Weights
-
+from ..engine.eligibility import Candidates, eligible_pairs
+from ..engine.model import build_model, check_locks
+from ..engine.results import check_scenario_ids
+from ..engine.solvers import solve_highs
+from ..i18n import t
+from ..scenario import Scenario, Weights
 from .engine import Cluster, dask_cluster, run_tasks
 from .sweep import _read_inputs, csv_bytes
 
@@ -98,7 +98,7 @@ def run_pareto(
     """
     t0 = time.perf_counter()
     if levels < 1 or levels > 20:
-        from zq_land._errors import input_error
+        from .._errors import input_error
 
         raise input_error("<command line>", "--levels 须在 1 到 20 之间", "--levels must be from 1 to 20",
                           column="--levels", found=str(levels))
@@ -190,7 +190,7 @@ def _solve_within(
     if warm is not None:
         start = np.zeros(len(pairs))
         start[warm] = 1.0
-    return _solve_highs(model, cand, sc, deadline=deadline, warm=start)
+    return solve_highs(model, cand, sc, deadline=deadline, warm=start)
 
 
 def front_png(points: pd.DataFrame, *, lang: str = "zh") -> bytes:
@@ -280,7 +280,7 @@ def _max_revitalization(cand: Candidates, sc: Scenario) -> float:
     if not (revit > 0).any():
         return 0.0
     flipped = replace(cand, pairs=cand.pairs.assign(coefficient=revit))
-    outcome = _solve_highs(build_model(flipped, None, sc), flipped, sc,
+    outcome = solve_highs(build_model(flipped, None, sc), flipped, sc,
                            deadline=time.monotonic() + sc.solver.time_limit_s, warm=None)
     # (its value bounds the levels only; a plan short of the optimum just leaves the top level unused)
     return float(revit[outcome.chosen].sum()) if outcome.chosen is not None else 0.0

@@ -16,7 +16,7 @@ from typing import Final
 import numpy as np
 import pandas as pd
 
-from zq_land.scenario import Scenario, Uncertainty
+from ..scenario import Scenario, Uncertainty
 
 #: Where a project's landing probability came from, in the order they are tried.
 SOURCES: Final = ("column", "mode", "industry", "default")

@@ -32,12 +32,14 @@ from typing import Any, Final
 import numpy as np
 import pandas as pd
 
-from zq_land._errors import ValidationReport, input_error
-from zq_land.eligibility import Candidates, eligible_pairs
-from zq_land.optimize import _solve_highs, build_model, check_locks, greedy_allocation, solve_allocation
-from zq_land.results import check_scenario_ids, file_fingerprint
-from zq_land.scenario import Scenario
-
+from .._errors import ValidationReport, input_error
+from ..engine.eligibility import Candidates, eligible_pairs
+from ..engine.model import build_model, check_locks, greedy_allocation
+from ..engine.pipeline import solve_allocation
+from ..engine.results import check_scenario_ids
+from ..engine.solvers import solve_highs
+from ..io import file_fingerprint
+from ..scenario import Scenario
 from .engine import Cluster, dask_cluster, run_tasks
 from .sampling import SOURCES, Draw, draw_sample, landing_probabilities, sample_inputs
 
@@ -294,7 +296,7 @@ def _read_inputs(
     sc: Scenario, sites: Any = None, projects: pd.DataFrame | None = None
 ) -> tuple[Any, pd.DataFrame, tuple[str, ...], dict[str, dict[str, str]]]:
     """The scenario's sites and projects, read once here (unless given); the readers' warnings as text."""
-    from zq_land.io import read_projects, read_sites
+    from ..io import read_projects, read_sites
 
     if sites is not None and projects is not None:
         return sites, projects, (), {}
@@ -371,7 +373,7 @@ def _robust_plan(cand: Candidates, acc: _Accumulator, scenario: Scenario) -> tup
     greedy = greedy_allocation(robust, scenario)
     warm = np.zeros(len(robust.pairs))
     warm[greedy] = 1.0
-    outcome = _solve_highs(model, robust, scenario, deadline=time.monotonic() + scenario.solver.time_limit_s,
+    outcome = solve_highs(model, robust, scenario, deadline=time.monotonic() + scenario.solver.time_limit_s,
                            warm=warm)
     if outcome.chosen is None:
         return greedy, "feasible"

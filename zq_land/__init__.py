@@ -36,7 +36,8 @@ _MODULES: dict[str, tuple[str, ...]] = {
     # codes
     ".vocab": ("INDUSTRY_ZH", "KIND_ZH", "MODE_ZH", "PROJECT_COLUMNS", "SITE_COLUMNS", "STATUS_ZH"),
     # scenarios
-    ".scenario": ("Policy", "Scenario", "SolverSettings", "Weights", "load_scenario", "scenario_from_dict"),
+    ".scenario": ("Policy", "Scenario", "SolverSettings", "Uncertainty", "Weights", "load_scenario",
+        "scenario_from_dict"),
     # the bundled sample
     ".sample": ("SCENARIO_NAMES", "sample_projects", "sample_scenarios", "sample_sites"),
     # reading
@@ -54,7 +55,8 @@ _MODULES: dict[str, tuple[str, ...]] = {
     ".outputs.audit": ("audit_scenario_bytes",),
     ".outputs.files": ("assignments_csv_bytes", "atomic_write", "audit_bundle_bytes", "sites_geojson_bytes",
         "summary_json_bytes", "write_outputs"),
-    ".outputs.maps": ("BASEMAPS", "Basemap", "compare_map", "result_map", "sites_map", "standalone_html"),
+    ".outputs.maps": ("BASEMAPS", "Basemap", "chance_map", "compare_map", "result_map", "sites_map",
+        "standalone_html"),
     ".outputs._offline": ("install_static_assets",),
     # the review-meeting brief (Word, PDF)
     ".outputs.brief": ("PdfUnavailableError", "RunRecord", "brief_bytes", "brief_format", "build_brief", "read_run",
@@ -63,25 +65,32 @@ _MODULES: dict[str, tuple[str, ...]] = {
     ".store": ("DataSetInfo", "Decision", "DecisionConflict", "RunInfo", "Store", "StoreError", "add_decision",
         "adopt_run", "decision_locks", "default_store_url", "env_store_url", "list_decisions", "open_store",
         "supersede_decision"),
+    # studies: uncertainty sweeps and the Pareto front on Dask
+    ".studies.sampling": ("landing_probabilities",),
+    ".studies.engine": ("DASK_ENV", "scheduler_address"),
+    ".studies.sweep": ("SweepFailed", "SweepResult", "run_sweep", "write_sweep"),
+    ".studies.pareto": ("ParetoResult", "run_pareto", "write_pareto"),
 }
 _EXPORTS: dict[str, str] = {name: module for module, names in _MODULES.items() for name in names}
 
 __all__ = [
-    "BASEMAPS", "INDUSTRY_ZH", "KIND_ZH", "KPI_LABELS", "LABELS", "LANGS", "LANG_NAMES", "MODE_ZH",
+    "BASEMAPS", "DASK_ENV", "INDUSTRY_ZH", "KIND_ZH", "KPI_LABELS", "LABELS", "LANGS", "LANG_NAMES", "MODE_ZH",
     "PROJECT_COLUMNS", "SCENARIO_NAMES", "SITE_COLUMNS", "SITE_TABLE_COLUMNS", "STATUS_WORDS", "STATUS_ZH", "UNITS",
     "AllocationResult", "Basemap", "Candidates", "Comparison", "DataSetInfo", "Decision", "DecisionConflict",
-    "InputError", "Label", "Lang", "PdfUnavailableError", "Plan", "Policy", "Problem", "ReadResult", "Reason",
-    "RunInfo", "RunRecord", "Scenario", "SolveReport", "SolverError", "SolverSettings", "Store", "StoreError",
-    "Text", "ValidationReport", "Weights", "ZqLandError", "__version__", "add_decision", "adopt_run", "allocate",
-    "assignments_csv_bytes", "atomic_write", "audit_bundle_bytes", "audit_scenario_bytes", "brief_bytes",
-    "brief_format", "build_brief", "check_files", "check_projects", "check_scenario_ids", "check_sites",
-    "code_label", "column_label", "compare_map", "compare_results", "comparison_workbook_bytes", "compute_kpis",
-    "decision_locks", "default_store_url", "eligible_pairs", "env_store_url", "file_fingerprint", "header",
-    "headers", "input_error", "install_static_assets", "kpi_header", "labelled", "list_decisions", "load_scenario",
+    "InputError", "Label", "Lang", "ParetoResult", "PdfUnavailableError", "Plan", "Policy", "Problem", "ReadResult",
+    "Reason", "RunInfo", "RunRecord", "Scenario", "SolveReport", "SolverError", "SolverSettings", "Store",
+    "StoreError", "SweepFailed", "SweepResult", "Text", "Uncertainty", "ValidationReport", "Weights", "ZqLandError",
+    "__version__", "add_decision", "adopt_run", "allocate", "assignments_csv_bytes", "atomic_write",
+    "audit_bundle_bytes", "audit_scenario_bytes", "brief_bytes", "brief_format", "build_brief", "chance_map",
+    "check_files", "check_projects", "check_scenario_ids", "check_sites", "code_label", "column_label",
+    "compare_map", "compare_results", "comparison_workbook_bytes", "compute_kpis", "decision_locks",
+    "default_store_url", "eligible_pairs", "env_store_url", "file_fingerprint", "header", "headers", "input_error",
+    "install_static_assets", "kpi_header", "labelled", "landing_probabilities", "list_decisions", "load_scenario",
     "open_store", "read_projects", "read_run", "read_sites", "result_brief_bytes", "result_map", "run_from_result",
-    "sample_projects", "sample_scenarios", "sample_sites", "scenario_from_dict", "sites_geojson_bytes", "sites_map",
-    "soffice_path", "solve_allocation", "standalone_html", "summarize_projects", "summarize_sites",
-    "summary_json_bytes", "supersede_decision", "t", "validate_files", "why_not", "workbook_bytes", "write_outputs",
+    "run_pareto", "run_sweep", "sample_projects", "sample_scenarios", "sample_sites", "scenario_from_dict",
+    "scheduler_address", "sites_geojson_bytes", "sites_map", "soffice_path", "solve_allocation", "standalone_html",
+    "summarize_projects", "summarize_sites", "summary_json_bytes", "supersede_decision", "t", "validate_files",
+    "why_not", "workbook_bytes", "write_outputs", "write_pareto", "write_sweep",
 ]
 
 
@@ -146,11 +155,11 @@ if TYPE_CHECKING:  # what mypy and editors see; at run time the names come from 
         summary_json_bytes,
         write_outputs,
     )
-    from .outputs.maps import BASEMAPS, Basemap, compare_map, result_map, sites_map, standalone_html
+    from .outputs.maps import BASEMAPS, Basemap, chance_map, compare_map, result_map, sites_map, standalone_html
     from .outputs.tables import labelled
     from .outputs.workbook import comparison_workbook_bytes, workbook_bytes
     from .sample import SCENARIO_NAMES, sample_projects, sample_scenarios, sample_sites
-    from .scenario import Policy, Scenario, SolverSettings, Weights, load_scenario, scenario_from_dict
+    from .scenario import Policy, Scenario, SolverSettings, Uncertainty, Weights, load_scenario, scenario_from_dict
     from .store import (
         DataSetInfo,
         Decision,
@@ -167,6 +176,10 @@ if TYPE_CHECKING:  # what mypy and editors see; at run time the names come from 
         open_store,
         supersede_decision,
     )
+    from .studies.engine import DASK_ENV, scheduler_address
+    from .studies.pareto import ParetoResult, run_pareto, write_pareto
+    from .studies.sampling import landing_probabilities
+    from .studies.sweep import SweepFailed, SweepResult, run_sweep, write_sweep
     from .text import (
         KPI_LABELS,
         LABELS,

@@ -40,6 +40,8 @@ COMMANDS: Final[tuple[str, ...]] = (
     "decisions",
     "import",
     "report",
+    "sweep",
+    "pareto",
 )
 
 Command = Callable[[argparse.Namespace], int]

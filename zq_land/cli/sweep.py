@@ -1,23 +1,22 @@
-"""The ``sweep`` and ``pareto`` commands (wired into :mod:`zq_land.cli`).
+"""``python -m zq_land sweep SCENARIO --samples N --seed S [--workers W | --scheduler ADDR] --out DIR``: solve
+sampled pipelines on Dask and write the chances (``docs/SWEEPS.md``); what ``sweep`` and ``pareto`` share.
 
-``sweep`` solves sampled pipelines on Dask and writes the chances (``docs/SWEEPS.md``); ``pareto``
-traces investment against revitalization and supplier proximity. Both run on a local Dask cluster by
-default, or on ``--scheduler tcp://host:port`` (or ``ZQ_LAND_DASK``); progress goes to stderr, results
-to ``--out`` (all files or none), a one-line summary to stdout. Ctrl-C cancels: exit 130, nothing written.
+Both run on a local Dask cluster by default, or on ``--scheduler tcp://host:port`` (or ``ZQ_LAND_DASK``);
+progress goes to stderr, results to ``--out`` (all files or none), a one-line summary to stdout. Ctrl-C
+cancels: exit 130, nothing written.
 """
 
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 import time
 from dataclasses import replace
 from pathlib import Path
-from typing import Any, Final, TextIO
+from typing import TYPE_CHECKING, Any, Final, TextIO
 
-from ._errors import input_error
-from .scenario import Scenario, load_scenario
+if TYPE_CHECKING:
+    from .. import Scenario
 
 #: Exit code after Ctrl-C (128 + SIGINT), as shells report it.
 EXIT_CANCELLED: Final = 130
@@ -30,8 +29,7 @@ _STAGE_TEXT: Final = {
 }
 
 
-def add_sweep_parsers(sub: argparse._SubParsersAction) -> None:
-    """Register ``sweep`` and ``pareto``."""
+def add_parser(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "sweep",
         help="solve sampled pipelines on Dask: chances, P10/P50/P90, a robust plan / 不确定性抽样分析",
@@ -48,58 +46,12 @@ def add_sweep_parsers(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--time-limit", type=float, help="seconds per sample solve (default the scenario's)")
     p.add_argument("--store", help=f"workspace store to record the sweep in (default ${STORE_ENV})")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
-    p.set_defaults(func=cmd_sweep, msg_lang="both")
-
-    q = sub.add_parser(
-        "pareto",
-        help="trade-off of investment, revitalization and supplier distance (epsilon-constraint) / 帕累托前沿",
-        description="Maximise the investment placed under levels of revitalized land and floor and of mean "
-        "supplier-anchor distance (each point a proven optimum, solved on Dask); write pareto.csv, "
-        "pareto.png, plans/point_NN.csv (each point's plan) and pareto_summary.json into --out. The "
-        "scenario's inputs, rules, locks and exclusions apply; its weights do not.",
-    )
-    q.add_argument("scenario", help="scenario TOML")
-    q.add_argument("--levels", type=int, default=4, help="levels per secondary objective (default 4: up to "
-                   "16 points)")
-    _add_engine_options(q)
-    q.add_argument("--out", required=True, help="output folder (created if missing)")
-    q.add_argument("--time-limit", type=float, help="seconds per point (default the scenario's)")
-    q.add_argument("--lang", choices=["zh", "en"], default="zh", help="language of the chart")
-    q.add_argument("--quiet", action="store_true", help="no progress bar")
-    q.set_defaults(func=cmd_pareto, msg_lang="both")
+    p.set_defaults(func=run, msg_lang="both")
 
 
-def cmd_pareto(args: argparse.Namespace) -> int:
-    """``python -m zq_land pareto``."""
-    from .studies.pareto import run_pareto, write_pareto
-
-    sc = _scenario(args)
-    bar = _Bar(sys.stderr, quiet=args.quiet)
-    try:
-        result = run_pareto(sc, levels=args.levels, workers=args.workers, scheduler=_scheduler(args),
-                            on_progress=bar.update, on_cluster=bar.cluster)
-    except KeyboardInterrupt:
-        bar.close()
-        print("已取消，未写入任何输出 / cancelled: no output written", file=sys.stderr)
-        return EXIT_CANCELLED
-    bar.close()
-    paths = write_pareto(result, args.out, lang=args.lang)
-    s = result.summary
-    pts = result.points
-    front = pts[pts["on_front"]]
-    print(f"{s['scenario']}: {s['points_solved']}/{s['points']} points ({s['proven_optimal']} proven optimal), "
-          f"{s['on_front']} on the front, in {s['seconds']:.1f} s; investment "
-          f"{front['investment_placed_yi'].min():.2f}-{front['investment_placed_yi'].max():.2f} 亿元, "
-          f"revitalized {front['revitalized_mu'].min():.1f}-{front['revitalized_mu'].max():.1f} mu")
-    if not args.quiet:
-        print(f"outputs / 输出: {Path(args.out)}/ pareto.csv, pareto.png, pareto_summary.json, "
-              f"{len(paths) - 3} plans/")
-    return 0
-
-
-def cmd_sweep(args: argparse.Namespace) -> int:
+def run(args: argparse.Namespace) -> int:
     """``python -m zq_land sweep``."""
-    from .studies.sweep import SweepFailed, run_sweep, write_sweep
+    from .. import SweepFailed, input_error, run_sweep, write_sweep
 
     sc = _scenario(args)
     if args.samples < 1 or args.samples > 1_000_000:
@@ -145,6 +97,8 @@ def _add_engine_options(p: argparse.ArgumentParser) -> None:
 
 
 def _scenario(args: argparse.Namespace) -> Scenario:
+    from .. import input_error, load_scenario
+
     sc = load_scenario(args.scenario)
     if getattr(args, "time_limit", None) is not None:
         if args.time_limit <= 0:
@@ -158,14 +112,16 @@ def _scenario(args: argparse.Namespace) -> Scenario:
 
 
 def _scheduler(args: argparse.Namespace) -> str | None:
-    from .studies.engine import scheduler_address
+    from .. import scheduler_address
 
     return scheduler_address(args.scheduler, args.workers)
 
 
 def _store(args: argparse.Namespace) -> str | None:
     """The store to record in; refused up front when asked for explicitly and this build has none."""
-    url = args.store or os.environ.get(STORE_ENV) or None
+    from .. import env_store_url, input_error
+
+    url = args.store or env_store_url()
     if args.store and _store_recorder() is None:
         raise input_error("--store", "此版本的工作空间存储尚不能记录抽样分析（需 zq_land.store.record_sweep）",
                           "this build's workspace store cannot record sweeps yet (needs "
@@ -174,12 +130,11 @@ def _store(args: argparse.Namespace) -> str | None:
 
 
 def _store_recorder() -> Any:
-    # HOOK for the workspace store (issue 13): `record_sweep(url, summary=dict, files={name: bytes}) -> id`.
-    try:
-        from . import store  # type: ignore[attr-defined]
-    except ImportError:
-        return None
-    return getattr(store, "record_sweep", None)
+    # HOOK for the workspace store (issue 13), which keeps runs, not sweeps, so far: a public
+    # `record_sweep(url, summary=dict, files={name: bytes}) -> id` is used when the API has one.
+    import zq_land
+
+    return getattr(zq_land, "record_sweep", None)
 
 
 def _record_in_store(url: str, summary: dict[str, Any], files: dict[str, bytes]) -> None:

@@ -5,7 +5,7 @@ column wins; the page sets the default and the rates by landing mode), runs the 
 and a cancel button, and reads the chance each plot is used (a map), P10/P50/P90 of the placed
 investment, the land needed at 90 %, and the robust plan. Below, the front of investment against
 revitalization and supplier distance, each point's plan one click away. Everything is computed by
-``zq_land.studies``; this page only wires widgets to it.
+``zq_land.studies`` (through the public API); this page only wires widgets to it.
 """
 
 from __future__ import annotations
@@ -19,18 +19,26 @@ import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
-from zq_land._errors import InputError
-from zq_land.i18n import t
-from zq_land.maps import Basemap, sites_map
-from zq_land.scenario import Scenario, scenario_from_dict
-from zq_land.studies.chance_map import chance_map
-from zq_land.studies.engine import DASK_ENV
-from zq_land.studies.pareto import ParetoResult, run_pareto
-from zq_land.studies.sampling import landing_probabilities
-from zq_land.studies.sweep import SweepResult, run_sweep
+from zq_land import (
+    DASK_ENV,
+    UNITS,
+    Basemap,
+    InputError,
+    ParetoResult,
+    Scenario,
+    SweepResult,
+    chance_map,
+    code_label,
+    landing_probabilities,
+    run_pareto,
+    run_sweep,
+    scenario_from_dict,
+    sites_map,
+    t,
+)
 
 from . import state
-from .common import coded, num, show_problems
+from .common import num, show_problems
 
 MODES: Final = ("land", "lease", "platform", "land_or_lease")
 SWEEP: Final = "_unc_sweep"
@@ -116,7 +124,7 @@ def _settings(lang: str) -> None:
     cols[0].number_input(t("unc.p_default", lang), min_value=0.0, max_value=1.0, step=0.01, format="%.3f",
                          key="unc_p_default", help=t("unc.p_default_help", lang))
     for col, m in zip(cols[1:], MODES, strict=True):
-        col.number_input(t("unc.p_mode", lang, mode=coded("mode", m, lang)), min_value=0.0, max_value=1.0,
+        col.number_input(t("unc.p_mode", lang, mode=code_label("mode", m, lang)), min_value=0.0, max_value=1.0,
                          step=0.01, format="%.3f", key=f"unc_p_{m}", help=t("unc.p_mode_help", lang))
 
 
@@ -276,12 +284,12 @@ def _view(df: pd.DataFrame, lang: str, *, percent: tuple[str, ...] = ()) -> pd.D
         out[c] = (pd.to_numeric(out[c], errors="coerce") * 100).round(1)
     for c in ("mode", "kind"):
         if c in out.columns:
-            out[c] = out[c].map(lambda v, c=c: coded(c, v, lang))
+            out[c] = out[c].map(lambda v, c=c: code_label(c, v, lang))
     for c in ("status", "tie_break"):
         if c in out.columns:
             out[c] = out[c].map(lambda v: _status(str(v), lang))
     if "unit" in out.columns:
-        out["unit"] = out["unit"].map(lambda u: t(f"unit.{u}", lang))
+        out["unit"] = out["unit"].map(lambda u: UNITS[str(u)].pick(lang))
     if "p_land_source" in out.columns:
         out["p_land_source"] = out["p_land_source"].map(lambda v: t(f"unc.source_{v}", lang))
     if "on_front" in out.columns:

@@ -96,9 +96,7 @@ def main(argv: list[str] | None = None) -> int:
 
 def _base(scenario_path: Path) -> Any:
     """The sweep's shared inputs, built as ``run_sweep`` builds them (inputs read once)."""
-    from zq_land.eligibility import eligible_pairs
-    from zq_land.scenario import load_scenario
-    from zq_land.studies.sampling import landing_probabilities
+    from zq_land import eligible_pairs, landing_probabilities, load_scenario
     from zq_land.studies.sweep import SweepBase, _read_inputs
 
     sc = load_scenario(scenario_path)
@@ -129,8 +127,7 @@ def _loop(base: Any, items: list[int]) -> float:
 
 def _parts(base: Any, items: list[int]) -> dict[str, float]:
     """Where a sample's time goes, in this process."""
-    from zq_land.eligibility import eligible_pairs
-    from zq_land.optimize import solve_allocation
+    from zq_land import eligible_pairs, solve_allocation
     from zq_land.studies.sampling import sample_inputs
 
     elig, build, solve, total = [], [], [], []

@@ -2,5 +2,6 @@
 
 ``sampling`` draws which projects arrive, ``engine`` runs tasks on a local or remote Dask cluster,
 ``sweep`` solves the samples and sums them up (probabilities, P10/P50/P90, the robust plan), ``pareto``
-traces investment against revitalization and supplier proximity, ``chance_map`` draws the chances.
+traces investment against revitalization and supplier proximity; :func:`zq_land.outputs.maps.chance_map`
+draws the chances.
 """

@@ -2,9 +2,9 @@
 
 A review meeting reads the brief, files it and signs it. The brief is made from a run's output files
 (a ``solve --out`` folder or an audit zip) or from a result in memory (the app): all three pass through
-one loader (:mod:`zq_land.brief.record`), so the command line and the app write the same document.
+one loader (:mod:`zq_land.outputs.brief.record`), so the command line and the app write the same document.
 
->>> from zq_land.brief import read_run, brief_bytes
+>>> from zq_land import read_run, brief_bytes
 >>> data = brief_bytes(read_run("out/optimised"), fmt="docx")  # doctest: +SKIP
 """
 

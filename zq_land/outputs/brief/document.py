@@ -1,7 +1,7 @@
 """The brief as a document model: headings, paragraphs, tables, figures and a sign-off block, in one language.
 
-:func:`build_brief` turns a :class:`~zq_land.brief.record.RunRecord` into a :class:`Brief`; the Word
-writer (:mod:`zq_land.brief.word`) lays it out, and the PDF is LibreOffice's rendering of that Word file,
+:func:`build_brief` turns a :class:`~zq_land.outputs.brief.record.RunRecord` into a :class:`Brief`; the Word
+writer (:mod:`zq_land.outputs.brief.word`) lays it out, and the PDF is LibreOffice's rendering of that Word file,
 so both formats show the same words. Every number carries its unit, at a planner's precision: 亿元 to 2
 decimals, 亩 to 1, 平方米 as integers with thousands separators, shares as per cent. Codes of the data
 contract (``optimal``, ``land``, ``nev_parts``, ...) never appear: each is said in words of the brief's

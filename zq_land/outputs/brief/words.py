@@ -1,6 +1,6 @@
 """Every sentence and label of the brief, in Chinese and English: ``w(key, lang, **fields)``.
 
-Keys starting ``pic.`` label the pictures (:mod:`zq_land.brief.figures`); the others, the document.
+Keys starting ``pic.`` label the pictures (:mod:`zq_land.outputs.brief.figures`); the others, the document.
 """
 
 from __future__ import annotations

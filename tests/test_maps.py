@@ -21,7 +21,9 @@ from zq_land.geo import haversine_km
 from zq_land.outputs import _offline
 from zq_land.outputs.maps import (
     LinesLayer,
+    ArrowsLayer,
     MarkersLayer,
+    PlotLabels,
     SiteLayer,
     compare_map,
     display_geometry,
@@ -102,15 +104,16 @@ def _rendered(m: folium.Map) -> str:
 
 
 def _label_texts(m: folium.Map) -> set[str]:
+    """The labels shown at every zoom (anchors, plots the data marks)."""
     layer = _groups(m).get("地块名称")
-    assert layer is None or (isinstance(layer, MarkersLayer) and layer.kind == "label")
-    return {text for _, _, text in layer.items} if layer is not None else set()
+    assert layer is None or isinstance(layer, PlotLabels)
+    return set(layer.always) if layer is not None else set()
 
 
 def _groups(m: folium.Map) -> dict[str, folium.map.Layer]:
     """The map's overlays other than site layers (labels, anchors, supplier lines), by name."""
     return {c.layer_name: c for c in m._children.values()
-            if isinstance(c, (MarkersLayer, LinesLayer, folium.FeatureGroup))}
+            if isinstance(c, (MarkersLayer, PlotLabels, LinesLayer, ArrowsLayer, folium.FeatureGroup))}
 
 
 # --- one shape per site ---------------------------------------------------------------------------
@@ -139,12 +142,14 @@ def test_labels_anchor_marker_and_legend_present() -> None:
     m = sites_map(_sites())
     labels = _label_texts(m)
     assert {"中恒地块", "原新桥钢结构厂地块", "小鹏汽车"} <= labels  # the anchor by its short name
-    assert "空地-02" not in labels  # an ordinary plot gets no permanent label
+    assert "空地-02" not in labels  # an ordinary plot gets no permanent label, only one from zoom 15 on
+    every = {it[2] for it in _groups(m)["地块名称"].items}
+    assert every == {"中恒地块", "空地-02", "低效厂房-01", "孵化平台", "小鹏汽车", "原新桥钢结构厂地块"}
     anchors = _groups(m)["龙头企业"]
     assert isinstance(anchors, MarkersLayer) and [text for _, _, text in anchors.items] == ["小鹏汽车"]
     html = _rendered(m)
     assert html.count('"zq-anchor"') == 1 and "zq-label" in html
-    assert "zq-legend" in html and "图例" in html and "填充越深" in html
+    assert "zq-legend" in html and "图例" in html and "已配置容量占比" in html and "已用 90 % 以上" in html
     assert "L.control.layers" in html
 
 
@@ -161,9 +166,11 @@ def test_popup_lists_projects_and_free_capacity() -> None:
     assert "- 东风灵 (P01) · 2 亿元" in popup and "- 同益空气能 (P02)" in popup and "落地项目 (2)" in popup
     assert "容量 300.0 · 已配置 150.0 · 剩余 150.0 亩" in popup  # 300 mu - 100 - 50
     assert "未落地项目" not in json.dumps([fc for fc in map_json(m)], ensure_ascii=False)
-    # more free capacity -> more opaque fill
+    assert "已用 50 %" in popup
+    # filled by how full the plot is: half used vs nothing used; outlined by kind
     _, gj2, f2 = _layer_of(m, "L2")
-    assert gj.style_function(f)["fillOpacity"] < gj2.style_function(f2)["fillOpacity"]
+    assert gj.style_function(f)["fillColor"] == "#41b6c4" and gj2.style_function(f2)["fillColor"] == "#ffffd4"
+    assert gj.style_function(f)["color"] == "#f28e2b" and gj2.style_function(f2)["color"] == "#2e9e44"
 
 
 def test_site_use_table_drives_free_capacity() -> None:
@@ -174,7 +181,8 @@ def test_site_use_table_drives_free_capacity() -> None:
     _, gj, f = _layer_of(m, "L2")
     assert "剩余 0.0 亩" in popup_text(f["properties"])
     _, gj1, f1 = _layer_of(m, "L1")
-    assert gj.style_function(f)["fillOpacity"] < gj1.style_function(f1)["fillOpacity"]
+    assert gj.style_function(f)["fillColor"] == "#225ea8"  # full: the darkest class
+    assert gj1.style_function(f1)["fillColor"] == "#ffffd4"  # nothing on it
 
 
 def test_user_text_is_escaped_by_the_popup_script() -> None:
@@ -297,10 +305,21 @@ def test_compare_map_highlights_sites_whose_projects_changed() -> None:
     a = _assignments()
     b = a.copy()
     b.loc[b["project_id"] == "P02", "site_id"] = "L2"  # 同益 moves from L1 to L2
+    b.loc[b["project_id"] == "P04", ["site_id", "status"]] = ["P1", "placed"]  # newly placed
     m = compare_map(_sites(), a, b, name_a="recorded", name_b="optimised")
-    changed = _layers(m)[next(n for n in _layers(m) if n.startswith("项目有变化"))]
-    assert sorted(f["id"] for f in changed.data["features"]) == ["L1", "L2"]
-    pop = {f["id"]: popup_text(f["properties"]) for f in changed.data["features"]}
+    layers = {n.split("（")[0]: gj for n, gj in _layers(m).items()}
+    ids = {n: sorted(f["id"] for f in gj.data["features"]) for n, gj in layers.items()}
+    assert ids["有项目迁出的地块"] == ["L1"] and ids["新迁入项目的地块"] == ["L2", "P1"]
+    assert ids["项目未变化的地块"] == ["F1"] and ids["两次均无项目的地块"] == ["A1", "L3"]
+    feats = [f for gj in layers.values() for f in gj.data["features"]]
+    pop = {f["id"]: popup_text(f["properties"]) for f in feats}
+    # exactly one arrow: the project that moved from one site to another (not the newly placed one)
+    arrows = _groups(m)["项目迁移（旧地块→新地块）（1）"]
+    assert isinstance(arrows, ArrowsLayer) and len(arrows.arrows) == 1
+    (start, end, tip), = arrows.arrows
+    pts = {f["id"]: shapely.geometry.shape(f["geometry"]) for f in feats}
+    assert pts["L1"].contains(Point(start[1], start[0])) and pts["L2"].contains(Point(end[1], end[0]))
+    assert tip == "同益空气能: 中恒地块 → 空地-02"
     assert "迁出" in pop["L1"] and "同益空气能" in pop["L1"] and "东风灵" in pop["L1"]
     assert "迁入" in pop["L2"] and "同益空气能" in pop["L2"]
     total = sum(len(fc["features"]) for fc in map_json(m))
@@ -647,7 +666,7 @@ def test_the_page_draws_each_layer_as_the_data_says(tmp_path: Path) -> None:
     layers = _layers(m)
     groups = _groups(m)
     lines, stars, labels = groups["配套企业—龙头连线"], groups["龙头企业"], groups["地块名称"]
-    assert isinstance(lines, LinesLayer) and isinstance(stars, MarkersLayer) and isinstance(labels, MarkersLayer)
+    assert isinstance(lines, LinesLayer) and isinstance(stars, MarkersLayer) and isinstance(labels, PlotLabels)
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=str(CHROMIUM), headless=True,
                                      args=["--no-sandbox", "--disable-gpu"])

@@ -62,7 +62,31 @@ CATEGORY_COLORS: Final = {
     "platform": ("#9b59b6", "#6c3483"),
     "occupied": ("#8c8c8c", "#4d4d4d"),
 }
-COMPARE_COLORS: Final = {"changed": ("#e41a1c", "#a50f15"), "unchanged": ("#bdbdbd", "#737373")}
+#: A site's fill by how full it is: (key, lowest used share of the class, fill colour), in the legend's order.
+#: The outline keeps the site's category colour (:data:`CATEGORY_COLORS`).
+FULLNESS_CLASSES: Final = (
+    ("full.empty", 0.0, "#ffffd4"),
+    ("full.part", 1e-9, "#a1dab4"),
+    ("full.most", 0.5, "#41b6c4"),
+    ("full.full", 0.9, "#225ea8"),
+)
+#: Fill of a site whose capacity is unknown (no area or floor figure).
+NO_CAPACITY_FILL: Final = "#f0f0f0"
+#: The difference map: sites that gained projects, lost some, both, kept theirs, or hold none in either run.
+COMPARE_COLORS: Final = {
+    "gained": ("#1a9850", "#0b5d2c"),
+    "lost": ("#d73027", "#8c1a12"),
+    "swapped": ("#7b3294", "#4b1660"),
+    "unchanged": ("#bdbdbd", "#8c8c8c"),
+    "empty": ("#f2f2f2", "#c8c8c8"),
+}
+#: The difference map's arrows (a project's old site to its new one).
+ARROW_COLOR: Final = "#d6604d"
+#: Zoom from which every plot shows its name and project count, and from which it lists its projects.
+LABEL_ZOOM_TITLE: Final = 15
+LABEL_ZOOM_LIST: Final = 16
+#: A plot's label lists at most this many project names, then "and n more".
+LABEL_MAX_LIST: Final = 20
 SITE_PATH_CLASS: Final = "zq-site"
 LINE_PATH_CLASS: Final = "zq-line"
 #: Values of a sites table's ``label`` column that mean "no label" (any other text is the label itself).
@@ -97,8 +121,11 @@ def sites_map(
     offline: bool = True,
     asset_base_url: str = _offline.APP_STATIC_URL,
     height: int | str = "100%",
+    title: str | None = None,
+    subtitle: str | None = None,
 ) -> folium.Map:
-    """A map of the sites coloured by kind and use, with their projects, anchors and a legend.
+    """A map of the sites filled by how full they are and outlined by kind, with their projects (labels that
+    appear as one zooms in), anchors, a search box and a legend.
 
     A result's map is :func:`result_map`: it passes the run's site use, anchor points and usable-land
     ratio, so that the map shows exactly what the run used.
@@ -133,6 +160,8 @@ def sites_map(
         The scenario's usable-land ratio, for capacities not given by ``site_use``.
     offline
         Reference Leaflet from the app's static folder (``asset_base_url``) instead of a CDN.
+    title, subtitle
+        A title box at the top of the map (a standalone file's scenario and date); none when not given.
 
     Returns
     -------
@@ -154,7 +183,7 @@ def sites_map(
         u = use.get(sid)
         shares.append(None if u is None else free_share(u["capacity"], u["free"]))
         props.append(_site_props(frame, i, titles[i], u, placed.get(sid), lang=lang))
-    style_keys = frame.style_keys(shares)
+    style_keys = frame.fullness_keys(shares)
 
     m = _new_map(frame, lang=lang, basemap=basemap, tianditu_key=tianditu_key, offline=offline,
                  asset_base_url=asset_base_url, height=height)
@@ -163,24 +192,48 @@ def sites_map(
         idx = [i for i, c in enumerate(cats) if c == cat]
         if idx:
             shown.append(cat)
-            _add_site_layer(m, frame, idx, props, style_keys, name=f"{t('cat.' + cat, lang)} ({len(idx)})",
-                            lang=lang)
-    _add_labels_and_anchors(m, frame, stars, lang=lang)
+            _add_site_layer(m, frame, idx, props, style_keys, name=f"{t('cat.' + cat, lang)}（{len(idx)}）"
+                            if lang == "zh" else f"{t('cat.' + cat, lang)} ({len(idx)})", lang=lang)
+    names = {sid: [it[0] for it in items] for sid, items in placed.items()}
+    _add_labels_and_anchors(m, frame, stars, lang=lang, projects=names)
     lines = _supplier_lines(frame, assign, anchor_points, gcj02=basemap.startswith("gaode"))
     if lines:
         LinesLayer(lines, name=t("layer.supplier_lines", lang), show=show_supplier_lines).add_to(m)
-    legend = [(t("cat." + c, lang), *CATEGORY_COLORS[c]) for c in shown]
-    _Legend(legend, lang=lang, opacity_note=True, with_lines=bool(lines), with_anchor=bool(stars)).add_to(m)
+    fills = [(t(key, lang), fill, "#666666") for key, _, fill in FULLNESS_CLASSES]
+    if any(s is None for s, c in zip(shares, cats, strict=True) if c != "occupied"):
+        fills.append((t("full.unknown", lang), NO_CAPACITY_FILL, "#666666"))
+    outlines = [(t("cat." + c, lang), *CATEGORY_COLORS[c]) for c in shown]
+    _Legend(fills, lang=lang, heading=t("legend.fill_title", lang), outlines=outlines, with_lines=bool(lines),
+            with_anchor=bool(stars)).add_to(m)
+    _Search(_search_entries(frame, assign, lang), lang=lang).add_to(m)
+    if title:
+        _Title(title, subtitle).add_to(m)
     folium.LayerControl(collapsed=False).add_to(m)
     return m
 
 
 def result_map(result: AllocationResult, **options: Any) -> folium.Map:
     """The map of a run: its sites, assignments and site use, the anchor points it measured distances to
-    and its scenario's usable-land ratio (``options`` as for :func:`sites_map`: ``lang``, ``basemap``...)."""
+    and its scenario's usable-land ratio (``options`` as for :func:`sites_map`: ``lang``, ``basemap``...).
+
+    Unless ``title`` is given (``title=None`` for none), the map carries the run's title: the scenario's
+    name, the day it was made and the projects placed, as a standalone ``map.html`` needs."""
+    if "title" not in options:
+        lang = str(options.get("lang", "zh"))
+        k = result.kpis
+        options["title"] = t("map.title", lang, scenario=result.scenario.name)
+        options["subtitle"] = t("map.subtitle", lang, date=_today(), placed=int(k.get("projects_placed") or 0),
+                                total=int(k.get("projects_total") or 0),
+                                invest=f"{float(k.get('investment_placed_yi') or 0.0):,.2f}")
     return sites_map(result.sites, assignments=result.assignments, site_use=result.site_use,
                      projects=result.projects, anchor_points=result.anchor_points,
                      usable_land_ratio=result.scenario.policy.usable_land_ratio, **options)
+
+
+def _today() -> str:
+    import datetime as _dt
+
+    return _dt.date.today().isoformat()
 
 
 def compare_map(
@@ -196,11 +249,15 @@ def compare_map(
     offline: bool = True,
     asset_base_url: str = _offline.APP_STATIC_URL,
     height: int | str = "100%",
+    title: str | None = None,
 ) -> folium.Map:
-    """A map of what differs between two allocations: sites whose projects changed are highlighted.
+    """A map of what differs between two allocations: only sites whose projects changed are coloured, and
+    every project that moved from one site to another is an arrow from its old site to its new one.
 
-    Each site's popup lists the projects that moved in (placed there in B, not in A), moved out and
-    stayed. Assignments are tables as for :func:`sites_map`.
+    Sites that gained projects (placed there in B, not in A) are green, those that lost some red, those
+    that did both purple; sites that kept the same projects are grey and sites empty in both runs pale.
+    Each site's popup lists the projects that moved in, moved out and stayed. Assignments are tables as for
+    :func:`sites_map`.
 
     Returns
     -------
@@ -219,34 +276,61 @@ def compare_map(
     titles = frame.titles(lang)
 
     props: list[dict[str, Any]] = []
-    style_keys: list[Any] = []
     cats: list[str] = []
     for i, sid in enumerate(frame.ids):
         pa, pb = in_a.get(sid, set()), in_b.get(sid, set())
-        cat = "changed" if pa != pb else "unchanged"
+        gained, lost = pb - pa, pa - pb
+        cat = ("swapped" if gained and lost else "gained" if gained else "lost" if lost
+               else "unchanged" if pa else "empty")
         p = _site_props(frame, i, titles[i], None, None, lang=lang)
-        for key, ids in (("in", pb - pa), ("out", pa - pb), ("kept", pa & pb)):
+        for key, ids in (("in", gained), ("out", lost), ("kept", pa & pb)):
             if ids:
                 p[key] = [[names.get(x, x), x] for x in sorted(ids)]
         props.append(p)
         cats.append(cat)
-        style_keys.append(cat)
 
     m = _new_map(frame, lang=lang, basemap=basemap, tianditu_key=tianditu_key, offline=offline,
                  asset_base_url=asset_base_url, height=height)
     for cat in COMPARE_COLORS:
         idx = [i for i, c in enumerate(cats) if c == cat]
         if idx:
-            _add_site_layer(m, frame, idx, props, style_keys, name=f"{t('cat.' + cat, lang)} ({len(idx)})",
+            _add_site_layer(m, frame, idx, props, cats, name=_count_name(t("cat." + cat, lang), len(idx), lang),
                             lang=lang)
     stars = _anchor_stars(R.anchor_points(frame.anchors, sites, None), gcj02=basemap.startswith("gaode"))
     _add_labels_and_anchors(m, frame, stars, lang=lang)
+    arrows = _moved_arrows(frame, a, b)
+    if arrows:
+        ArrowsLayer(arrows, name=_count_name(t("layer.moves", lang), len(arrows), lang)).add_to(m)
     legend = [(t("cat." + c, lang), *COMPARE_COLORS[c]) for c in COMPARE_COLORS]
-    title = f"{t('legend.title', lang)}: {_esc(name_a)} → {_esc(name_b)}"
-    _Legend(legend, lang=lang, title=title, with_anchor=bool(stars)).add_to(m)
+    heading = f"{t('legend.title', lang)}{'：' if lang == 'zh' else ': '}{_esc(name_a)} → {_esc(name_b)}"
+    _Legend(legend, lang=lang, title=heading, with_anchor=bool(stars), with_arrows=bool(arrows)).add_to(m)
+    _Search(_search_entries(frame, b, lang), lang=lang).add_to(m)
+    if title:
+        _Title(title, None).add_to(m)
     folium.LayerControl(collapsed=False).add_to(m)
     return m
 
+
+def _count_name(name: str, n: int, lang: str) -> str:
+    return f"{name}（{n}）" if lang == "zh" else f"{name} ({n})"
+
+
+def _moved_arrows(
+    frame: SiteFrame, a: pd.DataFrame, b: pd.DataFrame
+) -> list[tuple[tuple[float, float], tuple[float, float], str]]:
+    """(old site point, new site point, "project: old → new") of every project placed in both runs on
+    different sites, in project order."""
+    where = dict(zip(frame.ids, range(len(frame.ids)), strict=True))
+    old = dict(zip(a["project_id"].tolist(), a["site_id"].tolist(), strict=True))
+    new = dict(zip(b["project_id"].tolist(), b["site_id"].tolist(), strict=True))
+    names = dict(zip(b["project_id"].tolist(), b["name"].tolist(), strict=True))
+    out = []
+    for pid in sorted(set(old) & set(new)):
+        sa, sb = str(old[pid]), str(new[pid])
+        if sa != sb and sa in where and sb in where:
+            out.append((frame.points[where[sa]], frame.points[where[sb]],
+                        f"{names.get(pid) or pid}: {frame.names[where[sa]] or sa} → {frame.names[where[sb]] or sb}"))
+    return out
 
 
 #: The chance map's classes of ``p_used``: (upper bound, key of the label, fill, outline), in the legend's order.
@@ -322,7 +406,7 @@ def _add_chance_class(m: folium.Map, frame: SiteFrame, cls: list[str], props: li
     style = {"fillColor": fill, "color": line, "weight": 1.5, "fillOpacity": 0.7,
              "className": f"{SITE_PATH_CLASS} zq-{key.replace('.', '-')}"}
     layer = SiteLayer([frame.ids[i] for i in idx], frame.shapes[np.asarray(idx, dtype=np.int64)],
-                      [props[i] for i in idx], [style], [0] * len(idx), name=f"{label} ({len(idx)})")
+                      [props[i] for i in idx], [style], [0] * len(idx), name=_count_name(label, len(idx), lang))
     _Popups(lang).add_to(layer)
     layer.add_to(m)
 
@@ -353,7 +437,11 @@ def standalone_html(m: folium.Map) -> str:
     remote = _REMOTE_ASSET.findall(doc)
     if remote:
         raise ValueError(f"the map needs assets that cannot be inlined: {sorted(set(remote))}")
-    head = '<meta charset="utf-8"/>\n' + _offline.inline_head()
+    head = '<meta charset="utf-8"/>\n'
+    titles = [c.text for c in m._children.values() if isinstance(c, _Title)]
+    if titles:
+        head += f"<title>{_esc(titles[0])}</title>\n"
+    head += _offline.inline_head()
     return re.sub(r"<head>", lambda _: "<head>\n" + head, doc, count=1)
 
 
@@ -375,7 +463,8 @@ def popup_text(props: Mapping[str, Any], lang: str = "zh") -> str:
         lines.append(f"{lab['anchor']}: {props['an']}")
     if "u" in props:
         cap, used, free, unit = props["u"]
-        lines.append(f"{lab['capacity']} {cap} · {lab['used']} {used} · {lab['free']} {free} {lab[unit]}")
+        share = f" · {lab['used_share']} {props['up']}" if "up" in props else ""
+        lines.append(f"{lab['capacity']} {cap} · {lab['used']} {used} · {lab['free']} {free} {lab[unit]}{share}")
     for key in ("p", "in", "out", "kept"):
         if key in props:
             lines.append(f"{lab['lists'][key]} ({len(props[key])})")
@@ -510,6 +599,15 @@ class SiteFrame:
         its capacity is free (``free_shares``, see :func:`free_share`), dashed for a factory or platform
         being revitalized."""
         return [_site_style_key(cat, share, dashed=kind != "land" and status == "inefficient")
+                for cat, share, kind, status in zip(self.categories(), free_shares, self.kinds, self.statuses,
+                                                    strict=True)]
+
+    def fullness_keys(self, free_shares: Sequence[float | None]) -> list[tuple[Any, ...]]:
+        """Each site's style key on the web map (drawn by :func:`site_style`): filled by how full it is
+        (:data:`FULLNESS_CLASSES`, from ``free_shares``), outlined in its category's colour, dashed for a
+        factory or platform being revitalized; occupied sites grey."""
+        return [("full", cat, None if cat == "occupied" else fullness_class(share),
+                 kind != "land" and status == "inefficient")
                 for cat, share, kind, status in zip(self.categories(), free_shares, self.kinds, self.statuses,
                                                     strict=True)]
 
@@ -673,6 +771,18 @@ def free_share(capacity: float, free: float) -> float | None:
     return max(0.0, min(1.0, free / capacity))
 
 
+def fullness_class(free: float | None) -> str | None:
+    """The :data:`FULLNESS_CLASSES` key of a site whose free share of capacity is ``free`` (None: unknown)."""
+    if free is None:
+        return None
+    used = 1.0 - free
+    key = FULLNESS_CLASSES[0][0]
+    for k, lowest, _ in FULLNESS_CLASSES:
+        if used >= lowest:
+            key = k
+    return key
+
+
 def _site_style_key(cat: str, share: float | None, *, dashed: bool) -> tuple[Any, ...]:
     # Darker fill = more free capacity; steps of 0.1 keep the number of distinct styles small.
     opacity = 0.45 if share is None else round(0.12 + 0.6 * share, 1)
@@ -685,8 +795,20 @@ def site_style(key: tuple[Any, ...] | str) -> dict[str, Any]:
     map draws it with Leaflet, the brief's map with matplotlib."""
     if isinstance(key, str):  # compare map
         fill, line = COMPARE_COLORS[key]
-        return {"fillColor": fill, "color": line, "weight": 3 if key == "changed" else 1,
-                "fillOpacity": 0.55 if key == "changed" else 0.25, "className": f"{SITE_PATH_CLASS} zq-{key}"}
+        moved = key in ("gained", "lost", "swapped")
+        return {"fillColor": fill, "color": line, "weight": 3 if moved else 1,
+                "fillOpacity": 0.65 if moved else 0.3, "className": f"{SITE_PATH_CLASS} zq-{key}"}
+    if key[0] == "full":  # the web map: fill by fullness, outline by category
+        _, cat, full, dashed = key
+        fill, line = CATEGORY_COLORS[cat]
+        fills = {k: f for k, _, f in FULLNESS_CLASSES}
+        style = {"fillColor": fill if cat == "occupied" else fills.get(full, NO_CAPACITY_FILL),
+                 "color": line if cat == "occupied" else fill, "weight": 2.5,
+                 "fillOpacity": 0.45 if cat == "occupied" else 0.8,
+                 "className": f"{SITE_PATH_CLASS} zq-{cat} zq-{(full or 'unknown').replace('.', '-')}"}
+        if dashed:
+            style["dashArray"] = "5 3"
+        return style
     cat, opacity, dashed = key
     fill, line = CATEGORY_COLORS[cat]
     style: dict[str, Any] = {"fillColor": fill, "color": line, "weight": 1.5, "fillOpacity": opacity,
@@ -731,6 +853,8 @@ def _site_props(
         fmt = "{:,.1f}" if use["unit"] == "mu" else "{:,.0f}"
         props["u"] = [fmt.format(use["capacity"]), fmt.format(use["used"]), fmt.format(use["free"]),
                       "mu" if use["unit"] == "mu" else "m2"]
+        if use["capacity"] > 0:
+            props["up"] = f"{100.0 * use['used'] / use['capacity']:.0f} %"
     if placed:
         props["p"] = placed
     return props
@@ -743,6 +867,7 @@ def _popup_labels(lang: str) -> dict[str, Any]:
               "capacity": "capacity", "used": "used", "free": "free"}
     lab: dict[str, Any] = {k: LABELS[key].text.pick(lang) for k, key in fields.items()}
     lab.update(any=t("pop.any_industry", lang), none=t("pop.no_projects", lang), yi=UNITS["yi"].pick(lang),
+               used_share=t("pop.used_share", lang),
                mu=UNITS["mu"].pick(lang), m2=UNITS["m2"].pick(lang))
     lab["kinds"] = {k: t("kind." + k, lang) for k in ("land", "factory", "platform")}
     lab["statuses"] = {k: t("status." + k, lang) for k in ("vacant", "inefficient", "occupied")}
@@ -824,23 +949,39 @@ def _base_layers(basemap: str, key: str | None, lang: str) -> list[folium.map.La
 
 
 def _add_labels_and_anchors(
-    m: folium.Map, frame: SiteFrame, stars: list[tuple[str, float, float]], *, lang: str
+    m: folium.Map, frame: SiteFrame, stars: list[tuple[str, float, float]], *, lang: str,
+    projects: Mapping[str, list[str]] | None = None,
 ) -> None:
+    """Every plot's label (its name; from zoom :data:`LABEL_ZOOM_TITLE` on, with its projects: ``projects``
+    by site id) and the anchor stars. Anchors' and marked plots' labels show at every zoom and win overlaps."""
     titles = frame.titles(lang)
-    order = sorted(range(len(frame.ids)), key=lambda i: not frame.anchors[i])  # anchors' labels win overlaps
-    labels: list[tuple[float, float, str]] = []
-    anchors = [(lat, lon, anchor_label(name, lang)) for name, lat, lon in stars]
+    projects = projects or {}
+    order = sorted(range(len(frame.ids)), key=lambda i: (not frame.anchors[i], frame.labels[i] is None,
+                                                         -len(projects.get(frame.ids[i], ()))))
+    labels: list[tuple[float, float, str, bool, list[str]]] = []
     for i in order:
         lat, lon = frame.points[i]
-        anchor = frame.anchors[i]
-        label = frame.labels[i]
-        if anchor or label is not None:
-            labels.append((lat, lon, anchor_label(anchor, lang) if anchor else label or titles[i]))
-    if labels:
-        MarkersLayer(labels, kind="label", name=t("layer.labels", lang)).add_to(m)
-        _Declutter().add_to(m)
+        anchor, label = frame.anchors[i], frame.labels[i]
+        text = anchor_label(anchor, lang) if anchor else label or titles[i]
+        labels.append((lat, lon, text, bool(anchor) or label is not None, list(projects.get(frame.ids[i], ()))))
+    anchors = [(lat, lon, anchor_label(name, lang)) for name, lat, lon in stars]
+    PlotLabels(labels, name=t("layer.labels", lang), lang=lang).add_to(m)
+    _Declutter().add_to(m)
     if anchors:
         MarkersLayer(anchors, kind="anchor", name=t("layer.anchors", lang)).add_to(m)
+
+
+def _search_entries(frame: SiteFrame, assign: pd.DataFrame, lang: str) -> list[list[str]]:
+    """The search box's entries: each site by name and id, each placed project by name and id (-> its site)."""
+    titles = frame.titles(lang)
+    plot, project = t("search.plot", lang), t("search.project", lang)
+    out = [[f"{title} · {plot} {sid}", sid] for sid, title in zip(frame.ids, titles, strict=True)]
+    known = set(frame.ids)
+    for pid, name, sid in zip(assign["project_id"].tolist(), assign["name"].tolist(), assign["site_id"].tolist(),
+                              strict=True):
+        if str(sid) in known:
+            out.append([f"{name or pid} · {project} {pid}", str(sid)])
+    return out
 
 
 def _supplier_lines(
@@ -1094,6 +1235,109 @@ class MarkersLayer(_DataLayer):
         return _script_json([list(it) for it in self.items])
 
 
+class PlotLabels(_DataLayer):
+    """Every plot's label in one overlay, following the zoom (``zqMap.plotLabels``): items are ``(lat, lon,
+    text, always, project names)``; below :data:`LABEL_ZOOM_TITLE` only the ``always`` ones show, from it
+    every plot's name and project count, from :data:`LABEL_ZOOM_LIST` its projects' names. Text is
+    escaped by the page."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        var {{ this.get_name() }} = zqMap.plotLabels({{ this._parent.get_name() }}, {{ this.payload }},
+                                                     {{ this.css|tojson }}, {{ this.words|tojson }});
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, items: list[tuple[float, float, str, bool, list[str]]], *, name: str, lang: str) -> None:
+        super().__init__(name=name, overlay=True, control=True, show=True)
+        self._name = "PlotLabels"
+        self.kind = "label"
+        self.items = items
+        self.css = _LABEL_CSS
+        self.words = {"count": t("label.count", lang), "more": t("label.more", lang), "zTitle": LABEL_ZOOM_TITLE,
+                      "zList": LABEL_ZOOM_LIST, "maxList": LABEL_MAX_LIST}
+
+    @property
+    def always(self) -> list[str]:
+        """The labels shown at every zoom (anchors, plots the data marks)."""
+        return [it[2] for it in self.items if it[3]]
+
+    @property
+    def payload(self) -> str:
+        return _script_json([[a, b, text, always, names] for a, b, text, always, names in self.items])
+
+
+class ArrowsLayer(_DataLayer):
+    """The difference map's moved projects: one arrow each from the old site to the new (``zqMap.arrowsLayer``)."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        var {{ this.get_name() }} = zqMap.arrowsLayer({{ this.payload }}, {{ this.class_name|tojson }},
+                                                      {{ this.color|tojson }});
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, arrows: list[tuple[tuple[float, float], tuple[float, float], str]], *, name: str) -> None:
+        super().__init__(name=name, overlay=True, control=True, show=True)
+        self._name = "MovedProjects"
+        self.class_name = "zq-arrow"
+        self.color = ARROW_COLOR
+        self.arrows = arrows
+
+    @property
+    def payload(self) -> str:
+        return _script_json([[a[0], a[1], b[0], b[1], tip] for a, b, tip in self.arrows])
+
+
+class _Search(MacroElement):
+    """A search box over the map's sites and projects (``zqMap.search``): picking one zooms to its site."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        zqMap.search({{ this._parent.get_name() }}, {{ this.payload }}, {{ this.words|tojson }});
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, entries: list[list[str]], *, lang: str) -> None:
+        super().__init__()
+        self._name = "ZqSearch"
+        self.entries = entries
+        self.words = {"placeholder": t("search.placeholder", lang), "none": t("search.none", lang)}
+
+    @property
+    def payload(self) -> str:
+        return _script_json(self.entries)
+
+    def render(self, **kwargs: Any) -> None:  # type: ignore[override]  # user text: no second Jinja pass
+        script = self._template.module.__dict__["script"]
+        self.get_root().script.add_child(_RawScript(script(self, kwargs)), name=self.get_name())  # type: ignore[attr-defined]
+
+
+class _Title(MacroElement):
+    """The map's title box (top centre): a title and an optional second line, escaped here."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        zqMap.title({{ this._parent.get_name() }}, {{ this.body|tojson }});
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, title: str, subtitle: str | None) -> None:
+        super().__init__()
+        self._name = "ZqTitle"
+        self.text = title
+        self.body = f"<b style='font-size:15px'>{_esc(title)}</b>" + (
+            f"<br><span style='color:#444'>{_esc(subtitle)}</span>" if subtitle else "")
+
+
 class _Declutter(MacroElement):
     """Hide plot labels that would overlap an earlier one (anchors first), again after every zoom."""
 
@@ -1130,14 +1374,29 @@ class _Legend(MacroElement):
         opacity_note: bool = False,
         with_lines: bool = False,
         with_anchor: bool = True,
+        outlines: Iterable[tuple[str, str, str]] = (),
+        with_arrows: bool = False,
+        heading: str | None = None,
     ) -> None:
         super().__init__()
         self._name = "Legend"
         rows = [f"<b>{title or t('legend.title', lang)}</b>"]
+        if heading:
+            rows.append(f"<div><b>{_esc(heading)}</b></div>")
         for label, fill, line in entries:
             swatch = (f"display:inline-block;width:14px;height:11px;margin-right:6px;background:{fill};"
                       f"border:1.5px solid {line};opacity:0.85")
             rows.append(f"<div><span style='{swatch}'></span>{_esc(label)}</div>")
+        outlines = list(outlines)
+        if outlines:
+            rows.append(f"<b>{t('legend.outline_title', lang)}</b>")
+            for label, fill, _ in outlines:
+                swatch = ("display:inline-block;width:12px;height:9px;margin-right:6px;background:#fff;"
+                          f"border:2.5px solid {fill}")
+                rows.append(f"<div><span style='{swatch}'></span>{_esc(label)}</div>")
+        if with_arrows:
+            rows.append(f"<div><span style='color:{ARROW_COLOR};margin-right:6px;font-weight:bold'>→</span>"
+                        f"{t('legend.arrow', lang)}</div>")
         if with_anchor:
             rows.append("<div><span style='color:#c0392b;margin-right:6px'>★</span>"
                         f"{t('legend.anchor', lang)}</div>")
@@ -1150,6 +1409,7 @@ class _Legend(MacroElement):
 
 
 __all__ = [
-    "BASEMAPS", "LinesLayer", "MarkersLayer", "SiteLayer", "compare_map", "display_geometry", "map_json",
+    "BASEMAPS", "ArrowsLayer", "LinesLayer", "MarkersLayer", "PlotLabels", "SiteLayer", "compare_map",
+    "display_geometry", "fullness_class", "map_json",
     "map_script", "popup_text", "result_map", "sites_map", "standalone_html",
 ]

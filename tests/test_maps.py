@@ -700,3 +700,63 @@ def test_the_page_draws_each_layer_as_the_data_says(tmp_path: Path) -> None:
     assert ends[0][1] == pytest.approx([23.40, 112.90], abs=1e-6)  # the run's anchor point
     assert np.allclose(points[0], [it[:2] for it in stars.items], atol=1e-6, rtol=0)
     assert np.allclose(points[1], [it[:2] for it in labels.items], atol=1e-6, rtol=0)
+
+
+@pytest.mark.slow
+@pytest.mark.browser
+@pytest.mark.skipif(not CHROMIUM.exists(), reason="needs /usr/bin/chromium")
+def test_the_page_labels_by_zoom_searches_selects_and_draws_moves(tmp_path: Path) -> None:
+    """In Chromium: each plot's projects appear on its label when zoomed in (and not at the opening zoom), the
+    search box finds a project and zooms to its plot, a click selects a plot, the title and the difference
+    map's arrow are drawn."""
+    pytest.importorskip("playwright")
+    from playwright.sync_api import sync_playwright
+
+    from zq_land.outputs.maps import LABEL_ZOOM_LIST
+
+    a = _assignments()
+    b = a.copy()
+    b.loc[b["project_id"] == "P02", "site_id"] = "L2"
+    result = tmp_path / "map.html"
+    result.write_text(standalone_html(sites_map(_sites(), assignments=a, title="优化方案：项目落位图",
+                                                subtitle="2026-12-02")), encoding="utf-8")
+    diff = tmp_path / "diff.html"
+    diff.write_text(standalone_html(compare_map(_sites(), a, b, name_a="记录", name_b="优化")), encoding="utf-8")
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=str(CHROMIUM), headless=True,
+                                     args=["--no-sandbox", "--disable-gpu"])
+        try:
+            page = browser.new_page(viewport={"width": 1100, "height": 800})
+            page.route("**/*", lambda r: r.continue_() if r.request.url.startswith("file:") else r.abort())
+            page.goto(result.as_uri(), wait_until="load")
+            assert page.title() == "优化方案：项目落位图"
+            assert "2026-12-02" in page.locator(".zq-title").inner_text()
+            pane = page.locator(".leaflet-marker-pane")
+            assert "东风灵" not in pane.inner_text()  # the opening zoom shows names, not project lists
+            for sid, names in (("L1", ["东风灵", "同益空气能"]), ("F1", ["捷翼线束"])):
+                page.evaluate("([sid, z]) => { var p = zqMap.sites[sid]; "
+                              "zqMap.map.setView(p.getBounds().getCenter(), z, {animate: false}); }",
+                              [sid, LABEL_ZOOM_LIST + 1])
+                page.wait_for_timeout(100)
+                text = pane.inner_text()
+                assert all(n in text for n in names), (sid, text)
+            # search a project: the map zooms to its plot, selects it and opens its popup
+            page.evaluate("zqMap.map.setZoom(12, {animate: false})")
+            box_ = page.locator(".zq-search-input")
+            box_.fill("捷翼")
+            box_.press("Enter")
+            page.wait_for_selector(".leaflet-popup-content")
+            assert "低效厂房-01" in page.locator(".leaflet-popup-content").inner_text()
+            assert page.evaluate("zqMap.map.getZoom()") >= 15
+            box_.fill("没有这个")
+            box_.press("Enter")
+            assert page.locator(".zq-search-note").inner_text() == "没有找到匹配的地块或项目"
+            # a click on a plot selects it (magenta outline)
+            page.evaluate("zqMap.sites['L2'].fire('click', {latlng: zqMap.sites['L2'].getBounds().getCenter()})")
+            assert page.evaluate("zqMap.sites['L2'].options.color") == "#e6007e"
+            assert page.evaluate("zqMap.sites['F1'].options.color") != "#e6007e"
+            page.goto(diff.as_uri(), wait_until="load")
+            assert page.locator("path.zq-arrow").count() == 1 and page.locator(".zq-arrow-head").count() == 1
+            assert page.locator("path.zq-lost").count() == 1 and page.locator("path.zq-gained").count() == 1
+        finally:
+            browser.close()

@@ -76,13 +76,13 @@ var zqMap = (function () {
         return true;
     }
 
-    /** Zoom to the site `id` (at most to zoom 17), select it and open its popup. */
+    /** Zoom to the site `id` (at most to zoom 17), select it and open its popup, as a click would. */
     function focus(map, id) {
         var path = sites[id];
         if (!path) { return false; }
         map.fitBounds(path.getBounds(), {maxZoom: 17, padding: [40, 40], animate: false});
-        select(id);
-        if (path.openPopup) { path.openPopup(); }
+        // as a click: selects it, opens its popup (bound on its layer) and tells a host page (streamlit-folium)
+        path.fire("click", {latlng: path.getBounds().getCenter()}, true);
         return true;
     }
 

@@ -20,8 +20,8 @@ from zq_land._errors import InputError
 from zq_land.geo import haversine_km
 from zq_land.outputs import _offline
 from zq_land.outputs.maps import (
-    LinesLayer,
     ArrowsLayer,
+    LinesLayer,
     MarkersLayer,
     PlotLabels,
     SiteLayer,

@@ -7,16 +7,14 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
-from typing import Any, Final, cast
+from typing import Final
 
 import pandas as pd
 import streamlit as st
-from streamlit_folium import st_folium
 
 from zq_land import (
     UNITS,
     AllocationResult,
-    Basemap,
     InputError,
     assignments_csv_bytes,
     audit_bundle_bytes,
@@ -24,19 +22,16 @@ from zq_land import (
     kpi_header,
     labelled,
     result_brief_bytes,
-    result_map,
     sites_geojson_bytes,
     soffice_path,
     standalone_html,
     t,
-    why_not,
     workbook_bytes,
 )
 
-from . import state
-from .common import num, show_problems
+from . import mapview, state
+from .common import num
 
-MAP_HEIGHT: Final = 600
 ASSIGNMENT_VIEW: Final = ("project_id", "name", "status", "site_id", "site_name", "site_kind", "zone",
                           "industry", "mode", "investment_yi", "land_need_mu", "floor_need_m2",
                           "intensity_wan_per_mu", "locked", "reason")
@@ -47,6 +42,8 @@ SITE_USE_VIEW: Final = ("site_id", "name", "kind", "status", "zone", "unit", "ca
 #: Used and free capacity in the charts.
 CHART_COLORS: Final = ("#1f4e8c", "#c9d6e8")
 FILTERS: Final = ("status", "site_kind", "industry", "zone")
+#: The sections below the map and the selected plot, as tabs (one screen instead of four).
+RESULT_TABS: Final = ("assignments", "unplaced", "site_use", "charts", "downloads")
 
 
 def render(lang: str, data: state.DataSet, *, basemap: str, tianditu_key: str | None, offline: bool) -> None:
@@ -60,13 +57,18 @@ def render(lang: str, data: state.DataSet, *, basemap: str, tianditu_key: str | 
     st.subheader(t("res.header", lang, name=result.scenario.name))
     _stale_note(lang, data, key)
     kpi_cards(result, lang)
-    _result_map(result, lang, basemap=basemap, tianditu_key=tianditu_key, offline=offline)
-    _assignments(result, lang)
-    _unplaced(result, lang)
-    _why_not_and_pins(result, lang, data)
-    _charts(result, lang)
-    _site_use(result, lang)
-    _downloads(result, lang, basemap=basemap, tianditu_key=tianditu_key)
+    mapview.render(result, lang, data, basemap=basemap, tianditu_key=tianditu_key, offline=offline)
+    sections = st.tabs([t(f"res.tab_{name}", lang) for name in RESULT_TABS])
+    with sections[0]:
+        _assignments(result, lang)
+    with sections[1]:
+        _unplaced(result, lang)
+    with sections[2]:
+        _site_use(result, lang)
+    with sections[3]:
+        _charts(result, lang)
+    with sections[4]:
+        _downloads(result, lang, basemap=basemap, tianditu_key=tianditu_key)
 
 
 def kpi_cards(result: AllocationResult, lang: str) -> None:
@@ -130,20 +132,6 @@ def _rerun_button(lang: str, data: state.DataSet) -> None:
         st.rerun()
 
 
-def _result_map(result: AllocationResult, lang: str, *, basemap: str, tianditu_key: str | None,
-                offline: bool) -> None:
-    st.subheader(t("res.map", lang))
-    lines = st.toggle(t("res.lines", lang), key="opt_lines", help=t("res.lines_help", lang))
-    m = _map(result, lang, basemap=basemap, tianditu_key=tianditu_key, lines=lines, offline=offline)
-    st_folium(m, key="folium_result", returned_objects=[], use_container_width=True, height=MAP_HEIGHT)
-
-
-def _map(result: AllocationResult, lang: str, *, basemap: str, tianditu_key: str | None, lines: bool,
-         offline: bool = True) -> Any:
-    return result_map(result, lang=lang, basemap=cast(Basemap, basemap), tianditu_key=tianditu_key,
-                      show_supplier_lines=lines, offline=offline)
-
-
 def _assignments(result: AllocationResult, lang: str) -> None:
     st.subheader(t("res.assignments", lang))
     a = result.assignments
@@ -170,60 +158,6 @@ def _unplaced(result: AllocationResult, lang: str) -> None:
     df["reason"] = df["reason_zh"] if lang == "zh" else df["reason_en"]
     view = labelled(df[[c for c in UNPLACED_VIEW if c in df.columns]], lang, codes=("industry", "mode"))
     st.dataframe(view, hide_index=True, width="stretch", key="tbl_unplaced")
-
-
-def _why_not_and_pins(result: AllocationResult, lang: str, data: state.DataSet) -> None:
-    st.subheader(t("res.why", lang))
-    st.caption(t("res.why_help", lang))
-    projects = result.assignments
-    names = dict(zip(projects["project_id"].astype(str), projects["name"].astype(str), strict=True))
-    sites = result.sites
-    site_names = dict(zip(sites["site_id"].astype(str), sites["name"].astype(str), strict=True))
-    state.fit_choice("res_why_project", names)
-    state.fit_choice("res_why_site", site_names)
-    c1, c2 = st.columns(2)
-    pid = c1.selectbox(t("res.why_project", lang), list(names), key="res_why_project",
-                       format_func=lambda p: f"{p} · {names.get(p, '')}")
-    sid = c2.selectbox(t("res.why_site", lang), list(site_names), key="res_why_site",
-                       format_func=lambda s: f"{s} · {site_names.get(s, '')}")
-    if pid and sid:
-        where = projects.loc[projects["project_id"].astype(str) == pid, "site_id"]
-        now = str(where.iloc[0]) if len(where) and str(where.iloc[0]) else ""
-        st.markdown(t("res.now_on", lang, site=now) if now else t("res.now_unplaced", lang))
-        try:
-            reasons = why_not(pid, sid, result.sites, result.projects, result.scenario,
-                              result_assignments=result.assignments)
-        except InputError as exc:
-            show_problems(exc.report, lang, key="tbl_why_problems")
-            reasons = []
-        for r in reasons:
-            st.markdown(f"- {r.text_zh if lang == 'zh' else r.text_en}")
-        b1, b2, b3 = st.columns(3)
-        b1.button(t("res.pin", lang, project=pid, site=sid), key="btn_pin", on_click=_pin,
-                  args=(pid, sid, lang))
-        b2.button(t("res.forbid", lang, project=pid, site=sid), key="btn_forbid", on_click=_forbid,
-                  args=(pid, sid, lang))
-        with b3:
-            _rerun_button_inline(lang, data)
-    locks, forbids = state.pairs("locks"), state.pairs("forbid")
-    st.caption(t("res.pairs_now", lang, locks=len(locks), forbid=len(forbids)))
-
-
-def _rerun_button_inline(lang: str, data: state.DataSet) -> None:
-    from .scenario import run_current
-
-    if st.button(t("res.rerun", lang), key="btn_rerun_pins") and run_current(lang, data):
-        st.rerun()
-
-
-def _pin(project_id: str, site_id: str, lang: str) -> None:
-    state.pin(project_id, site_id)
-    state.flash("info", t("res.pinned", lang, project=project_id, site=site_id))
-
-
-def _forbid(project_id: str, site_id: str, lang: str) -> None:
-    state.forbid(project_id, site_id)
-    state.flash("info", t("res.forbidden", lang, project=project_id, site=site_id))
 
 
 def _charts(result: AllocationResult, lang: str) -> None:
@@ -271,7 +205,8 @@ def _downloads(result: AllocationResult, lang: str, *, basemap: str, tianditu_ke
     stem = _stem(result)
 
     def map_html() -> str:
-        return standalone_html(_map(result, lang, basemap=basemap, tianditu_key=tianditu_key, lines=False))
+        return standalone_html(mapview.map_of(result, lang, basemap=basemap, tianditu_key=tianditu_key, lines=False,
+                                              title=True))
 
     items: list[tuple[str, str, Callable[[], bytes], str, str]] = [
         ("xlsx", t("dl.workbook", lang), functools.partial(workbook_bytes, result, lang=lang), f"{stem}.xlsx",

@@ -267,6 +267,7 @@ def test_run_the_sample_see_the_map_and_download(app_url: str) -> None:
         page.wait_for_timeout(500)
         page.screenshot(path=str(OUT_DIR / "results.png"), full_page=False)
 
+        page.get_by_role("tab", name="下载").click()  # the results' sections are tabs below the map
         name, data = download(page, "Excel 工作簿")
         assert name.endswith(".xlsx") and data[:2] == b"PK" and len(data) > 5_000
         name, data = download(page, "审计包 ZIP")

@@ -227,6 +227,13 @@ var zqMap = (function () {
         function run() {
             var grid = {}, unsized = false, box = map.getContainer().getBoundingClientRect();
             var els = Array.prototype.slice.call(map.getContainer().querySelectorAll(".zq-label > div"));
+            if (map.getZoom() >= 16) {  // zoomed in on a few plots: the one looked at (nearest the centre) wins
+                var cx = (box.left + box.right) / 2, cy = (box.top + box.bottom) / 2;
+                els = els.map(function (el) {
+                    var r = el.parentNode.getBoundingClientRect();
+                    return [Math.pow(r.left - cx, 2) + Math.pow(r.top - cy, 2), el];
+                }).sort(function (a, b) { return a[0] - b[0]; }).map(function (p) { return p[1]; });
+            }
             els.forEach(function (el) {
                 if (el.style.display === "none") { return; }
                 el.style.visibility = "visible";

@@ -81,6 +81,7 @@ def _site_facts(result: AllocationResult, sid: str, lang: str) -> None:
     kind = t(f"kind.{site['kind']}", lang)
     status = t(f"status.{site['status']}", lang)
     sep = "，" if lang == "zh" else ", "
+    st.markdown(f"#### {_named(str(site['name']), sid, lang)}")
     st.markdown(kind + sep + status + (sep + str(site["zone"]) if str(site.get("zone", "") or "") else ""))
     if len(use):
         u = use.iloc[0]

@@ -116,7 +116,7 @@ var zqMap = (function () {
         return g;
     }
 
-    /** Plot labels that follow the zoom, one per site: [lat, lon, title, always, [project names]].
+    /** Plot labels that follow the zoom, one per site: [lat, lon, title, always, [project names], site id].
      *  Below T.zTitle only the `always` ones (plots the data marks, anchors) show their title; from
      *  T.zTitle every plot shows its title and how many projects it holds; from T.zList the names of its
      *  projects (T.maxList at most, then "and n more"). Overlapping labels are hidden (earlier ones win). */

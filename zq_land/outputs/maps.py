@@ -958,12 +958,13 @@ def _add_labels_and_anchors(
     projects = projects or {}
     order = sorted(range(len(frame.ids)), key=lambda i: (not frame.anchors[i], frame.labels[i] is None,
                                                          -len(projects.get(frame.ids[i], ()))))
-    labels: list[tuple[float, float, str, bool, list[str]]] = []
+    labels: list[tuple[float, float, str, bool, list[str], str]] = []
     for i in order:
         lat, lon = frame.points[i]
         anchor, label = frame.anchors[i], frame.labels[i]
         text = anchor_label(anchor, lang) if anchor else label or titles[i]
-        labels.append((lat, lon, text, bool(anchor) or label is not None, list(projects.get(frame.ids[i], ()))))
+        labels.append((lat, lon, text, bool(anchor) or label is not None, list(projects.get(frame.ids[i], ())),
+                       frame.ids[i]))
     anchors = [(lat, lon, anchor_label(name, lang)) for name, lat, lon in stars]
     PlotLabels(labels, name=t("layer.labels", lang), lang=lang).add_to(m)
     _Declutter().add_to(m)
@@ -1238,8 +1239,8 @@ class MarkersLayer(_DataLayer):
 class PlotLabels(_DataLayer):
     """Every plot's label in one overlay, following the zoom (``zqMap.plotLabels``): items are ``(lat, lon,
     text, always, project names)``; below :data:`LABEL_ZOOM_TITLE` only the ``always`` ones show, from it
-    every plot's name and project count, from :data:`LABEL_ZOOM_LIST` its projects' names. Text is
-    escaped by the page."""
+    every plot's name and project count, from :data:`LABEL_ZOOM_LIST` its projects' names; the last item is
+    the site id. Text is escaped by the page."""
 
     _template = Template(
         """
@@ -1250,7 +1251,7 @@ class PlotLabels(_DataLayer):
         """
     )
 
-    def __init__(self, items: list[tuple[float, float, str, bool, list[str]]], *, name: str, lang: str) -> None:
+    def __init__(self, items: list[tuple[float, float, str, bool, list[str], str]], *, name: str, lang: str) -> None:
         super().__init__(name=name, overlay=True, control=True, show=True)
         self._name = "PlotLabels"
         self.kind = "label"
@@ -1266,7 +1267,7 @@ class PlotLabels(_DataLayer):
 
     @property
     def payload(self) -> str:
-        return _script_json([[a, b, text, always, names] for a, b, text, always, names in self.items])
+        return _script_json([list(it) for it in self.items])
 
 
 class ArrowsLayer(_DataLayer):

@@ -197,12 +197,12 @@ def test_runs_the_sample_scenario_and_shows_kpis_and_assignments() -> None:
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["已落位项目"] == f"{result.kpis['projects_placed']} / {result.kpis['projects_total']}"
     assert metrics["求解状态"] == "已证明最优"
-    assert "盘活低效土地(亩)" in metrics and "供地投资强度(万元/亩)" in metrics
+    assert "盘活低效土地（亩）" in metrics and "供地投资强度（万元/亩）" in metrics
     table = _table(at, "项目编号", "落位状态")
     assert len(table) == len(result.assignments) == 109
     assert {"项目编号", "地块编号", "落位状态", "原因"} <= set(table.columns)
     assert set(table["落位状态"]) <= {"已落位", "未落位"}
-    assert [s.value for s in at.success][:1] == [f"求解完成:{result.scenario.name}(已证明最优)"]
+    assert [s.value for s in at.success][:1] == [f"求解完成：{result.scenario.name}（已证明最优）"]
     assert {d.proto.label for d in at.get("download_button")} == {
         "Excel 工作簿", "落位表 CSV", "地块 GeoJSON", "离线地图 HTML", "审计包 ZIP", "汇报材料 Word",
         *(["汇报材料 PDF"] if soffice_path() else [])}
@@ -366,9 +366,9 @@ def test_compare_runs_recorded_and_optimised() -> None:
     assert at.info  # needs two results
     at.button(key="btn_run_pair").click().run()
     _ok(at)
-    kpis = _table(at, "指标", "差值(B-A)")
-    assert {"指标", "方案A", "方案B", "差值(B-A)"} <= set(kpis.columns)
-    assert "已落位投资(亿元)" in set(kpis["指标"])
+    kpis = _table(at, "指标", "差值（B-A）")
+    assert {"指标", "方案A", "方案B", "差值（B-A）"} <= set(kpis.columns)
+    assert "已落位投资（亿元）" in set(kpis["指标"])
     moved = _table(at, "方案A载体")
     assert len(moved) > 0 and {"项目编号", "方案A载体", "方案B载体", "变化"} <= set(moved.columns)
     assert len(list(at.get("component_instance"))) == 1  # the map of the changes
@@ -448,7 +448,7 @@ def test_unplaced_projects_are_listed_with_their_reasons() -> None:
     at.multiselect(key="sc_excl_sites").set_value(land).run()
     result = _run_scenario(at)
     assert result.kpis["projects_unplaced"] > 0
-    unplaced = _table(at, "项目编号", "原因", "用地需求(亩)", absent=("落位状态",))
+    unplaced = _table(at, "项目编号", "原因", "用地需求（亩）", absent=("落位状态",))
     assert len(unplaced) == len(result.unplaced)
     assert all(unplaced["原因"].str.len() > 0)
     assert any(s.value.startswith("未落位项目及原因") for s in at.subheader)

@@ -298,6 +298,6 @@ def test_a_bad_upload_is_refused_in_the_browser(app_url: str, tmp_path: Path) ->
         wait_for_text(page, "上传项目清单")
         page.locator("input[type=file]").nth(1).set_input_files(str(bad))
         wait_for_text(page, "坏文件.csv 无法使用")
-        wait_for_text(page, "列映射:指定未识别的列")  # the mapping step offers the file's headers
+        wait_for_text(page, "列映射：指定未识别的列")  # the mapping step offers the file's headers
         assert page.get_by_text("109", exact=True).count() >= 1  # the sample is still in use
         page.screenshot(path=str(OUT_DIR / "upload_refused.png"), full_page=False)

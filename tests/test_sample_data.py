@@ -465,7 +465,7 @@ def test_xlsx_holds_the_same_rows_as_the_csv(projects: pd.DataFrame) -> None:
     xl = pd.read_excel(SAMPLE_PROJECTS_XLSX, dtype={"项目编号": str})
     lookup = header_lookup(PROJECT_HEADERS) | {"英文名称": "name_en", "数据来源": "source"}
     xl.columns = [lookup.get(norm_token(c), c) for c in xl.columns]
-    assert "项目名称" not in xl.columns and "投资额(亿元)" not in xl.columns
+    assert "项目名称" not in xl.columns and "投资额（亿元）" not in xl.columns
     xl["industry"] = xl["industry"].map(lambda v: INDUSTRY_LOOKUP[norm_token(v)])
     xl["mode"] = xl["mode"].map(lambda v: MODE_LOOKUP[norm_token(v)])
     xl["anchor"] = xl["anchor"].fillna("").map(lambda v: ANCHOR_LOOKUP.get(norm_token(v), "") if v else "")

@@ -36,8 +36,8 @@ def test_page_settings_in_chinese_and_in_english() -> None:
     assert at.number_input(key="unc_p_default").value == pytest.approx(0.927)
     assert at.button(key="btn_unc_run_sweep").label == "运行抽样分析"
     probs = at.dataframe[0].value
-    assert list(probs.columns) == ["项目编号", "名称", "落地方式", "投资额(亿元)", "落地概率(%)", "概率来源"]
-    assert set(probs["概率来源"]) == {"按落地方式", "默认"} and 75.7 in set(probs["落地概率(%)"])
+    assert list(probs.columns) == ["项目编号", "名称", "落地方式", "投资额（亿元）", "落地概率（%）", "概率来源"]
+    assert set(probs["概率来源"]) == {"按落地方式", "默认"} and 75.7 in set(probs["落地概率（%）"])
     en = _page("en")
     assert en.button(key="btn_unc_run_sweep").label == "Run the sweep"
     cols = en.dataframe[0].value.columns
@@ -56,13 +56,13 @@ def test_a_sweep_and_a_front_from_the_page() -> None:
     result = at.session_state[SWEEP]
     assert isinstance(result, SweepResult) and result.summary["samples_solved"] == 12
     labels = [m.label for m in at.metric]
-    assert labels[:3] == ["已落位投资 P10(亿元)", "已落位投资 P50(亿元)", "已落位投资 P90(亿元)"]
+    assert labels[:3] == ["已落位投资 P10（亿元）", "已落位投资 P50（亿元）", "已落位投资 P90（亿元）"]
     assert at.metric[1].value == f"{result.summary['investment_placed_yi']['p50']:,.2f}"
     maps = [json.loads(c.proto.json_args) for c in at.get("component_instance")]
     legend = json.dumps("地块被使用的概率")[1:-1]  # as the map's script carries it
     assert maps and legend in maps[0]["script"]  # the chance map's legend
-    sites = next(d.value for d in at.dataframe if "使用概率(%)" in d.value.columns)
-    assert len(sites) == 40 and sites["使用概率(%)"].between(0, 100).all()
+    sites = next(d.value for d in at.dataframe if "使用概率（%）" in d.value.columns)
+    assert len(sites) == 40 and sites["使用概率（%）"].between(0, 100).all()
     at.button(key="btn_unc_pin_robust").click().run()
     placed = result.robust_plan[result.robust_plan["site_id"] != ""]
     assert len(at.session_state["locks"]) == len(placed) > 0

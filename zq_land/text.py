@@ -60,12 +60,12 @@ class Label:
     unit: str | None = None
 
     def header(self, lang: str) -> str:
-        """The header as shown: ``投资额(亿元)`` in Chinese, ``Investment (100M yuan)`` in English."""
+        """The header as shown: ``投资额（亿元）`` in Chinese, ``Investment (100M yuan)`` in English."""
         name = self.text.pick(lang)
         if self.unit is None:
             return name
         unit = UNITS[self.unit].pick(lang)
-        return f"{name} ({unit})" if lang == "en" else f"{name}({unit})"
+        return f"{name} ({unit})" if lang == "en" else f"{name}（{unit}）"
 
 
 def _l(zh: str, en: str, unit: str | None = None) -> Label:
@@ -141,7 +141,7 @@ LABELS: Final[Mapping[str, Label]] = {
     "change": _l("变化", "Change"),
     "a": _l("方案A", "A"),
     "b": _l("方案B", "B"),
-    "delta": _l("差值(B-A)", "Delta (B-A)"),
+    "delta": _l("差值（B-A）", "Delta (B-A)"),
 }
 
 #: Every KPI of a result (``AllocationResult.kpis``), in display order.

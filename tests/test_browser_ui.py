@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import re
 import time
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -90,7 +89,9 @@ def test_every_page_reads_whole_in_both_languages_and_the_map_selects() -> None:
             return n >= 10; }""", timeout=30_000)
         page.wait_for_timeout(500)
         n_labels = frame.evaluate("""() => { var n = 0; zqMap.labels = [];
-            zqMap.map.eachLayer(function (l) { if (l.zqItem && l.zqItem[4] && l.zqItem[4].length) { zqMap.labels.push(l); } });
+            zqMap.map.eachLayer(function (l) {
+                if (l.zqItem && l.zqItem[4] && l.zqItem[4].length) { zqMap.labels.push(l); }
+            });
             return zqMap.labels.length; }""")
         missing: list[str] = []
         for k in range(n_labels):

@@ -23,6 +23,7 @@ from zq_land import (
     labelled,
     load_scenario,
     sample_scenarios,
+    scenario_label,
     t,
 )
 
@@ -43,7 +44,7 @@ def render(lang: str, data: state.DataSet, *, basemap: str, tianditu_key: str | 
     if len(kept) < 2:
         st.info(t("cmp.need_two", lang))
         return
-    labels = {h.key: h.label for h in kept}
+    labels = {h.key: f"{scenario_label(h.scenario_name, lang)} · {h.at}" for h in kept}
     keys = list(labels)
     s = st.session_state
     if s.get("cmp_a") not in labels:
@@ -60,7 +61,8 @@ def render(lang: str, data: state.DataSet, *, basemap: str, tianditu_key: str | 
     cmp = compare_results(a, b)
     comparison_tables(cmp, lang, key="tbl_cmp")
     st.markdown(f"**{t('cmp.map', lang)}**")
-    m = compare_map(b.sites, a.assignments, b.assignments, name_a=a.scenario.name, name_b=b.scenario.name,
+    m = compare_map(b.sites, a.assignments, b.assignments, name_a=scenario_label(a.scenario.name, lang),
+                    name_b=scenario_label(b.scenario.name, lang),
                     lang=lang, basemap=cast(Basemap, basemap), tianditu_key=tianditu_key, offline=offline)
     st_folium(m, key="folium_compare", returned_objects=[], use_container_width=True, height=MAP_HEIGHT)
     st.download_button(t("dl.compare", lang), functools.partial(comparison_workbook_bytes, cmp, lang=lang),

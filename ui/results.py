@@ -22,6 +22,7 @@ from zq_land import (
     kpi_header,
     labelled,
     result_brief_bytes,
+    scenario_label,
     sites_geojson_bytes,
     soffice_path,
     standalone_html,
@@ -54,7 +55,7 @@ def render(lang: str, data: state.DataSet, *, basemap: str, tianditu_key: str | 
         _rerun_button(lang, data)
         return
     key, result = current
-    st.subheader(t("res.header", lang, name=result.scenario.name))
+    st.subheader(t("res.header", lang, name=scenario_label(result.scenario.name, lang)))
     _stale_note(lang, data, key)
     kpi_cards(result, lang)
     mapview.render(result, lang, data, basemap=basemap, tianditu_key=tianditu_key, offline=offline)
@@ -91,10 +92,10 @@ def kpi_cards(result: AllocationResult, lang: str) -> None:
     gap_text = "–" if gap is None else f"{float(gap):.2%}"
     row2[3].metric(t("kpi.status", lang), _status_text(rep.status, lang),
                    help=t("kpi.status_help", lang, gap=gap_text, seconds=f"{float(rep.solve_seconds):.1f}"))
-    st.caption(t("kpi.solver_line", lang, solver=str(rep.solver).upper(), gap=gap_text,
-                 objective=num(rep.objective, 3), bound=num(rep.bound, 3),
-                 seconds=f"{float(rep.solve_seconds):.1f}",
-                 message=rep.message.pick(lang)))
+    # plain words on the page; what score and bound mean, and the solver's own message, on hover
+    st.caption(t("kpi.solver_line", lang, gap=gap_text, objective=num(rep.objective, 2), bound=num(rep.bound, 2),
+                 seconds=f"{float(rep.solve_seconds):.1f}"),
+               help=t("kpi.solver_help", lang, message=rep.message.pick(lang)))
 
 
 def assignment_view(

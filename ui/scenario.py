@@ -25,6 +25,7 @@ from zq_land import (
     header,
     load_scenario,
     sample_scenarios,
+    scenario_description,
     scenario_from_dict,
     t,
 )
@@ -175,7 +176,7 @@ def render(lang: str, data: state.DataSet) -> None:
                  on_change=_on_base_change)
     base: Scenario = s[BASE]
     if base.description:
-        st.caption(base.description)
+        st.caption(scenario_description(base.name, base.description, lang))
     st.text_input(t("sc.name", lang), key="sc_name")
 
     c1, c2, c3 = st.columns(3)

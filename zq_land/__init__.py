@@ -32,7 +32,7 @@ _MODULES: dict[str, tuple[str, ...]] = {
     ".text": ("KPI_LABELS", "LABELS", "STATUS_WORDS", "UNITS", "Label", "Text", "code_label", "column_label",
         "header", "headers", "kpi_header"),
     # the app's strings
-    ".i18n": ("LANGS", "LANG_NAMES", "Lang", "t"),
+    ".i18n": ("LANGS", "LANG_NAMES", "Lang", "scenario_description", "scenario_label", "t"),
     # codes
     ".vocab": ("INDUSTRY_ZH", "KIND_ZH", "MODE_ZH", "PROJECT_COLUMNS", "SITE_COLUMNS", "STATUS_ZH"),
     # scenarios
@@ -87,8 +87,9 @@ __all__ = [
     "default_store_url", "eligible_pairs", "env_store_url", "file_fingerprint", "header", "headers", "input_error",
     "install_static_assets", "kpi_header", "labelled", "landing_probabilities", "list_decisions", "load_scenario",
     "open_store", "read_projects", "read_run", "read_sites", "result_brief_bytes", "result_map", "run_from_result",
-    "run_pareto", "run_sweep", "sample_projects", "sample_scenarios", "sample_sites", "scenario_from_dict",
-    "scheduler_address", "sites_geojson_bytes", "sites_map", "soffice_path", "solve_allocation", "standalone_html",
+    "run_pareto", "run_sweep", "sample_projects", "sample_scenarios", "sample_sites", "scenario_description",
+    "scenario_from_dict", "scenario_label", "scheduler_address", "sites_geojson_bytes", "sites_map", "soffice_path",
+    "solve_allocation", "standalone_html",
     "summarize_projects", "summarize_sites", "summary_json_bytes", "supersede_decision", "t", "validate_files",
     "why_not", "workbook_bytes", "write_outputs", "write_pareto", "write_sweep",
 ]
@@ -120,7 +121,7 @@ if TYPE_CHECKING:  # what mypy and editors see; at run time the names come from 
         compare_results,
         compute_kpis,
     )
-    from .i18n import LANG_NAMES, LANGS, Lang, t
+    from .i18n import LANG_NAMES, LANGS, Lang, scenario_description, scenario_label, t
     from .io import (
         SITE_TABLE_COLUMNS,
         ReadResult,

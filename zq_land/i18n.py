@@ -159,23 +159,25 @@ STRINGS: Final[dict[str, tuple[str, str]]] = {
     "sample.nev_cluster": ("新能源汽车产业集聚", "NEV cluster"),
     "sample.land_saving": ("节约集约用地", "Land saving"),
     "sc.name": ("情景名称", "Scenario name"),
-    "sc.weights": ("目标权重", "Objective weights"),
+    "sc.weights": ("方案得分的权重（得分越高越好）",
+                   "What a plan scores for (higher is better)"),
     "sc.w_investment": ("投资额", "Investment"),
-    "sc.w_investment_help": ("每落位 1 亿元计划投资计 w 亿元", "each 100M yuan placed counts w"),
+    "sc.w_investment_help": ("每落位 1 亿元计划投资，得分加 w",
+                             "each 100M yuan of investment placed adds w to the score"),
     "sc.w_projects": ("项目个数", "Number of projects"),
-    "sc.w_projects_help": ("每落位一个项目计 w × 平均单项目投资",
-                           "each project placed counts w x mean investment"),
+    "sc.w_projects_help": ("每多落位一个项目，得分加 w 个“平均项目投资额”",
+                           "each project placed adds w times the mean investment of a project"),
     "sc.w_revitalization": ("盘活低效用地/厂房", "Revitalization"),
-    "sc.w_revitalization_help": ("每盘活 1 亩低效土地（或折合面积的厂房）计 w × 平均亩均投资",
-                                 "each mu of inefficient land (or floor equivalent) counts w x mean "
-                                 "investment per mu"),
+    "sc.w_revitalization_help": ("每盘活 1 亩低效土地（或折合面积的厂房），得分加 w 个“平均每亩投资额”",
+                                 "each mu of inefficient land (or its floor equivalent) put to use adds w times the "
+                                 "mean investment per mu"),
     "sc.w_proximity": ("靠近龙头企业", "Proximity to anchor"),
-    "sc.w_proximity_help": ("配套企业离龙头每远一个参考距离，扣 w × 平均单项目投资",
-                            "a penalty of w x mean investment per reference distance from supplier "
-                            "to anchor"),
+    "sc.w_proximity_help": ("配套企业离龙头企业每远一段参考距离，得分减 w 个“平均项目投资额”",
+                            "each reference distance between a supplier and its anchor takes w times the mean "
+                            "investment of a project off the score"),
     "sc.w_priority": ("优先级", "Priority"),
-    "sc.w_priority_help": ("每落位一个项目计 w × 平均单项目投资 × 其优先级",
-                           "each project placed counts w x mean investment x its priority"),
+    "sc.w_priority_help": ("每落位一个项目，得分加 w 个“平均项目投资额”再乘以其优先级",
+                           "each project placed adds w times the mean investment of a project times its priority"),
     "sc.policy": ("政策参数", "Policy"),
     "sc.ratio": ("土地可用系数", "Usable-land ratio"),
     "sc.ratio_help": ("地块面积中可供项目使用的比例（0–1）", "share of a plot's area projects may use (0-1)"),
@@ -184,11 +186,14 @@ STRINGS: Final[dict[str, tuple[str, str]]] = {
     "sc.floor_help": ("地块未设下限时适用；留空为不设", "applies where a site sets none; empty = none"),
     "sc.excl_sites": ("排除的地块", "Sites kept out"),
     "sc.excl_projects": ("排除的项目", "Projects kept out"),
-    "sc.solver": ("求解器", "Solver"),
-    "sc.solver_name": ("求解器", "Solver"),
+    "sc.solver": ("计算设置", "Computation"),
+    "sc.solver_name": ("计算程序", "Optimisation program"),
     "sc.time_limit": ("时间上限（秒）", "Time limit (s)"),
-    "sc.gap": ("允许的相对间隙", "Relative gap allowed"),
-    "sc.gap_help": ("0 = 求证明最优", "0 = prove optimality"),
+    "sc.gap": ("可接受的差距（与理论最好方案相比）",
+               "Shortfall accepted (against the best possible plan)"),
+    "sc.gap_help": ("0 表示一直计算到确认没有更好的方案（或到时间上限）；"
+                    "0.01 表示差距在 1 % 以内即可停止",
+                   "0 = compute until no better plan can exist (or the time limit); 0.01 = stop within 1 % of the best"),
     "sc.locks": ("锁定（项目 → 地块）", "Locks (project -> site)"),
     "sc.locks_help": ("锁定的项目必须落在指定地块。可在表中增删行。",
                       "A locked project must go to its site. Add or delete rows in the table."),
@@ -223,11 +228,20 @@ STRINGS: Final[dict[str, tuple[str, str]]] = {
     "res.rerun": ("按当前情景重新运行", "Run the current scenario"),
     "kpi.investment_help": ("计划投资共 {total} 亿元，已落位 {share}",
                             "{share} of {total} (100M yuan) planned"),
-    "kpi.status": ("求解状态", "Solver status"),
-    "kpi.status_help": ("相对间隙 {gap}，用时 {seconds} 秒", "gap {gap}, {seconds} s"),
+    "kpi.status": ("求解状态", "Result status"),
+    "kpi.status_help": ("与理论最好方案的差距不超过 {gap}；计算用时 {seconds} 秒",
+                        "within {gap} of the best possible plan; computed in {seconds} s"),
+    "kpi.solver_help": (
+        "得分：按情景权重给方案打的分，只看投资时就是已落位投资（亿元）。理论最高：任何方案都达不到更高的得分；"
+        "两者相等即已证明没有更好的方案。{message}",
+        "Score: what the scenario's weights give the plan; with investment alone it is the investment placed "
+        "(100M yuan). Best possible: no plan can score higher; when the two are equal no better plan exists. "
+        "{message}",
+    ),
     "kpi.solver_line": (
-        "求解器 {solver}；目标值 {objective}；上界 {bound}；间隙 {gap}；用时 {seconds} 秒。{message}",
-        "Solver {solver}; objective {objective}; bound {bound}; gap {gap}; {seconds} s. {message}",
+        "方案得分 {objective} 亿元当量，理论最高 {bound} 亿元当量，差距不超过 {gap}；计算用时 {seconds} 秒。",
+        "Plan score {objective} (100M yuan equivalent), best possible {bound}, within {gap}; computed in "
+        "{seconds} s.",
     ),
     "res.map": ("结果地图", "Result map"),
     "res.lines": ("显示配套企业—龙头连线", "Show supplier-to-anchor lines"),
@@ -343,7 +357,7 @@ STRINGS: Final[dict[str, tuple[str, str]]] = {
     "runs.col_scenario": ("情景（版本）", "Scenario (version)"),
     "runs.col_dataset": ("数据集", "Data set"),
     "runs.col_status": ("求解状态", "Status"),
-    "runs.col_objective": ("目标值（亿元）", "Score (100M yuan)"),
+    "runs.col_objective": ("方案得分（亿元当量）", "Score (100M yuan equivalent)"),
     "runs.col_placed": ("已落位 / 项目数", "Placed / projects"),
     "runs.col_investment": ("已落位投资（亿元）", "Investment placed (100M yuan)"),
     "runs.col_created": ("记录时间", "Recorded"),
@@ -459,7 +473,7 @@ STRINGS: Final[dict[str, tuple[str, str]]] = {
                         "percentile of the land the samples' plans use: holding this much is enough in nine "
                         "samples out of ten."),
     "unc.regret": ("稳健方案平均遗憾（亿元）", "Robust plan, mean regret (100M yuan)"),
-    "unc.regret_help": ("固定采用稳健方案、到来的项目按方案落位时，比各样本最优方案平均少得的目标值；按“所有项目都来”"
+    "unc.regret_help": ("固定采用稳健方案、到来的项目按方案落位时，比各样本最优方案平均少得的得分；按“所有项目都来”"
                         "规划时为 {all}。", "What the robust plan, kept fixed with the arriving projects placed as "
                         "it says, falls short of each sample's optimum on average; planning as if every project "
                         "came: {all}."),
@@ -469,7 +483,7 @@ STRINGS: Final[dict[str, tuple[str, str]]] = {
     "unc.tab_sites": ("地块", "Plots"),
     "unc.tab_projects": ("项目", "Projects"),
     "unc.tab_robust": ("稳健方案", "Robust plan"),
-    "unc.robust_help": ("稳健方案：在所有固定方案中，按样本平均目标值最高（平均遗憾最小）的一个，"
+    "unc.robust_help": ("稳健方案：在所有固定方案中，按样本平均得分最高（平均遗憾最小）的一个，"
                         "共落位 {placed} 个项目；“实现概率”是该落位在样本中兑现（项目到来）的比例。",
                         "The robust plan: among all fixed "
                         "plans, the one of the best mean objective over the samples (least mean regret), placing "
@@ -556,3 +570,58 @@ def t(key: str, lang: str = "zh", **fields: object) -> str:
 def anchor_label(anchor: str, lang: str = "zh") -> str:
     """Display name of a canonical anchor (``"XPeng"`` -> ``"小鹏汽车"`` in Chinese)."""
     return ANCHOR_ZH.get(anchor, anchor) if lang != "en" else anchor
+
+
+#: The bundled sample's scenarios by the name their files give: (Chinese name, Chinese description, English
+#: description). A scenario a planner names himself is shown as he named it.
+SAMPLE_SCENARIO_WORDS: Final[dict[str, tuple[str, str, str]]] = {
+    "2022 review as recorded": (
+        "2022 年评审结果（按记录锁定）",
+        "2022 年评审结果（按报道记录）：中恒的 14 个项目锁定在中恒地块，岭南园锁定在原新桥地块，"
+        "五家点名的配套企业锁定在小鹏配套零部件产业园；其余项目按投资最多安排。",
+        "The 2022 review as recorded: the 14 Zhongheng projects on the Zhongheng plot, the Lingnan park on the "
+        "former Xinqiao plot, the five named suppliers in the XPeng parts park (locked); the rest placed for the "
+        "most investment.",
+    ),
+    "2022 review re-optimised": (
+        "2022 年重新优化（不锁定）",
+        "同一批项目，不锁定：投资额、落位项目数与盘活的低效土地和厂房一并考虑。",
+        "The same inputs with no locks; investment, number of projects and revitalized land and floor weighed "
+        "together.",
+    ),
+    "2022 review under uncertainty": (
+        "2022 年评审（考虑项目可能不来）",
+        "同一批项目，按报告的落地率抽样：每个项目按报告中的比例可能到来或不来。",
+        "The same inputs, each project landing with the report's rate.",
+    ),
+    "NEV cluster": (
+        "新能源汽车产业集聚",
+        "新能源汽车产业集聚：小鹏汽车与瑞庆时代的配套企业尽量靠近龙头企业（配套企业离龙头每远 10 公里扣分）。",
+        "Suppliers of XPeng and Ruiqing CATL pulled towards their anchor (a penalty per 10 km between a supplier "
+        "and its anchor).",
+    ),
+    "land saving": (
+        "节约集约用地",
+        "节约集约用地：空闲储备地和一般工业地块（L10–L17）留待以后年份，盘活低效土地和厂房加分，可供地也可租赁的项目优先"
+        "租用低效厂房，供地项目仍都能找到地块。中恒地块正好容纳其 14 个项目，故土地可用系数保持 1.0。",
+        "The vacant reserve and general industrial plots (L10-L17) are kept back for later years and "
+        "revitalizing inefficient land and factory floor is rewarded, so the projects that may build or rent are "
+        "steered into leased inefficient factories, while every land project still finds a plot. The usable-land "
+        "ratio stays 1.0 because the Zhongheng plot holds its 14 projects with no slack.",
+    ),
+}
+
+
+def scenario_label(name: str, lang: str = "zh") -> str:
+    """A scenario's name as shown in ``lang``: the sample's scenarios in Chinese in the Chinese UI."""
+    words = SAMPLE_SCENARIO_WORDS.get(str(name))
+    return words[0] if words is not None and lang != "en" else str(name)
+
+
+def scenario_description(name: str, description: str, lang: str = "zh") -> str:
+    """A scenario's description as shown in ``lang`` (the sample's in either language; others as written)."""
+    words = SAMPLE_SCENARIO_WORDS.get(str(name))
+    if words is None:
+        return description
+    return words[2] if lang == "en" else words[1]
+

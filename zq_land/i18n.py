@@ -193,7 +193,8 @@ STRINGS: Final[dict[str, tuple[str, str]]] = {
                "Shortfall accepted (against the best possible plan)"),
     "sc.gap_help": ("0 表示一直计算到确认没有更好的方案（或到时间上限）；"
                     "0.01 表示差距在 1 % 以内即可停止",
-                   "0 = compute until no better plan can exist (or the time limit); 0.01 = stop within 1 % of the best"),
+                   "0 = compute until no better plan can exist (or the time limit); "
+                   "0.01 = stop within 1 % of the best"),
     "sc.locks": ("锁定（项目 → 地块）", "Locks (project -> site)"),
     "sc.locks_help": ("锁定的项目必须落在指定地块。可在表中增删行。",
                       "A locked project must go to its site. Add or delete rows in the table."),

@@ -14,7 +14,7 @@ from pathlib import Path
 import streamlit as st
 
 from ui import compare, data, results, runs, scenario, state, uncertainty, workspace
-from ui.common import show_problems
+from ui.common import localise_widgets, show_problems
 from zq_land import BASEMAPS, LANG_NAMES, LANGS, InputError, install_static_assets, t
 
 ROOT = Path(__file__).resolve().parent
@@ -27,6 +27,7 @@ def main() -> None:
     offline = _install_static_assets()
     state.keep_widget_state()
     lang, basemap, tianditu_key = _sidebar(offline)
+    localise_widgets(lang)
     st.title(t("app.title", lang))
     st.caption(t("app.subtitle", lang))
 

@@ -59,7 +59,9 @@ def test_switching_to_english() -> None:
     # one label for site_id everywhere (the data page said "Site id", the exports "Site ID")
     assert "Site ID" in table.columns and set(table["Kind"]) == {"land", "factory", "platform"}
     projects = at.dataframe[1].value
-    assert "Project ID" in projects.columns and "nev_parts" in set(projects["Industry"])
+    assert "Project ID" in projects.columns and "auto parts" in set(projects["Industry"])  # words, not codes
+    shown = {str(v) for col in projects.columns for v in projects[col]}
+    assert not {"nev_parts", "land_or_lease"} & shown
 
 
 def test_map_scripts_come_from_the_app_not_a_cdn() -> None:

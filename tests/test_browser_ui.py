@@ -25,10 +25,13 @@ pytestmark = [
 #: words of the language switch ("语言 / Language", "English").
 ZH_ALLOWED: frozenset[str] = frozenset({
     "excel", "csv", "geojson", "osm", "openstreetmap", "zip", "html", "word", "pdf", "xlsx", "toml", "gpkg",
-    "geopackage", "shapefile", "shp", "leaflet", "zq_land", "language", "english", "postgis", "dask", "tk",
+    "geopackage", "shapefile", "shp", "leaflet", "zq_land", "language", "english", "postgis", "dask", "tk", "json",
+    "a", "b",  # the two sides of a comparison: 方案 A, 方案 B
 })
+#: The names of the sample's files, shown as the planner's files are (data, not words of the UI).
+FILE_NAMES: frozenset[str] = frozenset({"zhaoqing_hitech", "projects_2022"})
 #: Codes that must never show (either language): the tool's coded values.
-RAW_CODE = re.compile(r"(?<![\w])(?:[a-z]+_[a-z0-9_]+|None|nan|NaN|optimal|sites_full)(?![\w])")
+RAW_CODE = re.compile(r"(?<![\w])(?:[a-z]+_[a-z0-9_]+|None|nan|NaN)(?![\w])")
 ASCII_PUNCT_BY_CJK = re.compile(r"[\u4e00-\u9fff][:;,?!()]|[:;,?!()][\u4e00-\u9fff]")
 CJK = re.compile(r"[\u4e00-\u9fff]")
 TABS = {"zh": ["数据", "情景", "结果", "对比", "方案记录", "不确定性"],
@@ -36,22 +39,29 @@ TABS = {"zh": ["数据", "情景", "结果", "对比", "方案记录", "不确�
 
 
 def page_text(page: Any) -> str:
-    """The visible text of the app's main area and sidebar (Streamlit's own toolbar left out)."""
-    parts = []
-    for sel in ('[data-testid="stSidebar"]', '[data-testid="stMain"]'):
-        loc = page.locator(sel)
-        if loc.count():
-            parts.append(str(loc.first.inner_text()))
-    return "\n".join(parts)
+    """The visible text of the app's main area and sidebar: Streamlit's toolbar and its icons (drawn from a font
+    of ligatures such as ``keyboard_arrow_right``, not read as words) left out."""
+    return str(page.evaluate("""() => {
+        var icons = Array.prototype.slice.call(document.querySelectorAll('[data-testid="stIconMaterial"]'));
+        icons.forEach(function (e) { e.dataset.zqDisplay = e.style.display; e.style.display = "none"; });
+        var parts = ['[data-testid="stSidebar"]', '[data-testid="stMain"]'].map(function (sel) {
+            var el = document.querySelector(sel);
+            return el ? el.innerText : "";
+        });
+        icons.forEach(function (e) { e.style.display = e.dataset.zqDisplay; });
+        return parts.join("\\n");
+    }"""))
 
 
 def stray_words(text: str, lang: str) -> list[str]:
     """What a planner should not read in ``lang``: raw codes; in Chinese any other Latin word and ASCII
     punctuation beside Chinese; in English Chinese characters in the app's own labels (checked by caller)."""
-    found = [m.group(0) for m in RAW_CODE.finditer(text) if m.group(0) != "zq_land"]
+    found = [m.group(0) for m in RAW_CODE.finditer(text) if m.group(0) not in {"zq_land", *FILE_NAMES}]
     if lang == "zh":
         for m in re.finditer(r"[A-Za-z0-9_\-.]+", text):
             tok = m.group(0).strip(".-")
+            if tok.rsplit(".", 1)[0] in FILE_NAMES:
+                continue
             if not re.search(r"[A-Za-z]", tok) or re.search(r"\d", tok):
                 continue  # numbers, ids (P012, ZQ-L01) and units with digits (m2)
             if tok.lower() not in ZH_ALLOWED:

@@ -58,3 +58,19 @@ def num(value: Any, digits: int = 1) -> str:
     if math.isnan(f):
         return "–"
     return f"{f:,.{digits}f}"
+
+
+def localise_widgets(lang: str) -> None:
+    """Streamlit's own words in its file uploader (the button, the size limit) in the UI's language.
+
+    Streamlit has no setting for them, so its texts are hidden and ours drawn in their place (CSS content).
+    """
+    button, limit = t("app.upload_button", lang), t("app.upload_limit", lang)
+    css = f"""<style>
+    [data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"] p {{display: none;}}
+    [data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"]::after {{content: "{button}";}}
+    [data-testid="stFileUploaderDropzoneInstructions"] span {{display: none;}}
+    [data-testid="stFileUploaderDropzoneInstructions"] > div::after {{content: "{limit}"; font-size: 0.85em;
+        opacity: 0.7;}}
+    </style>"""
+    st.markdown(css, unsafe_allow_html=True)

@@ -39,6 +39,8 @@ STRINGS: Final[dict[str, tuple[str, str]]] = {
         "无法写入 {path}：地图脚本改从互联网加载，内网环境下地图可能无法显示。",
         "Cannot write to {path}: map scripts now load from the internet and may not show on an intranet.",
     ),
+    "app.upload_button": ("选择文件", "Choose a file"),
+    "app.upload_limit": ("拖放文件到此处；每个文件不超过 200 MB", "Drop a file here; at most 200 MB per file"),
     "app.metric_sites": ("地块数", "Sites"),
     "app.metric_land": ("可供土地（亩）", "Land available (mu)"),
     "app.metric_floor": ("可租厂房/平台（平方米）", "Factory/platform floor (m2)"),
@@ -337,7 +339,7 @@ STRINGS: Final[dict[str, tuple[str, str]]] = {
     "ws.where": ("方案存储：{url}（{backend}）", "Store: {url} ({backend})"),
     "ws.backend_geopackage": ("GeoPackage 文件", "GeoPackage file"),
     "ws.backend_postgis": ("PostGIS 数据库", "PostGIS database"),
-    "ws.off": ("方案存储已关闭（ZQ_LAND_STORE=off）：刷新页面后结果不保留", "The store is off (ZQ_LAND_STORE=off): "
+    "ws.off": ("方案存储已由服务器关闭：刷新页面后结果不保留", "The server has the store turned off: "
                "results do not survive a reload"),
     "ws.failed": ("方案存储无法使用：", "The store cannot be used:"),
     "ws.save_failed": ("方案未能存入存储（见侧栏）；结果仍可查看", "The run could not be saved in the store (see the "
@@ -420,11 +422,11 @@ STRINGS: Final[dict[str, tuple[str, str]]] = {
         "并非每个通过评审的项目都会落地（2022 年 37 个租赁项目中 28 个落地）。"
         "这里按落地概率抽取许多种“实际到来的项目”，每一种都用求解器求出最优方案，"
         "统计每个地块被用到的概率、已落位投资的 P10/P50/P90，并给出在各种情况下都稳健的方案。"
-        "项目表中的“落地概率”（p_land） 列优先；其余项目用下面按落地方式设定的概率，再用默认概率。",
+        "项目表中的“落地概率”列优先；其余项目用下面按落地方式设定的概率，再用默认概率。",
         "Not every project that passes review lands (28 of the 37 leasing projects of 2022 did). This draws many "
         "sets of arriving projects by their landing chances, solves each to its optimum, and reports how likely "
         "each plot is to be used, P10/P50/P90 of the investment placed, and a plan that holds up whoever "
-        "arrives. A project's own p_land column wins; the others take the rate of their landing mode below, "
+        "arrives. A project's own landing-probability column wins; the others take the rate of their landing mode below, "
         "else the default.",
     ),
     "unc.samples": ("样本数", "Samples"),
@@ -444,7 +446,7 @@ STRINGS: Final[dict[str, tuple[str, str]]] = {
     "unc.p_header": ("落地概率", "Landing probabilities"),
     "unc.p_default": ("默认概率", "Default"),
     "unc.p_default_help": ("没有自身概率、也没有按方式设定概率的项目所用的概率（报告：109 个项目中 101 个开工，"
-                           "0.927）。", "For projects with neither their own p_land nor a rate for their mode (the "
+                           "0.927）。", "For projects with neither their own landing probability nor a rate for their mode (the "
                            "report: 101 of 109 projects started construction, 0.927)."),
     "unc.p_mode": ("{mode}项目", "{mode} projects"),
     "unc.p_mode_help": ("按落地方式设定的概率；留空则用默认概率（报告：租赁 28/37 = 0.757）。", "The rate for this "

@@ -210,13 +210,16 @@ def kpi_header(key: str, lang: str) -> str:
 
 
 def code_label(column: str, value: object, lang: str) -> str:
-    """A coded value (``land``, ``nev_parts``, ``placed`` ...) as shown in ``lang``: its Chinese name, or
-    the code itself in English; "" for a missing value."""
+    """A coded value (``land``, ``nev_parts``, ``placed`` ...) as shown in ``lang``: its Chinese name, or in
+    English its words (:data:`CODE_WORDS_EN`: ``nev_parts`` -> "auto parts"; a code that is an English word
+    already, such as ``land``, as it is); "" for a missing value."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return ""
     text = str(value)
+    if lang == "en":
+        return CODE_WORDS_EN.get(column, {}).get(text, text)
     table = CODE_NAMES.get(column)
-    return table.get(text, text) if table is not None and lang != "en" else text
+    return table.get(text, text) if table is not None else text
 
 
 def code_words(column: str, value: object, lang: str) -> str:

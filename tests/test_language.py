@@ -1,0 +1,60 @@
+"""Each language whole (issue 16): the app's strings, the labels and the readers' headers as a planner writes them."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from zq_land import check_projects, code_label, header, scenario_description, scenario_label, t
+from zq_land.i18n import SAMPLE_SCENARIO_WORDS, STRINGS
+from zq_land.text import LABELS
+
+CJK = re.compile(r"[\u4e00-\u9fff]")
+ASCII_PUNCT_BY_CJK = re.compile(r"[\u4e00-\u9fff][:;,?!()]|[:;,?!()][\u4e00-\u9fff]")
+
+
+def test_chinese_strings_take_full_width_punctuation_and_english_ones_no_chinese() -> None:
+    bad_zh = {k: zh for k, (zh, _) in STRINGS.items() if ASCII_PUNCT_BY_CJK.search(zh)}
+    assert not bad_zh, bad_zh
+    bad_en = {k: en for k, (_, en) in STRINGS.items() if CJK.search(en) and k != "app.language"}
+    assert not bad_en, bad_en
+    assert header("investment_yi", "zh") == "投资额（亿元）" and header("investment_yi", "en") == "Investment (100M yuan)"
+    assert all(not ASCII_PUNCT_BY_CJK.search(label.header("zh")) for label in LABELS.values())
+
+
+def test_no_optimiser_jargon_in_the_chinese_ui() -> None:
+    jargon = ("上界", "间隙", "目标值", "松弛", "影子价格", "w ×", "求证明最优")
+    assert not {k: zh for k, (zh, _) in STRINGS.items() if any(j in zh for j in jargon)}
+    line = t("kpi.solver_line", "zh", objective="12.50", bound="12.50", gap="0.00%", seconds="1.2")
+    assert line == "方案得分 12.50 亿元当量，理论最高 12.50 亿元当量，差距不超过 0.00%；计算用时 1.2 秒。"
+
+
+def test_codes_are_words_in_english_and_names_in_chinese() -> None:
+    assert code_label("industry", "nev_parts", "en") == "auto parts"
+    assert code_label("mode", "land_or_lease", "en") == "land or lease"
+    assert code_label("industry", "nev_parts", "zh") == "汽车零部件"
+
+
+def test_the_samples_scenarios_are_named_and_described_in_the_uis_language() -> None:
+    for name, (zh, desc_zh, desc_en) in SAMPLE_SCENARIO_WORDS.items():
+        assert scenario_label(name, "zh") == zh and scenario_label(name, "en") == name
+        assert scenario_description(name, "x", "zh") == desc_zh and not re.search(r"[A-Za-z]{3,}", desc_zh.replace(
+            "CATL", ""))
+        assert scenario_description(name, "x", "en") == desc_en and not CJK.search(desc_en)
+    assert scenario_label("我的方案", "en") == "我的方案"  # a planner's own name stays as written
+
+
+@pytest.mark.parametrize("encoding", ["utf-8-sig", "gbk"])
+def test_a_bureaus_headers_are_recognised(tmp_path: Path, encoding: str) -> None:
+    """Headers as a bureau writes them: full-width brackets, ㎡, its own words (NFKC, then the synonyms)."""
+    f = tmp_path / "bureau.csv"
+    f.write_bytes(("序号,项目编号,企业名称,所属行业,总投资（亿元）,供地方式,拟用地面积（亩）,租赁面积（㎡）\n"
+                   "1,X1,甲公司,汽车零部件,2.5,供地,30,\n2,X2,乙公司,电子信息,0.8,租赁,,2000\n").encode(encoding))
+    res = check_projects(f)
+    assert res.table is not None and not [p for p in res.report if p.severity == "error"]
+    got = res.table.set_index("project_id")
+    assert got.loc["X1", "name"] == "甲公司" and got.loc["X1", "industry"] == "nev_parts"
+    assert got.loc["X1", "investment_yi"] == 2.5 and got.loc["X1", "mode"] == "land"
+    assert got.loc["X1", "land_need_mu"] == 30 and got.loc["X2", "floor_need_m2"] == 2000

@@ -84,13 +84,33 @@ def comparison_tables(cmp: Comparison, lang: str, *, key: str) -> None:
 def kpi_table(cmp: Comparison, lang: str) -> pd.DataFrame:
     """KPI deltas (B − A) with labels in ``lang``."""
     k = cmp.kpis
+    keys = k["kpi"].astype(str).tolist()
     df = pd.DataFrame({
         "kpi": k["label_zh"] if lang == "zh" else k["label_en"],
-        "a": k["a"].map(_fmt),
-        "b": k["b"].map(_fmt),
-        "delta": k["delta"].map(_fmt),
+        "a": [kpi_value(key, v) for key, v in zip(keys, k["a"], strict=True)],
+        "b": [kpi_value(key, v) for key, v in zip(keys, k["b"], strict=True)],
+        "delta": [kpi_value(key, v, signed=True) for key, v in zip(keys, k["delta"], strict=True)],
     })
     return labelled(df, lang)
+
+
+#: Decimals of a KPI by the unit its key ends with (its header carries the unit); counts are whole numbers.
+_KPI_DIGITS: Final = (("_yi", 2), ("_mu", 1), ("_m2", 0), ("_km", 1), ("_wan_per_mu", 1), ("objective", 2))
+
+
+def kpi_value(key: str, value: object, *, signed: bool = False) -> str:
+    """A KPI figure at a sensible precision: counts whole, shares in %, 亿元 to 0.01, mu to 0.1, m2 whole."""
+    if value is None or isinstance(value, bool) or (isinstance(value, float) and pd.isna(value)):
+        return "–" if not isinstance(value, bool) else str(value)
+    try:
+        f = float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return str(value)
+    sign = "+" if signed and f > 0 else ""
+    if key.endswith("_share"):
+        return f"{sign}{100 * f:.1f} %"
+    digits = next((d for suffix, d in _KPI_DIGITS if key.endswith(suffix)), 0)
+    return sign + num(f, digits)
 
 
 def moved_table(cmp: Comparison, lang: str) -> pd.DataFrame:
@@ -111,15 +131,3 @@ def _run_pair(lang: str, data: state.DataSet) -> None:
     kept = state.kept_results()
     st.session_state["cmp_a"], st.session_state["cmp_b"] = kept[-2].key, kept[-1].key
     st.rerun()
-
-
-def _fmt(v: object) -> str:
-    if v is None or (isinstance(v, float) and pd.isna(v)):
-        return "–"
-    if isinstance(v, bool):
-        return str(v)
-    if isinstance(v, int):
-        return f"{v:,}"
-    if isinstance(v, float):
-        return num(v, 3 if abs(v) < 10 else 1)
-    return str(v)

@@ -19,6 +19,7 @@ from zq_land import (
     assignments_csv_bytes,
     audit_bundle_bytes,
     code_label,
+    header,
     kpi_header,
     labelled,
     result_brief_bytes,
@@ -198,7 +199,14 @@ def _site_use(result: AllocationResult, lang: str) -> None:
     # the export's headers: a site's name, kind and status (not a project's)
     view = labelled(view.rename(columns={"kind": "site_kind", "status": "site_status"}), lang, name="site_name",
                     codes=("site_kind",))
-    st.dataframe(view, hide_index=True, width="stretch", key="tbl_site_use")
+    # capacity, used and free are in each row's unit (亩 or 平方米); the share in %
+    use_col = header("utilisation", lang)
+    shown = use_col + ("（%）" if lang == "zh" else " (%)")
+    view = view.rename(columns={use_col: shown})
+    formats = {header("capacity", lang): "%.1f", header("used", lang): "%.1f", header("free", lang): "%.1f",
+               shown: "%.1f", header("n_projects", lang): "%d", header("investment_yi", lang): "%.2f"}
+    config = {col: st.column_config.NumberColumn(col, format=fmt) for col, fmt in formats.items() if col in view}
+    st.dataframe(view, hide_index=True, width="stretch", key="tbl_site_use", column_config=config)
 
 
 def _downloads(result: AllocationResult, lang: str, *, basemap: str, tianditu_key: str | None) -> None:

@@ -9,6 +9,7 @@ from collections.abc import Iterable
 import pandas as pd
 
 from ..engine.results import AllocationResult, kpi_rows
+from ..i18n import scenario_label, t
 from ..text import CODE_NAMES, LABELS, UNITS, Text, code_label, headers
 
 ASSIGNMENT_COLUMNS = [
@@ -60,17 +61,22 @@ def kpi_frame(result: AllocationResult, *, lang: str) -> pd.DataFrame:
 
 def solver_frame(result: AllocationResult, *, lang: str) -> pd.DataFrame:
     r = result.solve
+    # plain words for the optimiser's figures (a review meeting reads this sheet); the codes stay in summary.json
+    try:
+        status = t(f"solve.{r.status}", lang)
+    except KeyError:
+        status = str(r.status)
     items = [
-        (Text("情景", "Scenario"), result.scenario.name),
-        (Text("求解状态", "Status"), r.status),
-        (Text("求解器", "Solver"), r.solver),
-        (Text("目标值", "Objective"), r.objective),
-        (Text("上界", "Bound"), r.bound),
-        (Text("相对间隙", "Gap"), r.gap),
-        (Text("贪心方案目标值", "Greedy objective"), r.greedy_objective),
-        (Text("线性松弛上界", "LP bound"), r.lp_bound),
-        (Text("线性松弛上界（不含装箱割）", "LP bound without packing cuts"), r.lp_bound_plain),
-        (Text("求解用时(秒)", "Solve seconds"), round(float(r.solve_seconds), 3)),
+        (Text("情景", "Scenario"), scenario_label(result.scenario.name, lang)),
+        (Text("求解状态", "Status"), status),
+        (Text("计算程序", "Optimisation program"), str(r.solver).upper().replace("HIGHS", "HiGHS")),
+        (Text("方案得分（亿元当量）", "Plan score (100M yuan equivalent)"), r.objective),
+        (Text("理论最高得分（亿元当量）", "Best possible score (100M yuan equivalent)"), r.bound),
+        (Text("与理论最高得分的差距", "Shortfall from the best possible"), r.gap),
+        (Text("快速初排方案的得分", "Score of the quick first plan"), r.greedy_objective),
+        (Text("理论最高得分的估算（允许项目拆分）", "Best possible score, estimated (projects divisible)"), r.lp_bound),
+        (Text("同上，不含容量组合限制", "The same, without the capacity packing limits"), r.lp_bound_plain),
+        (Text("计算用时（秒）", "Computing time (s)"), round(float(r.solve_seconds), 3)),
         (Text("说明", "Message"), r.message.pick(lang)),
         *((Text("过程记录", "Note"), note.pick(lang)) for note in r.fallback_notes),
     ]

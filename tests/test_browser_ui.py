@@ -92,6 +92,9 @@ def test_every_page_reads_whole_in_both_languages_and_the_map_selects() -> None:
         page.get_by_role("button", name="运行求解").click()
         wait_for_text(page, "已证明最优")
         frame = map_frame(page)
+        # offline, the plots sit on the districts and the zone's extent (no tiles load)
+        assert frame.locator("path.zq-context").count() >= 2
+        assert "肇庆高新区（公布范围）" in frame.locator(".zq-context-label").all_inner_texts()
 
         # --- every plot shows its projects when zoomed in (the page's own label data) --------------
         frame.wait_for_function("""() => { var n = 0; if (!window.zqMap || !zqMap.map) { return false; }

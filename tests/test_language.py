@@ -20,7 +20,8 @@ def test_chinese_strings_take_full_width_punctuation_and_english_ones_no_chinese
     assert not bad_zh, bad_zh
     bad_en = {k: en for k, (_, en) in STRINGS.items() if CJK.search(en) and k != "app.language"}
     assert not bad_en, bad_en
-    assert header("investment_yi", "zh") == "投资额（亿元）" and header("investment_yi", "en") == "Investment (100M yuan)"
+    assert header("investment_yi", "zh") == "投资额（亿元）"
+    assert header("investment_yi", "en") == "Investment (100M yuan)"
     assert all(not ASCII_PUNCT_BY_CJK.search(label.header("zh")) for label in LABELS.values())
 
 

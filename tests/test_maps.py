@@ -760,3 +760,21 @@ def test_the_page_labels_by_zoom_searches_selects_and_draws_moves(tmp_path: Path
             assert page.locator("path.zq-lost").count() == 1 and page.locator("path.zq-gained").count() == 1
         finally:
             browser.close()
+
+
+def test_the_offline_context_layer_frames_the_zone_and_stays_small() -> None:
+    """The districts near the sites (shifted back from GCJ-02: the zone's extent lies inside Sihui) and the zone's
+    published extent travel in the map; sites far from Zhaoqing get no such layer."""
+    from zq_land.outputs.maps import ContextLayer, context_layer
+
+    m = sites_map(_sites())
+    (layer,) = [c for c in m._children.values() if isinstance(c, ContextLayer)]
+    assert "四会市" in layer.names and "肇庆高新区（公布范围）" in layer.names
+    shapes = dict(zip(layer.names, layer.shapes, strict=True))
+    zone, sihui = shapes["肇庆高新区（公布范围）"], shapes["四会市"]
+    assert zone.bounds == pytest.approx((112 + 47 / 60, 23.25, 112 + 52 / 60, 23.4))
+    assert sihui.intersection(zone).area / zone.area > 0.6  # the zone (Dawang) lies in Sihui
+    assert not sihui.contains(Point(112.45, 23.9))  # Guangning's county seat is not in it
+    assert len(layer.payload) < 40_000
+    assert "Sihui" in context_layer((112.8, 23.3, 112.85, 23.35), lang="en").names  # type: ignore[union-attr]
+    assert context_layer((116.3, 39.9, 116.4, 40.0), lang="zh") is None  # Beijing: nothing to frame

@@ -65,6 +65,7 @@ STRINGS: Final[dict[str, tuple[str, str]]] = {
     "cat.lost": ("有项目迁出的地块", "Sites that lost projects"),
     "cat.swapped": ("有迁入也有迁出的地块", "Sites that gained and lost projects"),
     "cat.empty": ("两次均无项目的地块", "Sites empty in both runs"),
+    "layer.context": ("行政区与高新区范围（离线）", "Districts and the zone's extent (offline)"),
     "layer.moves": ("项目迁移（旧地块→新地块）", "Moved projects (old site → new)"),
     "legend.arrow": ("项目由原地块迁往新地块", "A project moved from its old site to its new one"),
     "legend.fill_title": ("填充：已配置容量占比", "Fill: share of capacity allocated"),
@@ -426,7 +427,8 @@ STRINGS: Final[dict[str, tuple[str, str]]] = {
         "Not every project that passes review lands (28 of the 37 leasing projects of 2022 did). This draws many "
         "sets of arriving projects by their landing chances, solves each to its optimum, and reports how likely "
         "each plot is to be used, P10/P50/P90 of the investment placed, and a plan that holds up whoever "
-        "arrives. A project's own landing-probability column wins; the others take the rate of their landing mode below, "
+        "arrives. A project's own landing-probability column wins; the others take the rate of their landing "
+        "mode below, "
         "else the default.",
     ),
     "unc.samples": ("样本数", "Samples"),
@@ -446,7 +448,8 @@ STRINGS: Final[dict[str, tuple[str, str]]] = {
     "unc.p_header": ("落地概率", "Landing probabilities"),
     "unc.p_default": ("默认概率", "Default"),
     "unc.p_default_help": ("没有自身概率、也没有按方式设定概率的项目所用的概率（报告：109 个项目中 101 个开工，"
-                           "0.927）。", "For projects with neither their own landing probability nor a rate for their mode (the "
+                           "0.927）。", "For projects with neither their own landing probability nor a rate for "
+                           "their mode (the "
                            "report: 101 of 109 projects started construction, 0.927)."),
     "unc.p_mode": ("{mode}项目", "{mode} projects"),
     "unc.p_mode_help": ("按落地方式设定的概率；留空则用默认概率（报告：租赁 28/37 = 0.757）。", "The rate for this "

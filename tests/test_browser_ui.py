@@ -157,9 +157,9 @@ def test_every_page_reads_whole_in_both_languages_and_the_map_selects() -> None:
         }""", target["name"])
         box_ = frame.locator(".zq-search-input")
         box_.fill(name)
+        popup = frame.locator(".leaflet-popup-content", has_text=name).first  # the one it opens (the last fades)
         timed("search a project -> its plot's popup", timings, lambda: box_.press("Enter"),
-              lambda: frame.locator(".leaflet-popup-content").wait_for(timeout=10_000))
-        assert name in frame.locator(".leaflet-popup-content").inner_text()
+              lambda: popup.wait_for(timeout=10_000))
         if site != target["name"]:
             wait_for_text(page, f"{site}（{sid}）", timeout_ms=30_000)
         page.screenshot(path=str(OUT_DIR / "ui_results_selected_zh.png"), full_page=False)
@@ -171,7 +171,8 @@ def test_every_page_reads_whole_in_both_languages_and_the_map_selects() -> None:
                       lambda: page.get_by_text("English", exact=True).first.click(),
                       lambda: wait_for_text(page, "Zhaoqing High-tech Zone land and factory allocation"))
             for i, tab in enumerate(TABS[lang]):
-                timed(f"open page {tab}", timings, lambda tab=tab: page.get_by_role("tab", name=tab).click(),
+                timed(f"open page {tab} (with 0.2 s to settle)", timings,
+                      lambda tab=tab: page.get_by_role("tab", name=tab).click(),
                       lambda: page.wait_for_timeout(200))
                 page.wait_for_load_state("networkidle")
                 page.wait_for_timeout(600)

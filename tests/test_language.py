@@ -59,3 +59,21 @@ def test_a_bureaus_headers_are_recognised(tmp_path: Path, encoding: str) -> None
     assert got.loc["X1", "name"] == "甲公司" and got.loc["X1", "industry"] == "nev_parts"
     assert got.loc["X1", "investment_yi"] == 2.5 and got.loc["X1", "mode"] == "land"
     assert got.loc["X1", "land_need_mu"] == 30 and got.loc["X2", "floor_need_m2"] == 2000
+
+
+def test_why_not_for_an_unplaced_project_is_a_whole_sentence() -> None:
+    """An unplaced project's site is "" in the assignments: the reason must not end in "placed on ..." with nothing."""
+    from zq_land import allocate, load_scenario, sample_scenarios, why_not
+
+    result = allocate(load_scenario(sample_scenarios()["review_2022_optimised"]))
+    a = result.assignments
+    a = a.assign(site_id=a["site_id"].fillna(""))
+    unplaced = a.loc[a["site_id"] == "", "project_id"]
+    if unplaced.empty:  # every project placed: make one unplaced in the table the reasons read
+        pid = str(a["project_id"].iloc[0])
+        a.loc[a["project_id"] == pid, "site_id"] = ""
+    else:
+        pid = str(unplaced.iloc[0])
+    texts = [r.text_zh for s in result.sites["site_id"].astype(str)
+             for r in why_not(pid, s, result.sites, result.projects, result.scenario, result_assignments=a)]
+    assert texts and not [x for x in texts if x.rstrip().endswith(("安排在", "placed on"))], texts

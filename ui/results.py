@@ -159,7 +159,13 @@ def _unplaced(result: AllocationResult, lang: str) -> None:
     df = result.unplaced.copy()
     df["reason"] = df["reason_zh"] if lang == "zh" else df["reason_en"]
     view = labelled(df[[c for c in UNPLACED_VIEW if c in df.columns]], lang, codes=("industry", "mode"))
-    st.dataframe(view, hide_index=True, width="stretch", key="tbl_unplaced")
+    reason = header("reason", lang)
+    st.dataframe(view, hide_index=True, width="stretch", key="tbl_unplaced",
+                 column_config={reason: st.column_config.TextColumn(reason, width="large")})
+    with st.expander(t("res.unplaced_full", lang)):  # a table cell cuts a reason of 300 characters
+        sep = "：" if lang == "zh" else ": "
+        for pid, name, text in zip(df["project_id"], df["name"], df["reason"], strict=True):
+            st.markdown(f"- **{name}**（{pid}）{sep}{text}" if lang == "zh" else f"- **{name}** ({pid}){sep}{text}")
 
 
 def _charts(result: AllocationResult, lang: str) -> None:

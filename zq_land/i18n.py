@@ -279,6 +279,7 @@ STRINGS: Final[dict[str, tuple[str, str]]] = {
     "result_status.placed": ("已落位", "placed"),
     "result_status.unplaced": ("未落位", "unplaced"),
     "res.unplaced": ("未落位项目及原因（{n} 个）", "Unplaced projects and why ({n})"),
+    "res.unplaced_full": ("展开查看每个项目的完整原因", "Each project's reason in full"),
     "res.all_placed": ("全部项目均已落位", "Every project is placed"),
     "res.why": ("为什么不在这个地块？锁定或禁止", "Why not this site? Pin or forbid"),
     "res.why_help": ("选一个项目和一个地块：列出不满足的规则或未被选中的原因；"

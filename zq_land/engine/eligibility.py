@@ -467,7 +467,7 @@ def _explain_eligible(pj: pd.DataFrame, st: pd.DataFrame, scenario: Scenario, p:
     on_site = [q for q, v in placed.items() if v is not None and not pd.isna(v) and str(v) == sid]
     used = _used(on_site, pj, str(st.at[s, "kind"]))
     elsewhere_zh = elsewhere_en = ""
-    if here is not None and not pd.isna(here):
+    if here is not None and not pd.isna(here) and str(here).strip():  # "" = unplaced
         elsewhere_zh, elsewhere_en = f"；项目已安排在 {here}", f"; the project is placed on {here}"
     unit_zh, unit_en = ("亩", "mu") if st.at[s, "kind"] == "land" else ("平方米", "m2")
     if not R.fits(n, c - used):

@@ -27,6 +27,7 @@ ZH_ALLOWED: frozenset[str] = frozenset({
     "excel", "csv", "geojson", "osm", "openstreetmap", "zip", "html", "word", "pdf", "xlsx", "toml", "gpkg",
     "geopackage", "shapefile", "shp", "leaflet", "zq_land", "language", "english", "postgis", "dask", "tk", "json",
     "a", "b",  # the two sides of a comparison: 方案 A, 方案 B
+    "km", "m",  # the map's scale bar (SI symbols)
 })
 #: The names of the sample's files, shown as the planner's files are (data, not words of the UI).
 FILE_NAMES: frozenset[str] = frozenset({"zhaoqing_hitech", "projects_2022"})
@@ -178,6 +179,15 @@ def test_every_page_reads_whole_in_both_languages_and_the_map_selects() -> None:
                 page.wait_for_timeout(600)
                 page.screenshot(path=str(OUT_DIR / f"ui_{lang}_{i}_{TABS['en'][i].lower()}.png"), full_page=True)
                 text = page_text(page)
+                for fr in page.frames:  # the maps' own words: legend, layer names, labels, search box
+                    if "streamlit_folium" in fr.url:
+                        # the tile provider's credit line stays as its licence words it
+                        text += "\n" + str(fr.evaluate("""() => {
+                            var a = document.querySelector(".leaflet-control-attribution"), d = a && a.style.display;
+                            if (a) { a.style.display = "none"; }
+                            var out = document.body.innerText;
+                            if (a) { a.style.display = d; }
+                            return out; }"""))
                 bad = stray_words(text, lang)
                 if lang == "en":
                     heads = page.locator('[data-testid="stMain"] h1, [data-testid="stMain"] h2, '

@@ -163,7 +163,8 @@ def test_popup_lists_projects_and_free_capacity() -> None:
     m = sites_map(_sites(), assignments=_assignments())
     _, gj, f = _layer_of(m, "L1")
     popup = popup_text(f["properties"])
-    assert "- 东风灵 (P01) · 2 亿元" in popup and "- 同益空气能 (P02)" in popup and "落地项目 (2)" in popup
+    assert "- 东风灵（P01） · 2 亿元" in popup and "- 同益空气能（P02）" in popup and "落地项目（2）" in popup
+    assert "地块编号：L1" in popup  # Chinese punctuation in the Chinese popup
     assert "容量 300.0 · 已配置 150.0 · 剩余 150.0 亩" in popup  # 300 mu - 100 - 50
     assert "未落地项目" not in json.dumps([fc for fc in map_json(m)], ensure_ascii=False)
     assert "已用 50 %" in popup
@@ -319,7 +320,7 @@ def test_compare_map_highlights_sites_whose_projects_changed() -> None:
     (start, end, tip), = arrows.arrows
     pts = {f["id"]: shapely.geometry.shape(f["geometry"]) for f in feats}
     assert pts["L1"].contains(Point(start[1], start[0])) and pts["L2"].contains(Point(end[1], end[0]))
-    assert tip == "同益空气能: 中恒地块 → 空地-02"
+    assert tip == "同益空气能：中恒地块 → 空地-02"
     assert "迁出" in pop["L1"] and "同益空气能" in pop["L1"] and "东风灵" in pop["L1"]
     assert "迁入" in pop["L2"] and "同益空气能" in pop["L2"]
     total = sum(len(fc["features"]) for fc in map_json(m))
@@ -501,9 +502,9 @@ def test_5000_parcels_one_feature_each_within_1m_with_their_projects() -> None:
     placed = assign[assign["status"] == "placed"]
     for sid, grp in placed.groupby("site_id"):
         text = popup_text(by_id[sid]["properties"])
-        assert f"落地项目 ({len(grp)})" in text, text
+        assert f"落地项目（{len(grp)}）" in text, text
         for name, pid, inv in zip(grp["name"], grp["project_id"], grp["investment_yi"], strict=True):
-            assert f"- {name} ({pid}) · {inv:g} 亿元" in text
+            assert f"- {name}（{pid}） · {inv:g} 亿元" in text
     assert sum(len(f["properties"].get("p", [])) for f in feats) == len(placed)
     assert "无处落地" not in doc
     # the file works offline and stays small

@@ -100,8 +100,9 @@ def _site_facts(result: AllocationResult, sid: str, lang: str) -> None:
         share = f"{100.0 * float(u['used']) / cap:.0f} %" if cap > 0 else "–"
         c1, c2, c3 = st.columns(3)
         c1.metric(t("res.panel_capacity", lang, unit=unit_word), num(cap, digits))
-        c2.metric(t("res.panel_used", lang, unit=unit_word), num(u["used"], digits), share, delta_color="off")
+        c2.metric(t("res.panel_used", lang, unit=unit_word), num(u["used"], digits))
         c3.metric(t("res.panel_free", lang, unit=unit_word), num(u["free"], digits))
+        st.caption(t("res.panel_share", lang, share=share))
     a = result.assignments
     here = a[a["site_id"].fillna("").astype(str) == sid]
     st.markdown(t("res.panel_projects", lang, n=len(here)))

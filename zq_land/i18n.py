@@ -258,6 +258,7 @@ STRINGS: Final[dict[str, tuple[str, str]]] = {
     "res.panel_capacity": ("容量（{unit}）", "Capacity ({unit})"),
     "res.panel_used": ("已配置（{unit}）", "Allocated ({unit})"),
     "res.panel_free": ("剩余（{unit}）", "Free ({unit})"),
+    "res.panel_share": ("已配置容量的 {share}", "{share} of its capacity allocated"),
     "res.panel_projects": ("该地块上的项目：{n} 个", "Projects on this plot: {n}"),
     "res.panel_col_project": ("项目", "Project"),
     "res.panel_col_invest": ("投资额（亿元）", "Investment (100M yuan)"),

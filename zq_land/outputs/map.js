@@ -206,28 +206,29 @@ var zqMap = (function () {
         return g;
     }
 
-    /** The popup of a site (its compact properties p, the words T of the map's language), as HTML. */
+    /** The popup of a site (its compact properties p, the words T of the map's language, with its colon and
+     *  brackets: full-width in Chinese), as HTML. */
     function popupHtml(p, T) {
         function list(key) {
             var items = p[key];
             if (!items) { return ""; }
             var li = items.map(function (it) {
-                return "<li>" + escape(it[0]) + " (" + escape(it[1]) + ")"
+                return "<li>" + escape(it[0]) + T.lp + escape(it[1]) + T.rp
                     + (it[2] ? " · " + escape(it[2]) + " " + escape(T.yi) : "") + "</li>";
             }).join("");
-            return "<b>" + escape(T.lists[key]) + "</b> (" + items.length + ")"
+            return "<b>" + escape(T.lists[key]) + "</b>" + T.lp + items.length + T.rp
                 + "<ul style='margin:0;padding-left:16px;max-height:160px;overflow:auto'>" + li + "</ul>";
         }
-        var h = "<div class='zq-popup'><b>" + escape(p.n) + "</b><br>" + escape(T.site_id) + ": " + escape(p.id)
-            + " · " + escape(T.kind) + ": " + escape(T.kinds[p.k] || p.k)
-            + " · " + escape(T.status) + ": " + escape(T.statuses[p.s] || p.s) + "<br>";
+        var h = "<div class='zq-popup'><b>" + escape(p.n) + "</b><br>" + escape(T.site_id) + T.c + escape(p.id)
+            + " · " + escape(T.kind) + T.c + escape(T.kinds[p.k] || p.k)
+            + " · " + escape(T.status) + T.c + escape(T.statuses[p.s] || p.s) + "<br>";
         var facts = [];
-        if (p.a) { facts.push(escape(T.area) + ": " + escape(p.a) + " " + escape(T.mu)); }
-        if (p.f) { facts.push(escape(T.floor) + ": " + escape(p.f) + " " + escape(T.m2)); }
-        if (p.z) { facts.push(escape(T.zone) + ": " + escape(p.z)); }
+        if (p.a) { facts.push(escape(T.area) + T.c + escape(p.a) + " " + escape(T.mu)); }
+        if (p.f) { facts.push(escape(T.floor) + T.c + escape(p.f) + " " + escape(T.m2)); }
+        if (p.z) { facts.push(escape(T.zone) + T.c + escape(p.z)); }
         if (facts.length) { h += facts.join(" · ") + "<br>"; }
-        h += escape(T.industries) + ": " + escape(p.i || T.any) + "<br>";
-        if (p.an) { h += escape(T.anchor) + ": " + escape(p.an) + "<br>"; }
+        h += escape(T.industries) + T.c + escape(p.i || T.any) + "<br>";
+        if (p.an) { h += escape(T.anchor) + T.c + escape(p.an) + "<br>"; }
         if (p.u) {
             h += escape(T.capacity) + " " + escape(p.u[0]) + " · " + escape(T.used) + " " + escape(p.u[1])
                 + " · <b>" + escape(T.free) + " " + escape(p.u[2]) + "</b> " + escape(T[p.u[3]])

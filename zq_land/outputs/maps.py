@@ -208,7 +208,7 @@ def sites_map(
     _Search(_search_entries(frame, assign, lang), lang=lang).add_to(m)
     if title:
         _Title(title, subtitle).add_to(m)
-    folium.LayerControl(collapsed=False).add_to(m)
+    folium.LayerControl(collapsed=True).add_to(m)
     return m
 
 
@@ -298,7 +298,7 @@ def compare_map(
                             lang=lang)
     stars = _anchor_stars(R.anchor_points(frame.anchors, sites, None), gcj02=basemap.startswith("gaode"))
     _add_labels_and_anchors(m, frame, stars, lang=lang)
-    arrows = _moved_arrows(frame, a, b)
+    arrows = _moved_arrows(frame, a, b, lang)
     if arrows:
         ArrowsLayer(arrows, name=_count_name(t("layer.moves", lang), len(arrows), lang)).add_to(m)
     legend = [(t("cat." + c, lang), *COMPARE_COLORS[c]) for c in COMPARE_COLORS]
@@ -307,7 +307,7 @@ def compare_map(
     _Search(_search_entries(frame, b, lang), lang=lang).add_to(m)
     if title:
         _Title(title, None).add_to(m)
-    folium.LayerControl(collapsed=False).add_to(m)
+    folium.LayerControl(collapsed=True).add_to(m)
     return m
 
 
@@ -316,7 +316,7 @@ def _count_name(name: str, n: int, lang: str) -> str:
 
 
 def _moved_arrows(
-    frame: SiteFrame, a: pd.DataFrame, b: pd.DataFrame
+    frame: SiteFrame, a: pd.DataFrame, b: pd.DataFrame, lang: str = "zh"
 ) -> list[tuple[tuple[float, float], tuple[float, float], str]]:
     """(old site point, new site point, "project: old → new") of every project placed in both runs on
     different sites, in project order."""
@@ -324,12 +324,13 @@ def _moved_arrows(
     old = dict(zip(a["project_id"].tolist(), a["site_id"].tolist(), strict=True))
     new = dict(zip(b["project_id"].tolist(), b["site_id"].tolist(), strict=True))
     names = dict(zip(b["project_id"].tolist(), b["name"].tolist(), strict=True))
+    titles, colon = frame.titles(lang), "：" if lang == "zh" else ": "
     out = []
     for pid in sorted(set(old) & set(new)):
         sa, sb = str(old[pid]), str(new[pid])
         if sa != sb and sa in where and sb in where:
             out.append((frame.points[where[sa]], frame.points[where[sb]],
-                        f"{names.get(pid) or pid}: {frame.names[where[sa]] or sa} → {frame.names[where[sb]] or sb}"))
+                        f"{names.get(pid) or pid}{colon}{titles[where[sa]]} → {titles[where[sb]]}"))
     return out
 
 
@@ -387,7 +388,7 @@ def chance_map(
     stars = _anchor_stars(R.anchor_points(frame.anchors, sites, None), gcj02=basemap.startswith("gaode"))
     _add_labels_and_anchors(m, frame, stars, lang=lang)
     _Legend(legend, lang=lang, title=t("chance.legend", lang), with_anchor=bool(stars)).add_to(m)
-    folium.LayerControl(collapsed=False).add_to(m)
+    folium.LayerControl(collapsed=True).add_to(m)
     return m
 
 
@@ -450,27 +451,28 @@ def popup_text(props: Mapping[str, Any], lang: str = "zh") -> str:
     lab = _popup_labels(lang)
     kind = lab["kinds"].get(props["k"], props["k"])
     status = lab["statuses"].get(props["s"], props["s"])
+    c, lp, rp = lab["c"], lab["lp"], lab["rp"]
     lines = [str(props["n"]),
-             f"{lab['site_id']}: {props['id']} · {lab['kind']}: {kind} · {lab['status']}: {status}"]
+             f"{lab['site_id']}{c}{props['id']} · {lab['kind']}{c}{kind} · {lab['status']}{c}{status}"]
     if "a" in props:
-        lines.append(f"{lab['area']}: {props['a']} {lab['mu']}")
+        lines.append(f"{lab['area']}{c}{props['a']} {lab['mu']}")
     if "f" in props:
-        lines.append(f"{lab['floor']}: {props['f']} {lab['m2']}")
+        lines.append(f"{lab['floor']}{c}{props['f']} {lab['m2']}")
     if "z" in props:
-        lines.append(f"{lab['zone']}: {props['z']}")
-    lines.append(f"{lab['industries']}: {props.get('i') or lab['any']}")
+        lines.append(f"{lab['zone']}{c}{props['z']}")
+    lines.append(f"{lab['industries']}{c}{props.get('i') or lab['any']}")
     if "an" in props:
-        lines.append(f"{lab['anchor']}: {props['an']}")
+        lines.append(f"{lab['anchor']}{c}{props['an']}")
     if "u" in props:
         cap, used, free, unit = props["u"]
         share = f" · {lab['used_share']} {props['up']}" if "up" in props else ""
         lines.append(f"{lab['capacity']} {cap} · {lab['used']} {used} · {lab['free']} {free} {lab[unit]}{share}")
     for key in ("p", "in", "out", "kept"):
         if key in props:
-            lines.append(f"{lab['lists'][key]} ({len(props[key])})")
+            lines.append(f"{lab['lists'][key]}{lp}{len(props[key])}{rp}")
             for item in props[key]:
                 inv = f" · {item[2]} {lab['yi']}" if len(item) > 2 and item[2] else ""
-                lines.append(f"- {item[0]} ({item[1]}){inv}")
+                lines.append(f"- {item[0]}{lp}{item[1]}{rp}{inv}")
     return "\n".join(lines)
 
 
@@ -868,6 +870,7 @@ def _popup_labels(lang: str) -> dict[str, Any]:
     lab: dict[str, Any] = {k: LABELS[key].text.pick(lang) for k, key in fields.items()}
     lab.update(any=t("pop.any_industry", lang), none=t("pop.no_projects", lang), yi=UNITS["yi"].pick(lang),
                used_share=t("pop.used_share", lang),
+               **({"c": "：", "lp": "（", "rp": "）"} if lang == "zh" else {"c": ": ", "lp": " (", "rp": ")"}),
                mu=UNITS["mu"].pick(lang), m2=UNITS["m2"].pick(lang))
     lab["kinds"] = {k: t("kind." + k, lang) for k in ("land", "factory", "platform")}
     lab["statuses"] = {k: t("status." + k, lang) for k in ("vacant", "inefficient", "occupied")}
@@ -913,8 +916,9 @@ def _new_map(
         raise input_error("map", "天地图底图需要密钥(tk)", "the Tianditu basemap needs a key (tk)",
                           column="tianditu_key")
     x0, y0, x1, y1 = frame.bounds
-    m = folium.Map(location=[(y0 + y1) / 2, (x0 + x1) / 2], zoom_start=13, tiles=None, control_scale=True,
+    m = folium.Map(location=[(y0 + y1) / 2, (x0 + x1) / 2], zoom_start=13, tiles=None, control_scale=False,
                    height=height, prefer_canvas=False, font_size="0.8rem")
+    _MetricScale().add_to(m)  # metres and kilometres only (Leaflet's default adds miles and feet)
     _MapScript().add_to(m)  # before any layer: they call it
     if offline:
         # Per instance, never on the class: a Streamlit server shares the folium module between users.
@@ -1399,6 +1403,22 @@ class _Title(MacroElement):
         self.text = title
         self.body = f"<b style='font-size:15px'>{_esc(title)}</b>" + (
             f"<br><span style='color:#444'>{_esc(subtitle)}</span>" if subtitle else "")
+
+
+class _MetricScale(MacroElement):
+    """Leaflet's scale bar in metres and kilometres only."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        L.control.scale({imperial: false}).addTo({{ this._parent.get_name() }});
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._name = "ZqScale"
 
 
 class _Declutter(MacroElement):

@@ -77,3 +77,28 @@ def test_why_not_for_an_unplaced_project_is_a_whole_sentence() -> None:
     texts = [r.text_zh for s in result.sites["site_id"].astype(str)
              for r in why_not(pid, s, result.sites, result.projects, result.scenario, result_assignments=a)]
     assert texts and not [x for x in texts if x.rstrip().endswith(("安排在", "placed on"))], texts
+
+
+def test_the_panel_refuses_a_pin_that_breaks_a_rule_and_names_the_plot() -> None:
+    """In the app: choosing a plot shows it by name with its projects and capacity in units; a pin of a project
+    on a plot that fails a rule (an occupied anchor's base) is refused where it is asked, with the reason."""
+    from test_app import _app, _ok, _run_scenario
+
+    at = _app()
+    result = _run_scenario(at)
+    a = result.assignments
+    pid = str(a.loc[a["status"] == "placed", "project_id"].iloc[0])
+    occupied = str(result.sites.loc[result.sites["status"] == "occupied", "site_id"].iloc[0])
+    at.selectbox(key="res_why_site").set_value(occupied)
+    at.selectbox(key="res_why_project").set_value(pid).run()
+    _ok(at)
+    assert at.button(key="btn_pin").disabled
+    assert any("不能锁定到这里" in c.value for c in at.caption)
+    assert any("已占用" in m.value for m in at.markdown)  # the rule that fails, in words
+    # a plot with projects: its name as the panel's heading, its capacity in 亩
+    full = str(a.loc[a["status"] == "placed", "site_id"].value_counts().index[0])
+    at.selectbox(key="res_why_site").set_value(full).run()
+    _ok(at)
+    name = str(result.sites.set_index("site_id").loc[full, "name"])
+    assert any(m.value == f"#### {name}（{full}）" for m in at.markdown)
+    assert {"容量（亩）", "已配置（亩）", "剩余（亩）"} <= {m.label for m in at.metric}

@@ -38,8 +38,10 @@ def render(lang: str, data: state.DataSet, *, basemap: str, tianditu_key: str | 
     """Draw the compare page."""
     st.subheader(t("cmp.header", lang))
     st.caption(t("cmp.help", lang))
-    if st.button(t("cmp.run_pair", lang), key="btn_run_pair"):
-        _run_pair(lang, data)
+    # the recorded 2022 placements lock the sample's ids: offered only on the sample
+    if data.sites_file.sample and data.projects_file.sample:
+        if st.button(t("cmp.run_pair", lang), key="btn_run_pair"):
+            _run_pair(lang, data)
     kept = state.kept_results()
     if len(kept) < 2:
         st.info(t("cmp.need_two", lang))

@@ -80,7 +80,7 @@ def test_industry_list_on_the_site() -> None:
     assert pairs_of(sites, projects) == {("P", "ANY"), ("P", "NEV")}
     r = why_not("P", "FOOD", sites, projects, scenario())
     assert codes(r) == ["industry"]
-    assert r[0].text_en == "the site allows only food; the project is battery"
+    assert r[0].text_en == "the site allows only food and beverage; the project is in batteries and storage"
     assert "食品饮料" in r[0].text_zh and "新能源电池/储能" in r[0].text_zh
 
 
@@ -320,7 +320,7 @@ def test_missing_need_is_a_kind_mode_failure_not_a_capacity_one() -> None:
     projects = make_projects([{"project_id": "P", "mode": "land"}])
     r = why_not("P", "L", one_of_each_kind(), projects, scenario())
     assert codes(r) == ["kind_mode"]
-    assert r[0].text_en == "the project has no land_need_mu, so it cannot use a land site"
+    assert r[0].text_en == "the project has no land need (mu), so it cannot use a land site"
 
 
 def test_pairs_match_a_plain_python_reading_of_the_rules() -> None:

@@ -102,3 +102,51 @@ def test_the_panel_refuses_a_pin_that_breaks_a_rule_and_names_the_plot() -> None
     name = str(result.sites.set_index("site_id").loc[full, "name"])
     assert any(m.value == f"#### {name}（{full}）" for m in at.markdown)
     assert {"容量（亩）", "已配置（亩）", "剩余（亩）"} <= {m.label for m in at.metric}
+
+
+def _stray(text: str, lang: str) -> list[str]:
+    from test_browser_ui import stray_words
+
+    return stray_words(text, lang)
+
+
+def _shown_texts(at: object) -> list[str]:
+    """Every text the app shows on its current page (headings, captions, labels, metrics, table headers and
+    cells): a browser draws table cells on a canvas, so the browser test cannot read them."""
+    out: list[str] = []
+    for kind in ("title", "subheader", "header", "markdown", "caption", "info", "success", "warning", "error"):
+        out += [str(e.value) for e in getattr(at, kind) if not str(e.value).lstrip().startswith("<style>")]
+    out += [str(m.label) for m in at.metric] + [str(m.value) for m in at.metric]  # type: ignore[attr-defined]
+    for kind in ("selectbox", "multiselect", "radio", "button", "toggle", "number_input", "text_input"):
+        out += [str(w.label) for w in getattr(at, kind)]
+    for df in at.dataframe:  # type: ignore[attr-defined]
+        v = df.value
+        if set(v.columns) <= {"project_id", "site_id"}:
+            continue  # the lock and forbid editors: their headers are set by column_config, in words
+        out += [str(c) for c in v.columns]
+        for col in v.columns:
+            if v[col].dtype == object:
+                out += [str(x) for x in v[col].tolist()]
+    return out
+
+
+@pytest.mark.slow
+def test_every_page_and_table_reads_whole_in_both_languages() -> None:
+    """Each page of the app in Chinese and English, tables included: no raw code (nev_parts, None), no stray
+    word of the other language (names of formats and services and the data's own ids and names aside)."""
+    from test_app import _app, _ok, _open, _run_scenario
+
+    at = _app()
+    _run_scenario(at)
+    findings: dict[str, list[str]] = {}
+    for lang, pages in (("zh", ("数据", "情景", "结果", "对比", "方案记录", "不确定性")),
+                        ("en", ("Data", "Scenario", "Results", "Compare", "Runs", "Uncertainty"))):
+        if lang == "en":
+            at.radio(key="lang").set_value("en").run()
+            _ok(at)
+        for page in pages:
+            _open(at, page)
+            bad = sorted({w for text in _shown_texts(at) for w in _stray(text, lang)})
+            if bad:
+                findings[f"{lang}/{page}"] = bad
+    assert not findings, "\n".join(f"{k}: {v}" for k, v in findings.items())

@@ -39,9 +39,9 @@ def render(lang: str, data: state.DataSet, *, basemap: str, tianditu_key: str | 
     st.subheader(t("cmp.header", lang))
     st.caption(t("cmp.help", lang))
     # the recorded 2022 placements lock the sample's ids: offered only on the sample
-    if data.sites_file.sample and data.projects_file.sample:
-        if st.button(t("cmp.run_pair", lang), key="btn_run_pair"):
-            _run_pair(lang, data)
+    sample = data.sites_file.sample and data.projects_file.sample
+    if sample and st.button(t("cmp.run_pair", lang), key="btn_run_pair"):
+        _run_pair(lang, data)
     kept = state.kept_results()
     if len(kept) < 2:
         st.info(t("cmp.need_two", lang))

@@ -226,17 +226,18 @@ def sites_table(sites: gpd.GeoDataFrame, lang: str) -> pd.DataFrame:
     df = df[[c for c in SITE_TABLE if c in df.columns]].copy()
     for col in ("kind", "status"):
         df[col] = df[col].map(lambda v, c=col: _site_coded(c, v, lang))
-    if lang != "en":
-        df["industries"] = df["industries"].map(
-            lambda v: "、".join(code_label("industry", code, lang) for code in str(v or "").split(";") if code))
+    sep = "、" if lang != "en" else ", "  # the industries in words in either language (not nev_parts)
+    df["industries"] = df["industries"].map(
+        lambda v: sep.join(code_label("industry", code, lang) for code in str(v or "").split(";") if code))
     # a site's status and anchor (not a project's placement or supplier)
-    return labelled(df.rename(columns={"status": "site_status", "anchor": "site_anchor"}), lang, name="name")
+    return labelled(df.rename(columns={"status": "site_status", "anchor": "site_anchor"}), lang, name="name",
+                    codes=("site_anchor",))
 
 
 def projects_table(projects: pd.DataFrame, lang: str) -> pd.DataFrame:
     """The projects as shown: canonical columns, coded values and headers in ``lang``."""
     df = projects[[c for c in PROJECT_TABLE if c in projects.columns]]
-    return labelled(df, lang, codes=("industry", "mode"))
+    return labelled(df, lang, codes=("industry", "mode", "anchor"))
 
 
 # --- private --------------------------------------------------------------------------------------

@@ -110,7 +110,7 @@ def assignment_view(
             df = df[df[col].astype(str).isin(values)]
     df = df[[c for c in ASSIGNMENT_VIEW if c in df.columns]].copy()
     df["locked"] = df["locked"].map(lambda v: t("res.yes", lang) if bool(v) else "")
-    return labelled(df, lang, codes=("status", "site_kind", "industry", "mode"))
+    return labelled(df, lang, codes=("status", "site_kind", "industry", "mode", "anchor"))
 
 
 # --- sections -------------------------------------------------------------------------------------

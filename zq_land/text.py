@@ -14,6 +14,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Final, Literal
 
+from .i18n import ANCHOR_ZH
 from .vocab import INDUSTRY_ZH, KIND_ZH, MODE_ZH, STATUS_ZH
 
 LangChoice = Literal["zh", "en", "both"]
@@ -175,6 +176,7 @@ STATUS_WORDS: Final[Mapping[str, Text]] = {
 CODE_NAMES: Final[Mapping[str, Mapping[str, str]]] = {
     "industry": INDUSTRY_ZH, "mode": MODE_ZH, "kind": KIND_ZH, "site_kind": KIND_ZH, "site_status": STATUS_ZH,
     "status": {**{k: v.zh for k, v in STATUS_WORDS.items()}, **STATUS_ZH},
+    "anchor": ANCHOR_ZH, "site_anchor": ANCHOR_ZH,  # chain leaders by their Chinese names (小鹏汽车)
 }
 #: Coded columns and the English words of their codes, for text written for readers (the brief): in a
 #: table of the data an English code is shown as it is (:func:`code_label`), in a document it is said.

@@ -18,7 +18,7 @@ import pandas as pd
 
 from .._errors import input_error
 from ..scenario import Scenario
-from ..text import Text
+from ..text import Text, code_words
 from ..vocab import INDUSTRY_ZH, KIND_ZH, MODE_ZH, MU_PER_M2, canonical_anchor
 from . import rules as R
 
@@ -416,18 +416,20 @@ def _rule_reason(rule: str, prow: pd.Series, srow: pd.Series, need: float, cap: 
     unit_zh, unit_en = ("亩", "mu") if kind == "land" else ("平方米", "m2")
     if rule == "kind_mode":
         if kind in R.MODE_KINDS.get(mode, ()):
-            need_col = "land_need_mu" if kind == "land" else "floor_need_m2"
-            need_zh = "用地需求(亩)" if kind == "land" else "厂房需求(平方米)"
+            need_zh = "用地需求（亩）" if kind == "land" else "厂房需求（平方米）"
+            need_en = "land need (mu)" if kind == "land" else "floor need (m2)"
             return _reason(rule, f"项目未填写{need_zh}，不能使用{kz}",
-                          f"the project has no {need_col}, so it cannot use a {kind} site")
+                          f"the project has no {need_en}, so it cannot use a {kind} site")
+        # in words in English too ("land or lease", not land_or_lease)
         return _reason(rule, f"项目落地方式为“{mz}”，不能使用“{kz}”类地块",
-                      f"a '{mode}' project cannot use a '{kind}' site")
+                      f"a '{code_words('mode', mode, 'en')}' project cannot use a '{kind}' site")
     if rule == "industry":
         ind = str(prow["industry"])
         allowed = sorted(R.industry_set(srow["industries"]))
         zh_allowed = "、".join(INDUSTRY_ZH.get(a, a) for a in allowed)
         return _reason(rule, f"地块只允许{zh_allowed}，项目产业为{INDUSTRY_ZH.get(ind, ind)}",
-                      f"the site allows only {', '.join(allowed)}; the project is {ind}")
+                      f"the site allows only {', '.join(code_words('industry', a, 'en') for a in allowed)}; "
+                      f"the project is in {code_words('industry', ind, 'en')}")
     if rule == "capacity":
         ratio = scenario.policy.usable_land_ratio
         extra_zh = f"（面积×可用比例 {ratio:g}）" if kind == "land" and ratio != 1 else ""

@@ -804,13 +804,13 @@ def site_style(key: tuple[Any, ...] | str) -> dict[str, Any]:
         _, cat, full, dashed = key
         fill, line = CATEGORY_COLORS[cat]
         fills = {k: f for k, _, f in FULLNESS_CLASSES}
-        style = {"fillColor": fill if cat == "occupied" else fills.get(full, NO_CAPACITY_FILL),
-                 "color": line if cat == "occupied" else fill, "weight": 2.5,
-                 "fillOpacity": 0.45 if cat == "occupied" else 0.8,
-                 "className": f"{SITE_PATH_CLASS} zq-{cat} zq-{(full or 'unknown').replace('.', '-')}"}
+        web: dict[str, Any] = {"fillColor": fill if cat == "occupied" else fills.get(full, NO_CAPACITY_FILL),
+                               "color": line if cat == "occupied" else fill, "weight": 2.5,
+                               "fillOpacity": 0.45 if cat == "occupied" else 0.8,
+                               "className": f"{SITE_PATH_CLASS} zq-{cat} zq-{(full or 'unknown').replace('.', '-')}"}
         if dashed:
-            style["dashArray"] = "5 3"
-        return style
+            web["dashArray"] = "5 3"
+        return web
     cat, opacity, dashed = key
     fill, line = CATEGORY_COLORS[cat]
     style: dict[str, Any] = {"fillColor": fill, "color": line, "weight": 1.5, "fillOpacity": opacity,

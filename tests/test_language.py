@@ -61,6 +61,26 @@ def test_a_bureaus_headers_are_recognised(tmp_path: Path, encoding: str) -> None
     assert got.loc["X1", "land_need_mu"] == 30 and got.loc["X2", "floor_need_m2"] == 2000
 
 
+def test_the_workbooks_kpis_and_solver_figures_read_as_a_planner_reads() -> None:
+    """KPI sheet: counts whole (not 6.0), the share in % (97.1, not 0.9707); the solver sheet in words."""
+    import io
+
+    import openpyxl
+
+    from zq_land import allocate, load_scenario, sample_scenarios, workbook_bytes
+
+    result = allocate(load_scenario(sample_scenarios()["review_2022_optimised"]))
+    book = openpyxl.load_workbook(io.BytesIO(workbook_bytes(result, lang="zh")))
+    kpis = {r[0]: r[1] for r in book["指标"].iter_rows(min_row=2, values_only=True)}
+    assert kpis["已落位项目"] == result.kpis["projects_placed"] and isinstance(kpis["已落位项目"], int)
+    share = kpis["已落位投资占比（%）"]
+    assert share == round(100 * result.kpis["investment_placed_share"], 1) and 1 < share <= 100
+    assert kpis["已落位投资（亿元）"] == round(result.kpis["investment_placed_yi"], 2)
+    solver = {r[0]: r[1] for ws in book.worksheets if ws.title not in ("指标",) for r in ws.iter_rows(
+        min_row=2, values_only=True) if r and r[0] in ("求解状态", "方案得分（亿元当量）")}
+    assert solver.get("求解状态") == "已证明最优"
+
+
 def test_why_not_for_an_unplaced_project_is_a_whole_sentence() -> None:
     """An unplaced project's site is "" in the assignments: the reason must not end in "placed on ..." with nothing."""
     from zq_land import allocate, load_scenario, sample_scenarios, why_not

@@ -10,7 +10,7 @@ import pandas as pd
 
 from ..engine.results import AllocationResult, kpi_rows
 from ..i18n import scenario_label, t
-from ..text import CODE_NAMES, LABELS, UNITS, Text, code_label, headers
+from ..text import CODE_NAMES, KPI_LABELS, LABELS, UNITS, Text, code_label, headers
 
 ASSIGNMENT_COLUMNS = [
     "project_id", "name", "site_id", "site_name", "status", "reason", "industry", "mode", "anchor",
@@ -55,8 +55,33 @@ def unplaced_frame(result: AllocationResult, *, lang: str) -> pd.DataFrame:
 
 
 def kpi_frame(result: AllocationResult, *, lang: str) -> pd.DataFrame:
+    """The KPIs as a two-column sheet, each at a sensible precision: counts whole, the share in % (its label
+    says so), 亿元 to 0.01, mu and km to 0.1, m2 whole."""
     heads = [LABELS["kpi"].header(lang), LABELS["value"].header(lang)]
-    return pd.DataFrame(kpi_rows(result.kpis, lang), columns=heads)
+    rows = []
+    for key, (label, value) in zip([k for k in KPI_LABELS if k in result.kpis], kpi_rows(result.kpis, lang),
+                                   strict=True):
+        rows.append(_kpi_row(key, label, value, lang))
+    return pd.DataFrame(rows, columns=heads)
+
+
+#: Decimals of a KPI by the unit its key ends with; a key with none of these is a count.
+_KPI_DIGITS = (("_yi", 2), ("_mu", 1), ("_m2", 0), ("_km", 1), ("_wan_per_mu", 1))
+
+
+def _kpi_row(key: str, label: str, value: object, lang: str) -> tuple[str, object]:
+    try:
+        f = float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return label, value
+    if f != f:  # NaN: no figure
+        return label, None
+    if key.endswith("_share"):
+        return label + ("（%）" if lang == "zh" else " (%)"), round(100.0 * f, 1)
+    digits = next((d for suffix, d in _KPI_DIGITS if key.endswith(suffix)), None)
+    if digits is None:
+        return label, round(f)
+    return label, round(f, digits) if digits else round(f)
 
 
 def solver_frame(result: AllocationResult, *, lang: str) -> pd.DataFrame:

@@ -17,7 +17,7 @@ from streamlit.testing.v1 import AppTest
 from ui.common import problems_frame
 from ui.data import PENDING, handle_upload
 from ui.scenario import parse_scenario_toml
-from zq_land import soffice_path
+from zq_land import scenario_label, soffice_path
 from zq_land.engine.eligibility import why_not
 from zq_land.engine.results import AllocationResult
 from zq_land.sample import sample_scenarios, sample_sites
@@ -202,7 +202,7 @@ def test_runs_the_sample_scenario_and_shows_kpis_and_assignments() -> None:
     assert len(table) == len(result.assignments) == 109
     assert {"项目编号", "地块编号", "落位状态", "原因"} <= set(table.columns)
     assert set(table["落位状态"]) <= {"已落位", "未落位"}
-    assert [s.value for s in at.success][:1] == [f"求解完成：{result.scenario.name}（已证明最优）"]
+    assert [s.value for s in at.success][:1] == [f"求解完成：{scenario_label(result.scenario.name)}（已证明最优）"]
     assert {d.proto.label for d in at.get("download_button")} == {
         "Excel 工作簿", "落位表 CSV", "地块 GeoJSON", "离线地图 HTML", "审计包 ZIP", "汇报材料 Word",
         *(["汇报材料 PDF"] if soffice_path() else [])}

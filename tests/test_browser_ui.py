@@ -176,6 +176,16 @@ def test_every_page_reads_whole_in_both_languages_and_the_map_selects() -> None:
                       lambda tab=tab: page.get_by_role("tab", name=tab).click(),
                       lambda: page.wait_for_timeout(200))
                 page.wait_for_load_state("networkidle")
+                if tab == "对比":  # run the recorded and the optimised plan: the difference map with its arrows
+                    page.get_by_role("button", name="运行“2022 按记录”与“重新优化”并对比").click()
+                    deadline = time.monotonic() + 90
+                    arrows = 0
+                    while time.monotonic() < deadline and not arrows:
+                        page.wait_for_timeout(500)
+                        for fr in page.frames:
+                            if "streamlit_folium" in fr.url:
+                                arrows = max(arrows, fr.locator("path.zq-arrow").count())
+                    assert arrows >= 1, "the difference map draws no arrow for the projects that moved"
                 page.wait_for_timeout(600)
                 page.screenshot(path=str(OUT_DIR / f"ui_{lang}_{i}_{TABS['en'][i].lower()}.png"), full_page=True)
                 text = page_text(page)

@@ -27,6 +27,7 @@ from zq_land import (
     sample_scenarios,
     scenario_description,
     scenario_from_dict,
+    scenario_label,
     t,
 )
 
@@ -147,7 +148,7 @@ def run_current(lang: str, data: state.DataSet) -> bool:
 
 def run_and_keep(scenario: Scenario, data: state.DataSet, lang: str) -> bool:
     """Solve ``scenario`` on ``data`` in a status box and keep the result; False (and a table) on failure."""
-    with st.status(t("run.running", lang, name=scenario.name), expanded=True) as box:
+    with st.status(t("run.running", lang, name=scenario_label(scenario.name, lang)), expanded=True) as box:
         st.write(t("run.step_solve", lang, solver=scenario.solver.name,
                    limit=f"{scenario.solver.time_limit_s:g}"))
         try:
@@ -160,7 +161,8 @@ def run_and_keep(scenario: Scenario, data: state.DataSet, lang: str) -> bool:
             box.update(label=t("run.failed", lang), state="error")
             st.error(t("run.crashed", lang, error=f"{type(exc).__name__}: {exc}"))
             return False
-        done = t("run.done", lang, name=scenario.name, status=t(f"solve.{result.solve.status}", lang))
+        done = t("run.done", lang, name=scenario_label(scenario.name, lang),
+                 status=t(f"solve.{result.solve.status}", lang))
         box.update(label=done, state="complete", expanded=False)
     state.keep_result(key, result)
     state.flash("success", done)
@@ -325,7 +327,7 @@ def _toml_loader(lang: str) -> None:
     if scenario is not None:
         st.session_state["sc_uploaded"] = scenario
         st.session_state[APPLY] = scenario
-        state.flash("success", t("sc.loaded", lang, name=scenario.name))
+        state.flash("success", t("sc.loaded", lang, name=scenario_label(scenario.name, lang)))
     st.rerun()
 
 

@@ -34,6 +34,7 @@ from zq_land import (
     code_label,
     column_label,
     file_fingerprint,
+    header,
     labelled,
     read_projects,
     read_sites,
@@ -215,9 +216,23 @@ def render(lang: str, *, basemap: str, tianditu_key: str | None, offline: bool) 
                   offline=offline)
     st_folium(m, key="folium_sites", returned_objects=[], use_container_width=True, height=MAP_HEIGHT)
     st.subheader(t("app.table_header", lang))
-    st.dataframe(sites_table(data.sites, lang), hide_index=True, width="stretch", key="tbl_sites")
+    st.dataframe(sites_table(data.sites, lang), hide_index=True, width="stretch", key="tbl_sites",
+                 column_config=number_formats(lang))
     st.subheader(t("data.projects_header", lang))
-    st.dataframe(projects_table(data.projects, lang), hide_index=True, width="stretch", key="tbl_projects")
+    st.dataframe(projects_table(data.projects, lang), hide_index=True, width="stretch", key="tbl_projects",
+                 column_config=number_formats(lang))
+
+
+#: Decimals of the numbers the data tables show (their headers carry the units): mu to 0.1, m2 whole, 亿元 0.01.
+_DIGITS: Final = {"area_mu": 1, "floor_area_m2": 0, "min_invest_wan_per_mu": 0, "investment_yi": 2,
+                  "land_need_mu": 1, "floor_need_m2": 0}
+
+
+def number_formats(lang: str) -> dict[str, Any]:
+    """``column_config`` giving the data tables' numbers a sensible precision (an area of 231242.7141 mu shows as
+    231,242.7)."""
+    return {header(c, lang): st.column_config.NumberColumn(header(c, lang), format="localized" if d == 0 else
+                                                           f"%.{d}f") for c, d in _DIGITS.items()}
 
 
 def sites_table(sites: gpd.GeoDataFrame, lang: str) -> pd.DataFrame:

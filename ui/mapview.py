@@ -161,8 +161,10 @@ def _why_not_and_pins(result: AllocationResult, sid: str | None, lang: str, data
 def _rerun_button(lang: str, data: state.DataSet) -> None:
     from .scenario import run_current
 
-    if st.button(t("res.rerun", lang), key="btn_rerun_pins") and run_current(lang, data):
-        st.rerun()
+    if st.button(t("res.rerun", lang), key="btn_rerun_pins"):
+        if run_current(lang, data):  # the failure's reason shows here, beside the button
+            st.rerun()
+        st.warning(t("res.rerun_failed_old", lang))
 
 
 def _pin(project_id: str, site_id: str, lang: str) -> None:

@@ -263,6 +263,9 @@ STRINGS: Final[dict[str, tuple[str, str]]] = {
     "res.panel_col_project": ("项目", "Project"),
     "res.panel_col_invest": ("投资额（亿元）", "Investment (100M yuan)"),
     "res.panel_col_need": ("需求（{unit}）", "Need ({unit})"),
+    "res.rerun_failed_old": ("重新运行未成功（原因见上）：页面上的地图和数字仍是上一次运行的结果。",
+                             "The new run did not succeed (see why above): the map and figures are still those "
+                             "of the earlier run."),
     "res.pin_refused": ("该项目不满足进入该地块的规则（见上），不能锁定到这里。",
                         "The project fails a rule for this plot (see above), so it cannot be pinned here."),
     "res.tab_assignments": ("项目落位表", "Assignments"),

@@ -43,7 +43,7 @@ from jinja2 import Template
 from .._errors import input_error
 from ..engine import rules as R
 from ..geo import wgs84_to_gcj02
-from ..i18n import anchor_label, t
+from ..i18n import anchor_label, scenario_label, t
 from ..text import LABELS, UNITS
 from ..vocab import INDUSTRY_ZH, canonical_anchor
 
@@ -221,7 +221,7 @@ def result_map(result: AllocationResult, **options: Any) -> folium.Map:
     if "title" not in options:
         lang = str(options.get("lang", "zh"))
         k = result.kpis
-        options["title"] = t("map.title", lang, scenario=result.scenario.name)
+        options["title"] = t("map.title", lang, scenario=scenario_label(result.scenario.name, lang))
         options["subtitle"] = t("map.subtitle", lang, date=_today(), placed=int(k.get("projects_placed") or 0),
                                 total=int(k.get("projects_total") or 0),
                                 invest=f"{float(k.get('investment_placed_yi') or 0.0):,.2f}")

@@ -749,6 +749,9 @@ def test_the_page_labels_by_zoom_searches_selects_and_draws_moves(tmp_path: Path
             page.wait_for_selector(".leaflet-popup-content")
             assert "低效厂房-01" in page.locator(".leaflet-popup-content").inner_text()
             assert page.evaluate("zqMap.map.getZoom()") >= 15
+            box_.fill("空地-02")  # a plot by its name
+            box_.press("Enter")
+            page.locator(".leaflet-popup-content", has_text="空地-02").first.wait_for()
             box_.fill("没有这个")
             box_.press("Enter")
             assert page.locator(".zq-search-note").inner_text() == "没有找到匹配的地块或项目"

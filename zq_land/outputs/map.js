@@ -300,10 +300,14 @@ var zqMap = (function () {
         zqMap.map = map;
     }
 
-    /** A search box (top left) over sites and projects: entries [text, site id]; picking one zooms to the
-     *  site, selects it and opens its popup. T: placeholder, none (no match). */
-    function search(map, entries, T) {
+    /** A search box (top left) over sites and projects: the sites of the page's layers by name and id, then
+     *  `projects` ([text, site id] each); picking one zooms to the site, selects it and opens its popup.
+     *  T: placeholder, none (no match), plot (the word before a site's id). */
+    function search(map, projects, T) {
         zqMap.map = map;
+        var entries = Object.keys(sites).map(function (id) {
+            return [sites[id].feature.properties.n + " · " + T.plot + " " + id, id];
+        }).concat(projects);
         var control = L.control({position: "topleft"});
         control.onAdd = function () {
             var div = L.DomUtil.create("div", "zq-search");

@@ -1014,10 +1014,10 @@ def _add_labels_and_anchors(
 
 
 def _search_entries(frame: SiteFrame, assign: pd.DataFrame, lang: str) -> list[list[str]]:
-    """The search box's entries: each site by name and id, each placed project by name and id (-> its site)."""
-    titles = frame.titles(lang)
-    plot, project = t("search.plot", lang), t("search.project", lang)
-    out = [[f"{title} · {plot} {sid}", sid] for sid, title in zip(frame.ids, titles, strict=True)]
+    """The search box's project entries: each placed project by name and id (-> its site). The page adds each
+    site by name and id from its layers' data (sent once, not twice)."""
+    project = t("search.project", lang)
+    out: list[list[str]] = []
     known = set(frame.ids)
     for pid, name, sid in zip(assign["project_id"].tolist(), assign["name"].tolist(), assign["site_id"].tolist(),
                               strict=True):
@@ -1375,7 +1375,8 @@ class _Search(MacroElement):
         super().__init__()
         self._name = "ZqSearch"
         self.entries = entries
-        self.words = {"placeholder": t("search.placeholder", lang), "none": t("search.none", lang)}
+        self.words = {"placeholder": t("search.placeholder", lang), "none": t("search.none", lang),
+                      "plot": t("search.plot", lang)}
 
     @property
     def payload(self) -> str:

@@ -458,7 +458,7 @@ def test_csv_is_utf8_with_bom_and_canonical_headers() -> None:
     raw = SAMPLE_PROJECTS.read_bytes()
     assert raw.startswith(b"\xef\xbb\xbf")
     header = raw[3:].split(b"\n", 1)[0].decode("utf-8").split(",")
-    assert header[:9] == [c for c in PROJECT_HEADERS if c not in ("priority", "p_land")]  # both optional
+    assert header[:9] == [c for c in PROJECT_HEADERS if c not in ("priority", "p_land", "needed_by")]  # all optional
 
 
 def test_xlsx_holds_the_same_rows_as_the_csv(projects: pd.DataFrame) -> None:

@@ -34,7 +34,7 @@ from .headers import (
     require_columns,
 )
 from .result import ReadResult, mapping_choices, read_result
-from .values import check_ids, code_column, is_missing, number_column, probability_column, text_of
+from .values import check_ids, code_column, date_column, is_missing, number_column, probability_column, text_of
 
 #: Columns a project list must have (or have mapped).
 PROJECT_REQUIRED: tuple[str, ...] = ("project_id", "investment_yi", "mode")
@@ -286,6 +286,7 @@ def _project_values(
     prio = number_column(col("priority"), ids, rows, "priority", file, rep, minimum=None)
     out["priority"] = [0.0 if v != v else v for v in prio]
     out["p_land"] = probability_column(col("p_land"), ids, rows, "p_land", file, rep)
+    out["needed_by"] = date_column(col("needed_by"), ids, rows, "needed_by", file, rep).to_numpy("datetime64[ns]")
     out = out.astype(
         {"investment_yi": float, "land_need_mu": float, "floor_need_m2": float, "priority": float, "p_land": float}
     )

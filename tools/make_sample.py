@@ -52,7 +52,13 @@ SAMPLE_README: Final = SAMPLE_ROOT / "parcels" / "README.md"
 SAMPLE_SCENARIOS: Final[dict[str, Path]] = sample_scenarios()
 #: The re-optimised scenario with the report's landing rates, for ``sweep`` (not one of the app's scenarios).
 SAMPLE_UNCERTAIN: Final = SAMPLE_ROOT / "scenarios" / "review_2022_uncertain.toml"
+SAMPLE_TIMELINE: Final = SAMPLE_ROOT / "scenarios" / "review_2022_timeline.toml"
 
+#: Illustrative dates of the 2022 review meetings (13, about monthly; the report gives no dates).
+MEETING_DATES_2022: Final = (
+    "2022-01-20", "2022-02-24", "2022-03-24", "2022-04-21", "2022-05-26", "2022-06-23", "2022-07-21",
+    "2022-08-18", "2022-09-15", "2022-10-20", "2022-11-17", "2022-12-08", "2022-12-29",
+)
 #: Seed of every random choice (filler sizes, review meetings, shapes).
 SEED: Final = 2022
 #: The zone's published extent, lon_min, lat_min, lon_max, lat_max (EPSG:4326).
@@ -175,6 +181,7 @@ def write_sample_data(root: str | Path | None = None, *, seed: int = SEED) -> di
     }
     paths.update({k: base / v.relative_to(SAMPLE_ROOT) for k, v in SAMPLE_SCENARIOS.items()})
     paths["review_2022_uncertain"] = base / SAMPLE_UNCERTAIN.relative_to(SAMPLE_ROOT)
+    paths["review_2022_timeline"] = base / SAMPLE_TIMELINE.relative_to(SAMPLE_ROOT)
     for p in paths.values():
         p.parent.mkdir(parents=True, exist_ok=True)
 
@@ -534,21 +541,22 @@ def _site_specs() -> list[_Site]:
                            aspect=aspect))
     sites += [
         _Site("L10", "新能源汽车产业城储备地块A（示例）", "NEV city reserve plot A (illustrative)", "land",
-              150, "vacant", "nev_vehicle;nev_parts;battery", min_invest=500, zone=city),
+              150, "vacant", "nev_vehicle;nev_parts;battery", min_invest=500, zone=city, available_from="2022-08-01"),
         _Site("L11", "新能源汽车产业城储备地块B（示例）", "NEV city reserve plot B (illustrative)", "land",
-              100, "vacant", "nev_parts;battery;electronics;equipment", min_invest=400, zone=city),
+              100, "vacant", "nev_parts;battery;electronics;equipment", min_invest=400, zone=city,
+              available_from="2022-10-01"),
         # Middle: revitalized and problem plots, other industrial land.
         _Site("L01", "中恒地块", "Zhongheng plot", "land", 512, "inefficient", "", min_invest=200,
-              zone="中恒片区", aspect=1.5),
+              zone="中恒片区", aspect=1.5, available_from="2022-03-01"),
         _Site("L02", "原新桥钢结构厂地块", "Former Xinqiao steel-structure factory plot", "land", 112,
-              "inefficient", "culture;other", min_invest=300, zone="新桥片区"),
+              "inefficient", "culture;other", min_invest=300, zone="新桥片区", available_from="2022-09-01"),
         _Site("L06", "原风华地块", "Former Fenghua plot", "land", 90, "inefficient",
-              "electronics;new_materials;equipment", min_invest=300, zone=dw),
+              "electronics;new_materials;equipment", min_invest=300, zone=dw, available_from="2022-07-01"),
         _Site("L07", "浩海地块", "Haohai plot", "land", 60, "vacant", "", min_invest=250, zone=dw),
         _Site("L08", "涞馨地块", "Laixin plot", "land", 45, "inefficient", "food;biomed;other",
               min_invest=200, zone=dw),
         _Site("L09", "原中科瑞龙地块", "Former Zhongke Ruilong plot", "land", 70, "inefficient", "",
-              min_invest=300, zone=dw),
+              min_invest=300, zone=dw, available_from="2022-06-15"),
         _Site("L12", "电子信息产业地块（示例）", "Electronics plot (illustrative)", "land", 60,
               "vacant", "electronics;equipment", min_invest=350, zone=plot),
         _Site("L13", "先进装备制造地块（示例）", "Advanced equipment plot (illustrative)", "land", 70,
@@ -777,6 +785,17 @@ def _scenario_texts(locks: list[tuple[str, str, str]]) -> dict[str, str]:
             + files + f"exclude_sites = [{reserve}]\n"
             + "\n[weights]\ninvestment = 1.0\nrevitalization = 1.0\n" + solver
         ),
+        "review_2022_timeline": (
+            "# The 2022 review, meeting by meeting (`python -m zq_land timeline`). The 13 meeting dates and the\n"
+            "# plots' release dates (available_from in the sites) are illustrative, not from the report: the\n"
+            "# parts park is released on 2022-05-30 (ground broken), the revitalized Zhongheng plot in March, the\n"
+            "# former Xinqiao plot in September, the NEV city's reserve plots in August and October.\n"
+            'name = "2022 review meeting by meeting"\n'
+            'description = "2022年13次评审会逐次决策（日期为示意）: each meeting places its projects given the '
+            'earlier placements and the plots released by its date; investment only."\n'
+            + files + "\n[weights]\ninvestment = 1.0\n" + solver + "\n[meetings]  # illustrative dates\n"
+            + "".join(f'"{i}" = {d}\n' for i, d in enumerate(MEETING_DATES_2022, start=1))
+        ),
         "review_2022_uncertain": (
             "# The 2022 review re-optimised (review_2022_optimised.toml) with the report's landing rates, for "
             "sweeps:\n# of the 37 leasing projects 28 landed (28/37 = 0.757); 101 of the 109 projects started "
@@ -839,6 +858,8 @@ def _readme(sites: gpd.GeoDataFrame, projects: pd.DataFrame) -> str:
          "reserve plots kept back, revitalization rewarded: land-or-lease projects rent"),
         ("scenarios/review_2022_uncertain.toml",
          "the re-optimised scenario with the report's landing rates (lease 28/37, others 101/109), for `sweep`"),
+        ("scenarios/review_2022_timeline.toml",
+         "the 13 review meetings with illustrative dates, investment only, for `timeline`"),
     ])
     return f"""# Sample data: Zhaoqing High-tech Zone, 2022 review (肇庆高新区2022年项目评审)
 

@@ -70,6 +70,7 @@ _MODULES: dict[str, tuple[str, ...]] = {
     ".studies.engine": ("DASK_ENV", "scheduler_address"),
     ".studies.sweep": ("SweepFailed", "SweepResult", "run_sweep", "write_sweep"),
     ".studies.pareto": ("ParetoResult", "run_pareto", "write_pareto"),
+    ".studies.timeline": ("TimelineResult", "run_timeline", "write_timeline"),
 }
 _EXPORTS: dict[str, str] = {name: module for module, names in _MODULES.items() for name in names}
 
@@ -91,6 +92,8 @@ __all__ = [
     "scheduler_address", "sites_geojson_bytes", "sites_map", "soffice_path", "solve_allocation", "standalone_html",
     "summarize_projects", "summarize_sites", "summary_json_bytes", "supersede_decision", "t", "validate_files",
     "why_not", "workbook_bytes", "write_outputs", "write_pareto", "write_sweep",
+    # the zone's year: timeline and alternatives (issue 14)
+    "TimelineResult", "run_timeline", "write_timeline",
 ]
 
 
@@ -180,6 +183,7 @@ if TYPE_CHECKING:  # what mypy and editors see; at run time the names come from 
     from .studies.pareto import ParetoResult, run_pareto, write_pareto
     from .studies.sampling import landing_probabilities
     from .studies.sweep import SweepFailed, SweepResult, run_sweep, write_sweep
+    from .studies.timeline import TimelineResult, run_timeline, write_timeline
     from .text import (
         KPI_LABELS,
         LABELS,

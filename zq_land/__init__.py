@@ -71,6 +71,7 @@ _MODULES: dict[str, tuple[str, ...]] = {
     ".studies.sweep": ("SweepFailed", "SweepResult", "run_sweep", "write_sweep"),
     ".studies.pareto": ("ParetoResult", "run_pareto", "write_pareto"),
     ".studies.timeline": ("TimelineResult", "run_timeline", "write_timeline"),
+    ".studies.alternatives": ("AlternativesResult", "alternatives_summary", "run_alternatives", "write_alternatives"),
 }
 _EXPORTS: dict[str, str] = {name: module for module, names in _MODULES.items() for name in names}
 
@@ -94,6 +95,7 @@ __all__ = [
     "why_not", "workbook_bytes", "write_outputs", "write_pareto", "write_sweep",
     # the zone's year: timeline and alternatives (issue 14)
     "TimelineResult", "run_timeline", "write_timeline",
+    "AlternativesResult", "alternatives_summary", "run_alternatives", "write_alternatives",
 ]
 
 
@@ -183,6 +185,7 @@ if TYPE_CHECKING:  # what mypy and editors see; at run time the names come from 
     from .studies.pareto import ParetoResult, run_pareto, write_pareto
     from .studies.sampling import landing_probabilities
     from .studies.sweep import SweepFailed, SweepResult, run_sweep, write_sweep
+    from .studies.alternatives import AlternativesResult, alternatives_summary, run_alternatives, write_alternatives
     from .studies.timeline import TimelineResult, run_timeline, write_timeline
     from .text import (
         KPI_LABELS,

@@ -6,7 +6,8 @@ cheap lower bound from the LP relaxation: with ``z`` the LP optimum and ``d`` th
 fixing a pair the LP leaves at 0 gives at most ``z - |d|`` (the LP's value is concave in the pair), so
 ``loss >= objective - (z - |d|)``. The candidates are re-solved (HiGHS, warm-started from the plan with
 the project moved and its new site made to fit) in the order of that bound, until ``k`` exact losses are
-known and every other candidate's bound is no smaller: those are then proven no better, unsolved.
+known and every other candidate's bound is no smaller: those are then proven no better (at best tied),
+unsolved.
 
 When the repaired start already meets the bound, the loss is exact without a solve (note ``bound``).
 Every re-solved plan within ``tolerance`` of the optimum is a near-optimal plan: how often each project
@@ -125,8 +126,8 @@ def run_alternatives(
         for pos, i in enumerate(order):
             j = others[i]
             kth = sorted(e[0] for e in exact)[k - 1] if len(exact) >= k else math.inf
-            if loss_lb[i] > kth + grain:
-                pruned += len(order) - pos  # the bound proves these no better than the k-th
+            if loss_lb[i] + 1e-9 >= kth:
+                pruned += len(order) - pos  # the bound proves these no better than the k-th (ties at best)
                 break
             start = _moved(arrays, base, j0, j)
             s_obj = arrays.objective(start)

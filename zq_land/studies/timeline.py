@@ -158,6 +158,7 @@ def run_timeline(
     }
     hind_plan = hind.assignments[["project_id", "site_id"]].copy()
     blocked = _blocked(steps, hind_plan, pj, base, dates)
+    rows = _with_blockers(rows, blocked)
     reserve_rows = _reserve(base, steps, blocked, order, coef, tl_obj, limit=reserve)
     meetings = _meeting_figures(steps, pj, sites, scenario, dates)
     plans = {s.meeting: s.standing for s in steps}
@@ -261,8 +262,10 @@ class _Replay:
         rz = dict(zip(reasons["project_id"], reasons["reason_zh"], strict=True))
         re_ = dict(zip(reasons["project_id"], reasons["reason_en"], strict=True))
         unplaced = a["site_id"].isna().to_numpy()
-        a["reason_zh"] = [rz.get(p, "") if u else "" for p, u in zip(a["project_id"], unplaced, strict=True)]
-        a["reason_en"] = [re_.get(p, "") if u else "" for p, u in zip(a["project_id"], unplaced, strict=True)]
+        a["reason_zh"] = [rz.get(p, "") + "（容量为此前评审会落位后的剩余）" if u else ""
+                          for p, u in zip(a["project_id"], unplaced, strict=True)]
+        a["reason_en"] = [re_.get(p, "") + " (capacities: what earlier meetings left)" if u else ""
+                          for p, u in zip(a["project_id"], unplaced, strict=True)]
         new = full.loc[full["placed"], ["project_id", "site_id", "need"]].assign(meeting=m)
         new = new[["project_id", "site_id", "meeting", "need"]]
         standing = pd.concat([standing, new], ignore_index=True) if len(standing) else new.reset_index(drop=True)
@@ -351,6 +354,23 @@ def _rows(steps: Sequence[_Step], pj: pd.DataFrame, dates: Mapping[int, dt.date]
                 "committed": placed and (r.project_id, r.site_id) in committed,
             })
     return pd.DataFrame(out, columns=list(TIMELINE_COLUMNS))
+
+
+def _with_blockers(rows: pd.DataFrame, blocked: Sequence[Mapping[str, Any]]) -> pd.DataFrame:
+    """An unplaced project's reason names the earlier decision that blocked it, when one did."""
+    first: dict[str, Mapping[str, Any]] = {}
+    for b in blocked:
+        first.setdefault(b["project_id"], b)
+    if not first:
+        return rows
+    out = rows.copy()
+    for i, pid in enumerate(out["project_id"]):
+        b = first.get(pid)
+        if b is not None:
+            out.at[i, "reason_zh"] = f"{b['text']['zh']}。{out.at[i, 'reason_zh']}"
+            out.at[i, "reason_en"] = f"{b['text']['en']}. {out.at[i, 'reason_en']}"
+            out.at[i, "reason"] = out.at[i, "reason_zh"]
+    return out
 
 
 def _site_kind(plan: Plan, project_id: str) -> str:

@@ -519,7 +519,7 @@ def test_generator_is_deterministic_and_files_are_current(tmp_path: Path) -> Non
     repo = {
         "sites": SAMPLE_SITES, "projects": SAMPLE_PROJECTS, "projects_xlsx": SAMPLE_PROJECTS_XLSX,
         "readme": sample_data.SAMPLE_README, **SAMPLE_SCENARIOS,
-        "review_2022_uncertain": sample_data.SAMPLE_UNCERTAIN,
+        "review_2022_uncertain": sample_data.SAMPLE_UNCERTAIN, "review_2022_timeline": sample_data.SAMPLE_TIMELINE,
     }
     assert set(first) == set(repo)
     for key, path in first.items():

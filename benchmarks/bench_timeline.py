@@ -39,10 +39,9 @@ def _timed(fn: Any, repeat: int) -> tuple[float, float, Any]:
 
 def measure(*, repeat: int, k: int, naive_meetings: int, naive_pairs: int) -> dict[str, Any]:
     import zq_land as zq
-    from zq_land.sample import sample_dir
     from zq_land.studies.timeline import _meetings_of, _Replay
 
-    sc = zq.load_scenario(sample_dir() / "scenarios" / "review_2022_timeline.toml")
+    sc = zq.load_scenario(zq.sample_timeline())
     sites, projects = zq.read_sites(sc.sites), zq.read_projects(sc.projects)
     row: dict[str, Any] = {"meetings": len(sc.meetings), "projects": len(projects)}
 

@@ -33,7 +33,7 @@ from shapely.affinity import rotate, translate
 from shapely.geometry import Point, Polygon, box, mapping
 from shapely.geometry.polygon import orient
 
-from zq_land.sample import sample_dir, sample_projects, sample_scenarios, sample_sites
+from zq_land.sample import MEETING_DATES_2022, sample_dir, sample_projects, sample_scenarios, sample_sites
 from zq_land.vocab import (
     FOUR_PLUS_FOUR,
     INDUSTRY_ZH,
@@ -54,11 +54,6 @@ SAMPLE_SCENARIOS: Final[dict[str, Path]] = sample_scenarios()
 SAMPLE_UNCERTAIN: Final = SAMPLE_ROOT / "scenarios" / "review_2022_uncertain.toml"
 SAMPLE_TIMELINE: Final = SAMPLE_ROOT / "scenarios" / "review_2022_timeline.toml"
 
-#: Illustrative dates of the 2022 review meetings (13, about monthly; the report gives no dates).
-MEETING_DATES_2022: Final = (
-    "2022-01-20", "2022-02-24", "2022-03-24", "2022-04-21", "2022-05-26", "2022-06-23", "2022-07-21",
-    "2022-08-18", "2022-09-15", "2022-10-20", "2022-11-17", "2022-12-08", "2022-12-29",
-)
 #: Seed of every random choice (filler sizes, review meetings, shapes).
 SEED: Final = 2022
 #: The zone's published extent, lon_min, lat_min, lon_max, lat_max (EPSG:4326).

@@ -39,7 +39,8 @@ _MODULES: dict[str, tuple[str, ...]] = {
     ".scenario": ("Policy", "Scenario", "SolverSettings", "Uncertainty", "Weights", "load_scenario",
         "scenario_from_dict"),
     # the bundled sample
-    ".sample": ("SCENARIO_NAMES", "sample_projects", "sample_scenarios", "sample_sites"),
+    ".sample": ("MEETING_DATES_2022", "SCENARIO_NAMES", "sample_projects", "sample_scenarios", "sample_sites",
+        "sample_timeline"),
     # reading
     ".io": ("SITE_TABLE_COLUMNS", "ReadResult", "check_files", "check_projects", "check_sites", "file_fingerprint",
         "read_projects", "read_sites", "summarize_projects", "summarize_sites", "validate_files"),
@@ -95,7 +96,8 @@ __all__ = [
     "why_not", "workbook_bytes", "write_outputs", "write_pareto", "write_sweep",
     # the zone's year: timeline and alternatives (issue 14)
     "TimelineResult", "run_timeline", "write_timeline",
-    "AlternativesResult", "alternatives_summary", "run_alternatives", "write_alternatives",
+    "AlternativesResult", "alternatives_summary", "run_alternatives", "write_alternatives", "MEETING_DATES_2022",
+    "sample_timeline",
 ]
 
 
@@ -163,7 +165,14 @@ if TYPE_CHECKING:  # what mypy and editors see; at run time the names come from 
     from .outputs.maps import BASEMAPS, Basemap, chance_map, compare_map, result_map, sites_map, standalone_html
     from .outputs.tables import labelled
     from .outputs.workbook import comparison_workbook_bytes, workbook_bytes
-    from .sample import SCENARIO_NAMES, sample_projects, sample_scenarios, sample_sites
+    from .sample import (
+        MEETING_DATES_2022,
+        SCENARIO_NAMES,
+        sample_projects,
+        sample_scenarios,
+        sample_sites,
+        sample_timeline,
+    )
     from .scenario import Policy, Scenario, SolverSettings, Uncertainty, Weights, load_scenario, scenario_from_dict
     from .store import (
         DataSetInfo,

@@ -189,3 +189,26 @@ def test_solve_alternatives_flag_writes_the_csv(tmp_path: Path) -> None:
     d = t[t["project_id"] == "D"].sort_values("rank")
     assert d["site_id"].tolist() == ["L1", "L2"] and d["loss_yi"].tolist() == pytest.approx([5.0, 6.6])
     assert json.loads((out / "summary.json").read_text(encoding="utf-8"))["alternatives"]["k"] == 2
+
+
+def test_the_2022_sample_year_honours_every_date_and_the_reports_placements() -> None:
+    """The sample's 13 meetings with the recorded scenario's locks (the report's placements): no lock breaks
+    a date, every placement is on a plot released by its project's date, hindsight is proven optimal."""
+    from zq_land import MEETING_DATES_2022, load_scenario, read_projects, read_sites, sample_scenarios, sample_timeline
+
+    year = load_scenario(sample_timeline())
+    assert [d.isoformat() for _, d in year.meetings] == list(MEETING_DATES_2022) and len(year.meetings) == 13
+    rec = load_scenario(sample_scenarios()["review_2022_recorded"]).with_(meetings=year.meetings)
+    sites, projects = read_sites(rec.sites), read_projects(rec.projects)
+    r = run_timeline(sites, projects, rec, reserve=1)
+    assert len(r.rows) == 109 and r.hindsight["status"] == "optimal"
+    assert r.hindsight["objective"] >= r.cost["timeline_objective"] - 1e-9
+    placed = r.rows[r.rows["status"] == "placed"].merge(sites[["site_id", "available_from"]], on="site_id")
+    due = projects.set_index("project_id")
+    for row in placed.itertuples():
+        when = due.at[row.project_id, "needed_by"]
+        when = pd.Timestamp(row.date) if pd.isna(when) else when
+        assert pd.isna(row.available_from) or row.available_from <= when, row.project_id
+    locks = dict(rec.locks)
+    kept = r.rows.set_index("project_id")["site_id"]
+    assert all(kept[p] == s for p, s in locks.items())

@@ -90,9 +90,13 @@ PARTS_PARK_SITES: Final = ("L03", "L04", "L05")
 
 _CSV_COLUMNS: Final = (
     "project_id", "name", "industry", "anchor", "investment_yi", "mode", "land_need_mu",
-    "floor_need_m2", "review_meeting", "name_en", "source",
+    "floor_need_m2", "review_meeting", "needed_by", "name_en", "source",
 )
 _EXTRA_ZH: Final = {"name_en": "英文名称", "source": "数据来源"}
+#: Illustrative needed-by dates: the two park suppliers passed before the parts park broke ground
+#: (2022-05-30) need their land by the end of June, so the report's placements in the park hold
+#: meeting by meeting too.
+_NEEDED_BY: Final = {"长春捷翼项目": "2022-06-30", "艾诺利项目": "2022-06-30"}
 _ANCHOR_ZH: Final = {"XPeng": "小鹏汽车", "Ruiqing CATL": "瑞庆时代"}
 _SITE_COLUMNS: Final = (
     "site_id", "name", "name_en", "kind", "area_mu", "floor_area_m2", "status", "industries",
@@ -263,6 +267,7 @@ def _projects_with_hints(*, seed: int = SEED) -> pd.DataFrame:
             "land_need_mu": float(p.land_mu) if p.land_mu is not None else math.nan,
             "floor_need_m2": float(p.floor_m2) if p.floor_m2 is not None else math.nan,
             "review_meeting": meeting[i],
+            "needed_by": _NEEDED_BY.get(p.name, ""),
             "name_en": p.name_en,
             "source": p.source,
             "site_hint": p.site_hint,
@@ -476,13 +481,15 @@ def _projects_xlsx(df: pd.DataFrame) -> bytes:
                 v = _ANCHOR_ZH.get(str(v), None)
             elif c == "review_meeting":
                 v = int(v)
+            elif c == "needed_by":
+                v = v or None
             elif isinstance(v, float) and math.isnan(v):
                 v = None
             elif c in ("land_need_mu", "floor_need_m2"):
                 v = int(v)
             row.append(v)
         ws.append(row)
-    for col, width in zip("ABCDEFGHIJK", (11, 40, 14, 10, 12, 11, 12, 15, 9, 36, 12), strict=True):
+    for col, width in zip("ABCDEFGHIJKL", (11, 40, 14, 10, 12, 11, 12, 15, 9, 11, 36, 12), strict=True):
         ws.column_dimensions[col].width = width
     ws.freeze_panes = "A2"
     wb.properties.creator = "tools/make_sample.py"
@@ -542,7 +549,7 @@ def _site_specs() -> list[_Site]:
               available_from="2022-10-01"),
         # Middle: revitalized and problem plots, other industrial land.
         _Site("L01", "中恒地块", "Zhongheng plot", "land", 512, "inefficient", "", min_invest=200,
-              zone="中恒片区", aspect=1.5, available_from="2022-03-01"),
+              zone="中恒片区", aspect=1.5),
         _Site("L02", "原新桥钢结构厂地块", "Former Xinqiao steel-structure factory plot", "land", 112,
               "inefficient", "culture;other", min_invest=300, zone="新桥片区", available_from="2022-09-01"),
         _Site("L06", "原风华地块", "Former Fenghua plot", "land", 90, "inefficient",
@@ -783,8 +790,9 @@ def _scenario_texts(locks: list[tuple[str, str, str]]) -> dict[str, str]:
         "review_2022_timeline": (
             "# The 2022 review, meeting by meeting (`python -m zq_land timeline`). The 13 meeting dates and the\n"
             "# plots' release dates (available_from in the sites) are illustrative, not from the report: the\n"
-            "# parts park is released on 2022-05-30 (ground broken), the revitalized Zhongheng plot in March, the\n"
-            "# former Xinqiao plot in September, the NEV city's reserve plots in August and October.\n"
+            "# parts park is released on 2022-05-30 (ground broken; the two suppliers passed before it need their\n"
+            "# land by 2022-06-30: needed_by), the former Xinqiao plot in September, the Fenghua and Zhongke\n"
+            "# Ruilong plots in July and June, the NEV city's reserve plots in August and October.\n"
             'name = "2022 review meeting by meeting"\n'
             'description = "2022年13次评审会逐次决策（日期为示意）: each meeting places its projects given the '
             'earlier placements and the plots released by its date; investment only."\n'
@@ -913,13 +921,15 @@ Sites (`zhaoqing_hitech.geojson`): `site_id`, `name` (Chinese), `name_en`, `kind
 `platform`), `area_mu` (mu; for factories and platforms the plot under the building), `floor_area_m2`
 (leasable floor of factories and platforms), `status` (`vacant`, `inefficient`, `occupied`),
 `industries` (codes separated by `;`, empty = any), `min_invest_wan_per_mu` (investment floor,
-万元/亩, empty = none), `zone`, `available_from` (the parts park: 2022-05-30, the day ground was broken),
+万元/亩, empty = none), `zone`, `available_from` (the parts park: 2022-05-30, the day ground was broken; illustrative release dates of
+the former Xinqiao, Fenghua and Zhongke Ruilong plots and the NEV city's reserve plots in the second half),
 `anchor` (`XPeng` or `Ruiqing CATL` on the two occupied anchor sites), `label` (true for the report's
 named plots: the map labels them by name).
 
 Projects (`projects_2022.csv`): `project_id` (`XM22-NNN`, in review order), `name`, `industry`,
 `anchor`, `investment_yi` (亿元), `mode` (`land`, `lease`, `platform`, `land_or_lease`), `land_need_mu`,
-`floor_need_m2`, `review_meeting` (1-13), `name_en`, `source` (`report` or `illustrative`). The xlsx
+`floor_need_m2`, `review_meeting` (1-13), `needed_by` (illustrative: two early park suppliers need
+their land by 2022-06-30), `name_en`, `source` (`report` or `illustrative`). The xlsx
 holds the same rows under the Chinese headers 项目编号, 项目名称, 产业类别, 配套龙头, 投资额(亿元), 落地方式,
 用地需求(亩), 厂房需求(平方米), 评审批次, 英文名称, 数据来源.
 

@@ -20,7 +20,7 @@ SCENARIO_NAMES: Final[tuple[str, ...]] = (
 #: Illustrative dates of the 2022 review meetings (13, about monthly; the report gives no dates): the
 #: timeline scenario's ``[meetings]`` and the app's default dates for the sample.
 MEETING_DATES_2022: Final[tuple[str, ...]] = (
-    "2022-01-20", "2022-02-24", "2022-03-24", "2022-04-21", "2022-05-26", "2022-06-23", "2022-07-21",
+    "2022-01-20", "2022-02-24", "2022-03-24", "2022-04-21", "2022-05-31", "2022-06-23", "2022-07-21",
     "2022-08-18", "2022-09-15", "2022-10-20", "2022-11-17", "2022-12-08", "2022-12-29",
 )
 

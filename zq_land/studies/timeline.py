@@ -215,6 +215,14 @@ class _Replay:
                                  usable_land_ratio=scenario.policy.usable_land_ratio)
         self.capacity = dict(zip(sites["site_id"].astype(str), cap, strict=True))
         self.kind = dict(zip(sites["site_id"].astype(str), kind, strict=True))
+        # locks and commitments are known in advance: their plots' room is held for them until their meeting
+        info = projects.assign(_m=meeting_of.to_numpy()).set_index(projects["project_id"].astype(str))
+        held = [(p, s) for p, s in self.locks if p in info.index and s in self.kind]
+        self.held = pd.DataFrame({
+            "site_id": [s for _, s in held], "meeting": [int(info.at[p, "_m"]) for p, _ in held],
+            "need": [float(R.need_on_site(self.kind[s], info.at[p, "land_need_mu"], info.at[p, "floor_need_m2"]))
+                     for p, s in held],
+        })
 
     def run(self, order: Sequence[int], *, before: _Step | None = None,
             forbid: Iterable[tuple[str, str]] = ()) -> list[_Step]:
@@ -226,11 +234,13 @@ class _Replay:
             steps.append(prev)
         return steps
 
-    def sites_left(self, standing: pd.DataFrame) -> pd.DataFrame:
-        """The sites with what the standing placements use taken off their capacity."""
-        if not len(standing):
+    def sites_left(self, standing: pd.DataFrame, meeting: int) -> pd.DataFrame:
+        """The sites with what the standing placements use, and what later meetings' locks hold, taken off
+        their capacity."""
+        later = self.held[self.held["meeting"] > meeting]
+        if not len(standing) and not len(later):
             return self.sites
-        used = standing.groupby("site_id")["need"].sum()
+        used = pd.concat([standing[["site_id", "need"]], later[["site_id", "need"]]]).groupby("site_id")["need"].sum()
         out = self.sites.copy()
         ids = out["site_id"].astype(str)
         take = ids.map(used).fillna(0.0).to_numpy(float)
@@ -254,7 +264,7 @@ class _Replay:
         pj = self.projects[now_mask].reset_index(drop=True)
         sc = self.scenario.with_(locks=tuple((p, s) for p, s in self.locks if p in now),
                                  forbid=self.scenario.forbid + tuple(f for f in forbid if f[0] in now))
-        sites = self.sites_left(standing)
+        sites = self.sites_left(standing, m)
         plan = solve_allocation(sites, pj, sc, time_limit_s=self.time_limit_s)
         full = plan.assignments
         a = full[["project_id", "site_id"]].copy()

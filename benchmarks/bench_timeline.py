@@ -83,7 +83,7 @@ def measure(*, repeat: int, k: int, naive_meetings: int, naive_pairs: int) -> di
     sample = cand.head(naive_pairs)
     t = time.perf_counter()
     for r in sample.itertuples():
-        zq.solve_allocation(sites, projects, rec.with_(locks=rec.locks + ((r.project_id, r.site_id),)),
+        zq.solve_allocation(sites, projects, rec.with_(locks=(*rec.locks, (r.project_id, r.site_id))),
                             starts=[plan.assignments])
     per = (time.perf_counter() - t) / max(1, len(sample))
     row.update(alternatives_k=k, alternatives_s=round(best_a, 3), alternatives_rows=len(alt.table),

@@ -85,8 +85,10 @@ def test_the_timeline_keeps_earlier_placements_and_hindsight_is_the_proven_optim
     assert [m["placed"] for m in s["meetings"]] == [2, 0, 1]
     assert s["meetings"][0]["land_released_mu"] == pytest.approx(10.0)  # L2, L3 come in June
     (b,) = s["blocked"]
-    assert (b["site_id"], b["blocker_id"], b["blocker_meeting"], b["project_id"], b["meeting"]) == ("L1", "A", 1, "B", 2)
-    assert b["text"]["en"].startswith("L1 given to A at meeting 1 (2022-01-10) left no room for B at meeting 2, 8.0 亿元")
+    assert (b["site_id"], b["blocker_id"], b["blocker_meeting"], b["project_id"], b["meeting"]) == \
+        ("L1", "A", 1, "B", 2)
+    assert b["text"]["en"].startswith(
+        "L1 given to A at meeting 1 (2022-01-10) left no room for B at meeting 2, 8.0 亿元")
     (res,) = s["reserve"]
     assert (res["site_id"], res["hold_from_meeting"], res["hold_until_meeting"]) == ("L1", 1, 2)
     assert res["gain_yi"] == pytest.approx(7.0) and res["recommended"]

@@ -921,8 +921,9 @@ Sites (`zhaoqing_hitech.geojson`): `site_id`, `name` (Chinese), `name_en`, `kind
 `platform`), `area_mu` (mu; for factories and platforms the plot under the building), `floor_area_m2`
 (leasable floor of factories and platforms), `status` (`vacant`, `inefficient`, `occupied`),
 `industries` (codes separated by `;`, empty = any), `min_invest_wan_per_mu` (investment floor,
-万元/亩, empty = none), `zone`, `available_from` (the parts park: 2022-05-30, the day ground was broken; illustrative release dates of
-the former Xinqiao, Fenghua and Zhongke Ruilong plots and the NEV city's reserve plots in the second half),
+万元/亩, empty = none), `zone`, `available_from` (the parts park: 2022-05-30, the day ground was broken;
+illustrative release dates of the former Xinqiao, Fenghua and Zhongke Ruilong plots
+and the NEV city's reserve plots in the second half),
 `anchor` (`XPeng` or `Ruiqing CATL` on the two occupied anchor sites), `label` (true for the report's
 named plots: the map labels them by name).
 

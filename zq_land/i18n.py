@@ -496,7 +496,8 @@ STRINGS: Final[dict[str, tuple[str, str]]] = {
     # the timeline page and the alternatives (issue 14)
     "page.timeline": ("时间轴", "Timeline"),
     "tl.header": ("全年评审会时间轴", "The year, review meeting by review meeting"),
-    "tl.help": ("每次评审会按当日可供的地块为本次通过的项目落位，此前的落位保持不变；再与事后一次性求解（同样的日期规则，已证明最优）对比，"
+    "tl.help": ("每次评审会按当日可供的地块为本次通过的项目落位，此前的落位保持不变；"
+                "再与事后一次性求解（同样的日期规则，已证明最优）对比，"
                 "指出哪些早期决定挡住了后来的项目、哪些地块值得预留。",
                 "Each meeting places the projects it passed on the plots available by its date, keeping every "
                 "earlier placement; the result is set beside hindsight (the same projects solved at once under the "
@@ -506,7 +507,8 @@ STRINGS: Final[dict[str, tuple[str, str]]] = {
                        "The projects have no review meeting (review_meeting): there is no year to replay."),
     "tl.dates": ("评审会日期", "Meeting dates"),
     "tl.dates_help": ("默认取情景的 [meetings]；示例数据为 2022 年 13 次评审会的示意日期。",
-                      "By default the scenario's [meetings]; for the sample, illustrative dates of the 13 meetings of 2022."),
+                      "By default the scenario's [meetings]; for the sample, illustrative dates of the 13 "
+                      "meetings of 2022."),
     "tl.run": ("回放全年", "Replay the year"),
     "tl.running": ("逐次求解评审会…", "Solving meeting by meeting…"),
     "tl.by_meeting": ("逐次决策", "Meeting by meeting"),
@@ -517,7 +519,8 @@ STRINGS: Final[dict[str, tuple[str, str]]] = {
     "tl.status_optimal": ("已证明最优", "proven optimal"),
     "tl.status_feasible": ("可行，未证明最优", "feasible, not proven optimal"),
     "tl.status_time_limit": ("达到时间上限", "stopped at the time limit"),
-    "tl.cost_line": ("逐次决策的代价：目标值 {objective} 亿元，投资 {investment} 亿元，土地 {land} 亩（事后求解{status}；用时 {seconds} 秒）",
+    "tl.cost_line": ("逐次决策的代价：目标值 {objective} 亿元，投资 {investment} 亿元，土地 {land} 亩"
+                     "（事后求解{status}；用时 {seconds} 秒）",
                      "What deciding meeting by meeting cost: {objective} 亿元 of objective, {investment} 亿元 of "
                      "investment, {land} mu of land (hindsight {status}; {seconds} s)"),
     "tl.chart": ("各次评审会的落位与用地", "Placements and land use by meeting"),
@@ -557,7 +560,8 @@ STRINGS: Final[dict[str, tuple[str, str]]] = {
     "alt.line": ("若不在 {current}：{site}，损失 {loss} 亿元", "if not on {current}: {site}, costs {loss} 亿元"),
     "alt.proven": ("精确", "exact"),
     "alt.not_proven": ("未证明，至少 {low} 亿元", "not proven, at least {low} 亿元"),
-    "alt.summary": ("{plans} 个与最优相差不超过 {tol} 的方案；每个方案都使用的地块：{sites}；重解 {solves} 次，{seconds} 秒",
+    "alt.summary": ("{plans} 个与最优相差不超过 {tol} 的方案；每个方案都使用的地块：{sites}；"
+                    "重解 {solves} 次，{seconds} 秒",
                     "{plans} plans within {tol} of the optimum; plots every one of them uses: {sites}; {solves} "
                     "re-solves, {seconds} s"),
 }

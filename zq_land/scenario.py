@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import itertools
 import math
 import tomllib
 from collections.abc import Mapping
@@ -439,7 +440,7 @@ def _meetings(raw: Mapping[str, Any], file: str, rep: ValidationReport) -> tuple
             continue
         out[number] = date
     ordered = sorted(out.items())
-    for (n1, d1), (n2, d2) in zip(ordered, ordered[1:], strict=False):
+    for (n1, d1), (n2, d2) in itertools.pairwise(ordered):
         if d2 < d1:
             rep.error(file, f"第 {n2} 次评审会（{d2}）早于第 {n1} 次（{d1}）：日期须随序号不减",
                       f"meeting {n2} ({d2}) is dated before meeting {n1} ({d1}): dates must not go back",

@@ -92,7 +92,7 @@ def write_alternatives_of(result: AllocationResult, args: argparse.Namespace) ->
     """``--alternatives K``: alternatives.csv and selection_frequency.csv, and their figures in summary.json."""
     import json
 
-    from .. import alternatives_summary, input_error, run_alternatives, write_alternatives
+    from .. import alternatives_summary, atomic_write, input_error, run_alternatives, write_alternatives
 
     k = int(getattr(args, "alternatives", 0) or 0)
     if k == 0:
@@ -108,7 +108,7 @@ def write_alternatives_of(result: AllocationResult, args: argparse.Namespace) ->
     if summary.is_file():  # the figures join the run's summary (written atomically above)
         data = json.loads(summary.read_text(encoding="utf-8"))
         data["alternatives"] = alternatives_summary(alt)
-        summary.write_text(json.dumps(data, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+        atomic_write(summary, json.dumps(data, ensure_ascii=False, indent=2).encode("utf-8"))
     print(f"备选地块 / alternatives: {len(alt.table)} rows for {alt.table['project_id'].nunique()} projects, "
           f"{alt.solves} re-solves, {alt.seconds:.1f} s")
     return names

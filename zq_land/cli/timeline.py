@@ -31,8 +31,16 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from .. import decision_locks, env_store_url, input_error, open_store, read_projects, read_sites, run_timeline
-    from .. import write_timeline
+    from .. import (
+        decision_locks,
+        env_store_url,
+        input_error,
+        open_store,
+        read_projects,
+        read_sites,
+        run_timeline,
+        write_timeline,
+    )
     from .solve import scenario_for_cli
 
     sc = scenario_for_cli(args.scenario, args.sites, args.projects)
@@ -42,12 +50,14 @@ def run(args: argparse.Namespace) -> int:
     if args.reserve < 0:
         raise input_error("<command line>", "--reserve 不能为负数", "--reserve must be >= 0", column="--reserve",
                           found=str(args.reserve))
+    files: dict[str, Path] = {}
     for key, path in (("sites", sc.sites), ("projects", sc.projects)):
         if path is None or not Path(path).exists():
             raise input_error(str(sc.source or "<scenario>"), f"找不到{key}文件：{path}",
                               f"the {key} file does not exist: {path}", column=key, found=str(path))
-    sites = read_sites(sc.sites, columns=dict(sc.site_columns) or None)
-    projects = read_projects(sc.projects, columns=dict(sc.project_columns) or None, sheet=sc.project_sheet)
+        files[key] = Path(path)
+    sites = read_sites(files["sites"], columns=dict(sc.site_columns) or None)
+    projects = read_projects(files["projects"], columns=dict(sc.project_columns) or None, sheet=sc.project_sheet)
     committed: list[tuple[str, str]] = []
     url = args.store or env_store_url()
     if url:

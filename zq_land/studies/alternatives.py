@@ -181,7 +181,7 @@ def alternatives_summary(result: AlternativesResult) -> dict[str, Any]:
     """The figures ``summary.json`` carries under ``alternatives``."""
     t = result.table
     return {
-        "k": int(t["rank"].max()) if len(t) else 0, "rows": int(len(t)),
+        "k": int(t["rank"].max()) if len(t) else 0, "rows": len(t),
         "projects": int(t["project_id"].nunique()) if len(t) else 0,
         "proven": int(t["proven"].sum()) if len(t) else 0, "solves": result.solves, "pruned": result.pruned,
         "near_optimal_plans": result.plans, "tolerance": result.tolerance,

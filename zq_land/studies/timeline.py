@@ -84,8 +84,8 @@ class TimelineResult:
             "scenario": self.scenario.name,
             "meetings": self.meetings,
             "timeline": {
-                "projects_total": int(len(self.rows)),
-                "projects_placed": int(len(placed)),
+                "projects_total": len(self.rows),
+                "projects_placed": len(placed),
                 "investment_placed_yi": _r(placed["investment_yi"].sum()),
                 "land_placed_mu": _r(placed["land_mu"].sum()),
                 "floor_placed_m2": _r(placed["floor_m2"].sum()),
@@ -338,7 +338,7 @@ def _plan_figures(plan: Plan) -> dict[str, Any]:
     rep = plan.report
     return {
         "status": rep.status, "objective": _r(rep.objective), "bound": _r(rep.bound), "gap": _r(rep.gap),
-        "projects_placed": int(len(on)), "investment_placed_yi": _r(on["investment_yi"].sum()),
+        "projects_placed": len(on), "investment_placed_yi": _r(on["investment_yi"].sum()),
         "land_placed_mu": _r(on["use_land_mu"].sum()), "floor_placed_m2": _r(on["use_floor_m2"].sum()),
         "solver": rep.solver, "solve_seconds": round(float(rep.solve_seconds), 3),
     }
@@ -375,10 +375,10 @@ def _with_blockers(rows: pd.DataFrame, blocked: Sequence[Mapping[str, Any]]) -> 
         return rows
     out = rows.copy()
     for i, pid in enumerate(out["project_id"]):
-        b = first.get(pid)
-        if b is not None:
-            out.at[i, "reason_zh"] = f"{b['text']['zh']}。{out.at[i, 'reason_zh']}"
-            out.at[i, "reason_en"] = f"{b['text']['en']}. {out.at[i, 'reason_en']}"
+        hit = first.get(pid)
+        if hit is not None:
+            out.at[i, "reason_zh"] = f"{hit['text']['zh']}。{out.at[i, 'reason_zh']}"
+            out.at[i, "reason_en"] = f"{hit['text']['en']}. {out.at[i, 'reason_en']}"
             out.at[i, "reason"] = out.at[i, "reason_zh"]
     return out
 
@@ -414,7 +414,7 @@ def _meeting_figures(steps: Sequence[_Step], pj: pd.DataFrame, sites: pd.DataFra
         rep = st.plan.report
         out.append({
             "meeting": st.meeting, "date": dates[st.meeting].isoformat(), "projects": n_now,
-            "placed": int(len(now)), "unplaced": int(n_now - len(now)),
+            "placed": len(now), "unplaced": int(n_now - len(now)),
             "investment_decided_yi": _r(sum(inv.get(p, 0.0) for p in st.decided["project_id"])),
             "investment_placed_yi": _r(inv_now), "land_placed_mu": _r(land_now), "floor_placed_m2": _r(floor_now),
             "cumulative_investment_yi": _r(cum_inv), "cumulative_land_mu": _r(cum_land),
@@ -458,8 +458,9 @@ def _blocked(steps: Sequence[_Step], hind: pd.DataFrame, pj: pd.DataFrame, repla
             unit_zh, unit_en = ("亩", "mu") if kinds[site] == "land" else ("平方米", "m2")
             for q in blockers[:3]:
                 mq = int(meet[q])
-                zh = (f"{site} 于第 {mq} 次评审会（{dates[mq]}）给了 {q}（{_name(info, q)}），第 {st.meeting} 次评审会的 "
-                      f"{pid}（{_name(info, pid)}）已无处可落，{inv:,.1f} 亿元（需 {need:,.1f} {unit_zh}，余 {room:,.1f}）")
+                zh = (f"{site} 于第 {mq} 次评审会（{dates[mq]}）给了 {q}（{_name(info, q)}），"
+                      f"第 {st.meeting} 次评审会的 {pid}（{_name(info, pid)}）已无处可落，{inv:,.1f} 亿元"
+                      f"（需 {need:,.1f} {unit_zh}，余 {room:,.1f}）")
                 en = (f"{site} given to {q} at meeting {mq} ({dates[mq]}) left no room for {pid} at meeting "
                       f"{st.meeting}, {inv:,.1f} 亿元 ({need:,.1f} {unit_en} needed, {room:,.1f} left)")
                 out.append({"site_id": site, "blocker_id": q, "blocker_meeting": mq, "project_id": pid,

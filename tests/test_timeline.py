@@ -214,3 +214,27 @@ def test_the_2022_sample_year_honours_every_date_and_the_reports_placements() ->
     locks = dict(rec.locks)
     kept = r.rows.set_index("project_id")["site_id"]
     assert all(kept[p] == s for p, s in locks.items())
+
+
+def test_the_stores_committed_decisions_are_the_timelines_starting_point(tmp_path: Path) -> None:
+    """B (8 亿元, meeting 2) committed to L1 in the workspace store: L1's room is held for it from meeting 1,
+    so A finds none, and the timeline equals hindsight (10.5 亿元)."""
+    sites, projects = blocked_year()
+    sites.to_file(tmp_path / "sites.geojson", driver="GeoJSON")
+    projects.assign(needed_by=projects["needed_by"].dt.strftime("%Y-%m-%d")).to_csv(tmp_path / "projects.csv",
+                                                                                    index=False)
+    toml = ('sites = "sites.geojson"\nprojects = "projects.csv"\n[weights]\ninvestment = 1.0\n[meetings]\n'
+            + "".join(f'"{k}" = {v}\n' for k, v in MEETINGS.items()))
+    (tmp_path / "year.toml").write_text(toml, encoding="utf-8")
+    store = str(tmp_path / "ws.gpkg")
+    assert main(["import", "--sites", str(tmp_path / "sites.geojson"), "--projects", str(tmp_path / "projects.csv"),
+                 "--store", store]) == 0
+    assert main(["decisions", "add", "--project", "B", "--site", "L1", "--meeting", "2", "--store", store]) == 0
+    assert main(["timeline", str(tmp_path / "year.toml"), "--out", str(tmp_path / "out"), "--store", store]) == 0
+    rows = pd.read_csv(tmp_path / "out" / "timeline.csv", encoding="utf-8-sig", keep_default_na=False)
+    rows = rows.set_index("project_id")
+    assert rows.at["B", "site_id"] == "L1" and bool(rows.at["B", "committed"])
+    assert rows.at["A", "status"] == "unplaced"
+    summary = json.loads((tmp_path / "out" / "timeline_summary.json").read_text(encoding="utf-8"))
+    assert summary["timeline"]["investment_placed_yi"] == pytest.approx(10.5) == \
+        summary["hindsight"]["investment_placed_yi"]

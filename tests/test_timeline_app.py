@@ -46,3 +46,21 @@ def test_the_year_replayed_from_the_page_in_chinese_and_in_english() -> None:
     texts = [m.label for m in at.metric] + [c.value for c in at.caption] + [b.label for b in at.button]
     assert "Investment placed (亿元)" in texts
     assert not [x for x in texts if _has_han(x)]
+
+
+def test_the_results_page_gives_a_projects_alternatives_with_their_cost() -> None:
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=300)
+    at.run()
+    at.session_state["nav"] = "情景"
+    at.run()
+    at.button(key="btn_run").click().run()
+    at.session_state["nav"] = "结果"
+    at.run()
+    at.number_input(key="alt_k").set_value(1).run()
+    at.button(key="alt_run").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    (alt,) = at.session_state["_alt_cache"].values()
+    pid = at.selectbox(key="alt_project").value
+    row = alt.for_project(pid).iloc[0]
+    line = f"若不在 {row['current_site_id']}：{row['site_id']}，损失 {row['loss_yi']:,.2f} 亿元"
+    assert any(line in m.value for m in at.markdown), line

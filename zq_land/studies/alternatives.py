@@ -29,7 +29,8 @@ import pandas as pd
 from ..engine import heuristics as heur
 from ..engine import rules as R
 from ..engine.eligibility import Candidates, eligible_pairs
-from ..engine.model import abs_gap
+from ..engine.model import abs_gap, assignments_of, plan_errors
+from ..engine.pipeline import solve_allocation
 from ..engine.solvers import solve_highs_arrays
 from ..scenario import Scenario
 from ..text import Text
@@ -145,12 +146,22 @@ def run_alternatives(
             out = solve_highs_arrays(mip, cand, scenario, deadline=time.monotonic() + time_limit_s, warm=start)
             solves += 1
             plan, proven, how = start, False, "start"
+            b = out.bound if math.isfinite(out.bound) else obj
+            good_start = not plan_errors(cand, start)
             if out.chosen is not None and arrays.objective(out.chosen) >= s_obj - 1e-9:
                 plan, proven, how = out.chosen, out.status == "optimal", "solve"
-            elif out.chosen is None and out.status == "none" and "infeasib" in out.message.en.lower():
-                continue  # the locks leave no room for it there
+            elif not good_start and out.chosen is None:
+                continue  # the locks leave no room for it there: no plan has the pair
+            elif out.status in ("optimal", "none") and good_start:
+                # HiGHS lost a feasible start (its presolve has been seen to: a lower "optimum", or a false
+                # infeasibility): the pipeline, with the pair locked, re-solves it from the start
+                fixed = solve_allocation(sites, projects, scenario.with_(locks=(*scenario.locks, (pid[j], sid[j]))),
+                                         time_limit_s=time_limit_s, starts=[_as_assignments(cand, start)])
+                solves += 1
+                if fixed.objective >= s_obj - 1e-9:
+                    plan = _chosen(cand, fixed.assignments)
+                    proven, how, b = fixed.status == "optimal", "solve", fixed.report.bound
             p_obj = arrays.objective(plan)
-            b = out.bound if math.isfinite(out.bound) else obj
             exact.append((obj - p_obj, j, proven, max(loss_lb[i], obj - b), how))
             if obj - p_obj <= tolerance * abs(obj) + 1e-9:
                 near.append(np.sort(plan))
@@ -210,6 +221,10 @@ def _chosen(cand: Candidates, assignments: pd.DataFrame) -> np.ndarray:
         [cand.pairs["project_id"].astype(str), cand.pairs["site_id"].astype(str)]))
     keys = pd.MultiIndex.from_arrays([placed["project_id"].astype(str), placed["site_id"].astype(str)])
     return np.sort(index.reindex(keys).dropna().to_numpy(np.int64))
+
+
+def _as_assignments(cand: Candidates, chosen: np.ndarray) -> pd.DataFrame:
+    return assignments_of(cand, chosen)[["project_id", "site_id"]]
 
 
 def _lp(a: heur.PairArrays) -> tuple[float, np.ndarray, np.ndarray]:

@@ -79,8 +79,8 @@ def run(args: argparse.Namespace) -> int:
     store = open_store_for(args)  # before solving: a bad store URL fails at once
     result = allocate(sc, starts=[read_start(f) for f in args.start], started=getattr(args, "started", None))
     paths = write_outputs(result, args.out, lang=args.lang, protect=protect)
-    paths.update({name: Path(args.out) / name for name in write_alternatives_of(result, args)})
     print(one_line(result))
+    paths.update({name: Path(args.out) / name for name in write_alternatives_of(result, args)})
     record_run(store, result, args)
     if not args.quiet:
         print_unplaced(result, args.lang)

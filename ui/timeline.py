@@ -134,8 +134,11 @@ def _chart(lang: str, r: TimelineResult) -> None:
 def _map_at_meeting(lang: str, data: state.DataSet, r: TimelineResult, *, basemap: str, tianditu_key: str | None,
                     offline: bool) -> None:
     numbers = [m["meeting"] for m in r.meetings]
-    pick = st.select_slider(t("tl.map_at", lang), options=numbers, value=numbers[-1], key="tl_map_meeting")
-    standing = r.plans.get(int(pick), pd.DataFrame(columns=["project_id", "site_id"]))
+    a, b = st.columns([3, 1])
+    pick = a.select_slider(t("tl.map_at", lang), options=numbers, value=numbers[-1], key="tl_map_meeting")
+    hindsight = b.toggle(t("tl.map_hindsight", lang), key="tl_map_hindsight")
+    standing = r.hindsight_plan.dropna(subset=["site_id"]) if hindsight else \
+        r.plans.get(int(pick), pd.DataFrame(columns=["project_id", "site_id"]))
     assignments = pd.DataFrame({"project_id": data.projects["project_id"].astype(str)})
     assignments = assignments.merge(standing[["project_id", "site_id"]], on="project_id", how="left")
     assignments["site_id"] = assignments["site_id"].astype(object).where(assignments["site_id"].notna(), None)

@@ -528,6 +528,7 @@ STRINGS: Final[dict[str, tuple[str, str]]] = {
     "tl.chart_cum_land": ("累计用地（亩）", "Land used so far (mu)"),
     "tl.chart_free_land": ("已供未用土地（亩）", "Land released and free (mu)"),
     "tl.map_at": ("地图：第几次评审会之后", "Map after meeting"),
+    "tl.map_hindsight": ("改看事后一次性求解", "Show hindsight instead"),
     "tl.blocked": ("挡住后来项目的早期决定", "Early decisions that blocked later projects"),
     "tl.blocked_none": ("没有：事后求解落位的项目，逐次决策也都有地可落。",
                         "None: every project hindsight places found room meeting by meeting too."),

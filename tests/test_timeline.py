@@ -68,6 +68,7 @@ def test_the_timeline_keeps_earlier_placements_and_hindsight_is_the_proven_optim
     r = run_timeline(sites, projects, sc)
     rows = r.rows.set_index("project_id")
     assert rows["site_id"].to_dict() == {"A": "L1", "D": "L3", "B": "", "C": "L2"}
+    assert rows["hindsight_site_id"].to_dict() == {"A": "", "D": "L3", "B": "L1", "C": "L2"}
     assert rows.loc[["A", "D", "B", "C"], "meeting"].tolist() == [1, 1, 2, 3]
     assert "L1" in rows.at["B", "reason_en"]
     # every placement honours its project's date

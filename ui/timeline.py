@@ -167,7 +167,8 @@ def _table(lang: str, r: TimelineResult) -> None:
         "meeting": t("tl.col_meeting", lang), "date": t("tl.col_date", lang), "project_id": t("tl.col_project", lang),
         "name": t("tl.col_name", lang), "site_id": t("tl.col_site", lang), "status": t("tl.col_status", lang),
         "investment_yi": t("tl.col_investment", lang), "land_mu": t("tl.col_land", lang),
-        "floor_m2": t("tl.col_floor", lang), f"reason_{lang}": t("tl.col_reason", lang),
+        "floor_m2": t("tl.col_floor", lang), "hindsight_site_id": t("tl.col_hindsight_site", lang),
+        f"reason_{lang}": t("tl.col_reason", lang),
     }
     view = rows[list(cols)].rename(columns=cols)
     status = t("tl.col_status", lang)

@@ -545,6 +545,7 @@ STRINGS: Final[dict[str, tuple[str, str]]] = {
     "tl.col_land": ("用地（亩）", "Land (mu)"),
     "tl.col_floor": ("厂房（平方米）", "Floor (m2)"),
     "tl.col_reason": ("原因", "Reason"),
+    "tl.col_hindsight_site": ("事后求解的地块", "Plot in hindsight"),
     "tl.placed": ("已落位", "placed"),
     "tl.unplaced": ("未落位", "unplaced"),
     "tl.download_csv": ("下载 timeline.csv", "Download timeline.csv"),

@@ -37,7 +37,7 @@ from ..text import Text
 
 #: Columns of ``timeline.csv``: one row per project, at the meeting that decided it.
 TIMELINE_COLUMNS = ("meeting", "date", "project_id", "name", "site_id", "status", "reason", "reason_zh", "reason_en",
-                    "investment_yi", "land_mu", "floor_m2", "committed")
+                    "investment_yi", "land_mu", "floor_m2", "committed", "hindsight_site_id")
 
 
 @dataclass(frozen=True)
@@ -159,6 +159,8 @@ def run_timeline(
     hind_plan = hind.assignments[["project_id", "site_id"]].copy()
     blocked = _blocked(steps, hind_plan, pj, base, dates)
     rows = _with_blockers(rows, blocked)
+    hs_site = dict(zip(hind_plan["project_id"].astype(str), hind_plan["site_id"], strict=True))
+    rows["hindsight_site_id"] = [s if isinstance(s, str) else "" for s in rows["project_id"].map(hs_site)]
     reserve_rows = _reserve(base, steps, blocked, order, coef, tl_obj, limit=reserve)
     meetings = _meeting_figures(steps, pj, sites, scenario, dates)
     plans = {s.meeting: s.standing for s in steps}

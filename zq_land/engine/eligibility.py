@@ -395,7 +395,8 @@ def _scales(pj: pd.DataFrame) -> dict[str, float]:
         per_project = 1.0
     if not per_mu > 0:
         per_mu = per_project
-    taxed = inc[inc["tax_wan"] > 0]
+    tax_wan = pd.to_numeric(inc["tax_wan"], errors="coerce") if "tax_wan" in inc.columns else None
+    taxed = inc[tax_wan > 0] if tax_wan is not None else inc.iloc[:0].assign(tax_wan=0.0)
     tax = float(taxed["tax_wan"].sum())
     per_tax = float(taxed["investment_yi"].sum()) / tax if tax > 0 else 0.0
     return {"per_project": per_project, "per_mu": per_mu, "per_tax_wan": per_tax if per_tax > 0 else 1e-4}

@@ -41,7 +41,7 @@ _MODULES: dict[str, tuple[str, ...]] = {
     # the bundled sample
     ".sample": ("SCENARIO_NAMES", "sample_projects", "sample_scenarios", "sample_sites"),
     # reading
-    ".io": ("SITE_TABLE_COLUMNS", "ReadResult", "check_files", "check_projects", "check_sites", "file_fingerprint",
+    ".io": ("SITE_TABLE_COLUMNS", "ReadResult", "candidates_frame", "check_files", "check_projects", "check_sites", "file_fingerprint",
         "read_projects", "read_sites", "summarize_projects", "summarize_sites", "validate_files"),
     # allocating
     ".engine.eligibility": ("Candidates", "Reason", "eligible_pairs", "why_not"),
@@ -50,7 +50,7 @@ _MODULES: dict[str, tuple[str, ...]] = {
     ".engine.results": ("AllocationResult", "Comparison", "allocate", "check_scenario_ids", "compare_results",
         "compute_kpis"),
     # outputs
-    ".outputs.tables": ("labelled",),
+    ".outputs.tables": ("candidates_frame", "efficiency_frame", "labelled"),
     ".outputs.workbook": ("comparison_workbook_bytes", "workbook_bytes"),
     ".outputs.audit": ("audit_scenario_bytes",),
     ".outputs.files": ("assignments_csv_bytes", "atomic_write", "audit_bundle_bytes", "sites_geojson_bytes",
@@ -82,9 +82,9 @@ __all__ = [
     "StoreError", "SweepFailed", "SweepResult", "Text", "Uncertainty", "ValidationReport", "Weights", "ZqLandError",
     "__version__", "add_decision", "adopt_run", "allocate", "assignments_csv_bytes", "atomic_write",
     "audit_bundle_bytes", "audit_scenario_bytes", "brief_bytes", "brief_format", "build_brief", "chance_map",
-    "check_files", "check_projects", "check_scenario_ids", "check_sites", "code_label", "column_label",
+    "candidates_frame", "check_files", "check_projects", "check_scenario_ids", "check_sites", "code_label", "column_label",
     "compare_map", "compare_results", "comparison_workbook_bytes", "compute_kpis", "decision_locks",
-    "default_store_url", "eligible_pairs", "env_store_url", "file_fingerprint", "header", "headers", "input_error",
+    "default_store_url", "efficiency_frame", "eligible_pairs", "env_store_url", "file_fingerprint", "header", "headers", "input_error",
     "install_static_assets", "kpi_header", "labelled", "landing_probabilities", "list_decisions", "load_scenario",
     "open_store", "read_projects", "read_run", "read_sites", "result_brief_bytes", "result_map", "run_from_result",
     "run_pareto", "run_sweep", "sample_projects", "sample_scenarios", "sample_sites", "scenario_from_dict",
@@ -156,7 +156,7 @@ if TYPE_CHECKING:  # what mypy and editors see; at run time the names come from 
         write_outputs,
     )
     from .outputs.maps import BASEMAPS, Basemap, chance_map, compare_map, result_map, sites_map, standalone_html
-    from .outputs.tables import labelled
+    from .outputs.tables import candidates_frame, efficiency_frame, labelled
     from .outputs.workbook import comparison_workbook_bytes, workbook_bytes
     from .sample import SCENARIO_NAMES, sample_projects, sample_scenarios, sample_sites
     from .scenario import Policy, Scenario, SolverSettings, Uncertainty, Weights, load_scenario, scenario_from_dict

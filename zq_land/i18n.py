@@ -62,6 +62,7 @@ STRINGS: Final[dict[str, tuple[str, str]]] = {
     "layer.labels": ("地块名称", "Plot names"),
     "layer.anchors": ("龙头企业", "Anchors"),
     "layer.supplier_lines": ("配套企业—龙头连线", "Supplier-to-anchor lines"),
+    "layer.candidates": ("D类载体（盘活候选）", "D-grade sites (revitalization candidates)"),
     "legend.title": ("图例", "Legend"),
     "legend.opacity": ("填充越深 = 剩余容量越多", "Darker fill = more free capacity"),
     "legend.anchor": ("龙头企业", "Anchor (chain leader)"),
@@ -493,6 +494,22 @@ STRINGS: Final[dict[str, tuple[str, str]]] = {
     "unc.col_projects_placed": ("落位项目数", "Projects placed"),
     "unc.col_on_front": ("在前沿上", "On the front"),
     "unc.col_same_as": ("与该点相同", "Same as point"),
+    # results: per-mu efficiency (亩均)
+    "eff.header": ("亩均效益", "Per-mu efficiency"),
+    "eff.help": (
+        "按落位项目申报的预计年产值、年税收与就业计算；厂房与平台按建筑面积折亩（666.67 平方米折 1 亩）。",
+        "From the placed projects' expected annual output, tax and jobs; factory and platform floor counts in mu "
+        "(666.67 m2 to the mu).",
+    ),
+    "eff.by_industry": ("分产业", "By industry"),
+    "eff.grades": ("载体评级（按{by}，A/B/C/D 比例 {shares}）：{counts}",
+                   "Sites graded on {by} (A/B/C/D shares {shares}): {counts}"),
+    "eff.by_tax": ("亩均税收", "tax per mu"),
+    "eff.by_output": ("亩均产值", "output per mu"),
+    "eff.candidates": ("D类载体（盘活候选，地图上以红色虚线标出）", "D-grade sites (revitalization candidates, "
+                       "outlined in dashed red on the map)"),
+    "eff.no_candidates": ("没有 D 类载体。", "No site is graded D."),
+    "eff.warnings": ("亩均下限提示", "Per-mu floor notes"),
 }
 
 ANCHOR_ZH: Final = {"XPeng": "小鹏汽车", "Ruiqing CATL": "瑞庆时代"}

@@ -149,7 +149,7 @@ def eligible_pairs(sites: pd.DataFrame, projects: pd.DataFrame, scenario: Scenar
         - w.proximity * scales["per_project"] * np.nan_to_num(dist_k) / scenario.policy.proximity_reference_km
     )
     if w.tax:  # the 亩均税收 term (zq_land.scenario): 万元 of annual tax, in 亿元 of investment per 万元 of tax
-        coef = coef + w.tax * scales["per_tax_wan"] * np.nan_to_num(pj["tax_wan"].to_numpy(float)[p_idx])
+        coef = coef + w.tax * scales.get("per_tax_wan", 0.0) * np.nan_to_num(pj["tax_wan"].to_numpy(float)[p_idx])
     locks = {(p, s) for p, s in scenario.locks}
     pid = pj["project_id"].to_numpy(object)[p_idx]
     sid = st["site_id"].to_numpy(object)[s_idx]
@@ -395,11 +395,12 @@ def _scales(pj: pd.DataFrame) -> dict[str, float]:
         per_project = 1.0
     if not per_mu > 0:
         per_mu = per_project
+    scales = {"per_project": per_project, "per_mu": per_mu}
     tax_wan = pd.to_numeric(inc["tax_wan"], errors="coerce") if "tax_wan" in inc.columns else None
-    taxed = inc[tax_wan > 0] if tax_wan is not None else inc.iloc[:0].assign(tax_wan=0.0)
-    tax = float(taxed["tax_wan"].sum())
-    per_tax = float(taxed["investment_yi"].sum()) / tax if tax > 0 else 0.0
-    return {"per_project": per_project, "per_mu": per_mu, "per_tax_wan": per_tax if per_tax > 0 else 1e-4}
+    if tax_wan is not None and (tax_wan > 0).any():  # 亿元 of investment per 万元 of tax, where a tax is given
+        taxed = inc[tax_wan > 0]
+        scales["per_tax_wan"] = float(taxed["investment_yi"].sum()) / float(tax_wan[tax_wan > 0].sum()) or 1e-4
+    return scales
 
 
 # --- anchors ----------------------------------------------------------------------------------------

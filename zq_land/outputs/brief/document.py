@@ -425,7 +425,7 @@ class _Builder:
             if key == "proximity":
                 fields["km"] = u.km(sc.policy.proximity_reference_km, 0)
             if key == "tax":
-                fields["per"] = u.wan(scales["per_tax_wan"] * WAN_PER_YI)
+                fields["per"] = u.wan(scales.get("per_tax_wan", 0.0) * WAN_PER_YI)
             on.append(self.t(f"w.{key}", **fields))
         blocks += [Paragraph(x) for x in on]
         if off:

@@ -104,14 +104,14 @@ def efficiency_kpis(assignments: pd.DataFrame, site_use: pd.DataFrame) -> dict[s
     """The plan's 亩均 KPIs (empty without figures): output, tax and jobs placed; investment, output, tax and
     jobs per mu of the space the placed projects take; the sites graded and the D-grade ones; and the same
     per industry (``efficiency_by_industry``)."""
-    if "space_mu" not in assignments.columns:
-        return {}
-    placed = assignments.loc[assignments["status"] == "placed"]
-    out: dict[str, Any] = _totals(placed)
-    order = {code: i for i, code in enumerate(INDUSTRIES)}
-    groups = sorted(placed.groupby("industry"), key=lambda kv: (order.get(str(kv[0]), len(order)), str(kv[0])))
-    out["efficiency_by_industry"] = {str(ind): _totals(g) for ind, g in groups}
-    if "grade" in site_use.columns:
+    out: dict[str, Any] = {}
+    if "space_mu" in assignments.columns:  # the projects carry figures
+        placed = assignments.loc[assignments["status"] == "placed"]
+        out.update(_totals(placed))
+        order = {code: i for i, code in enumerate(INDUSTRIES)}
+        groups = sorted(placed.groupby("industry"), key=lambda kv: (order.get(str(kv[0]), len(order)), str(kv[0])))
+        out["efficiency_by_industry"] = {str(ind): _totals(g) for ind, g in groups}
+    if "grade" in site_use.columns:  # the projects or the sites' firms carry figures
         out["sites_graded"] = int((site_use["grade"] != "").sum())
         out["grade_d_sites"] = int((site_use["grade"] == "D").sum())
         out["grade_counts"] = {g: int((site_use["grade"] == g).sum()) for g in ("A", "B", "C", "D")}

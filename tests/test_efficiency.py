@@ -117,7 +117,8 @@ def test_grades_and_candidates_reach_every_output(tmp_path: Path) -> None:
     out = tmp_path / "run"
     write_outputs(result, out)
     summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
-    assert summary["tax_wan_per_mu"] == 10.0 and summary["efficiency_by_industry"]["equipment"]["tax_placed_wan"] == 1000
+    assert summary["tax_wan_per_mu"] == 10.0
+    assert summary["efficiency_by_industry"]["equipment"]["tax_placed_wan"] == 1000
     csv = pd.read_csv(out / "assignments.csv", encoding="utf-8-sig")
     assert csv.set_index("project_id").at["A", "tax_wan_per_mu"] == 10.0
     wb = openpyxl.load_workbook(out / "assignments.xlsx", read_only=True)
@@ -135,6 +136,17 @@ def test_grades_and_candidates_reach_every_output(tmp_path: Path) -> None:
         by_industry, candidates = [b for b in blocks[at:] if isinstance(b, Table)][:2]
         assert by_industry.rows[-1][1:] == ("30,000", "1,000", "200", "500.0", "300.0", "10.0")  # the total row
         assert [(site in row[0], row[-1]) for row in candidates.rows] == [(True, "D")]
+
+
+def test_existing_firms_alone_are_graded(tmp_path: Path) -> None:
+    """Projects without figures, firms with them on the occupied and inefficient plots: the firms are graded
+    per mu of their plot, and the plan has no per-mu KPIs of its own."""
+    sites, _ = _toy(tmp_path)
+    projects = write_csv(tmp_path / "plain.csv", [HEADER[:6], ["A", "", "equipment", "5", "land", "100"]])
+    result = allocate(_scenario(sites, projects))
+    assert result.site_use.set_index("site_id")["grade"].to_dict() == {"L1": "", "L2": "D", "L3": "A"}
+    assert result.kpis["revitalization_candidates"] == ["L2"] and "tax_wan_per_mu" not in result.kpis
+    assert "tax_wan" not in result.assignments.columns
 
 
 def test_grade_shares_follow_zhejiang_and_ties_share_the_better_grade() -> None:

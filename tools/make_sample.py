@@ -291,9 +291,9 @@ def _with_efficiency(df: pd.DataFrame, *, seed: int) -> pd.DataFrame:
         ratio, rate, per_worker = _EFFICIENCY[str(r.industry)]
         rng = random.Random(f"{seed}-efficiency-{r.project_id}")
         out = r.investment_yi * 10_000 * ratio * rng.uniform(0.6, 1.5)
-        output.append(int(round(out)))
-        tax.append(max(1, int(round(out * rate * rng.uniform(0.5, 1.6)))))
-        jobs.append(max(5, int(round(out / per_worker * rng.uniform(0.8, 1.25)))))
+        output.append(round(out))
+        tax.append(max(1, round(out * rate * rng.uniform(0.5, 1.6))))
+        jobs.append(max(5, round(out / per_worker * rng.uniform(0.8, 1.25))))
     at = list(df.columns).index("review_meeting") + 1
     for k, (name, values) in enumerate((("output_wan", output), ("tax_wan", tax), ("jobs", jobs))):
         df.insert(at + k, name, values)

@@ -283,8 +283,8 @@ def _efficiency(result: AllocationResult, lang: str) -> None:
         for col, key, digits in zip(cards, ("invest_wan_per_mu", "output_wan_per_mu", "tax_wan_per_mu", "jobs_per_mu"),
                                     (1, 1, 1, 2), strict=True):
             col.metric(kpi_header(key, lang), num(k.get(key), digits))
-        cards = st.columns(3)
-        for col, key in zip(cards, ("output_placed_wan", "tax_placed_wan", "jobs_placed"), strict=True):
+        totals = st.columns(3)
+        for col, key in zip(totals, ("output_placed_wan", "tax_placed_wan", "jobs_placed"), strict=True):
             col.metric(kpi_header(key, lang), num(k.get(key), 0))
         st.markdown(f"**{t('eff.by_industry', lang)}**")
         st.dataframe(table, hide_index=True, width="stretch", key="tbl_efficiency")

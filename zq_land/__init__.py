@@ -34,7 +34,8 @@ _MODULES: dict[str, tuple[str, ...]] = {
     # the app's strings
     ".i18n": ("LANGS", "LANG_NAMES", "Lang", "t"),
     # codes
-    ".vocab": ("INDUSTRY_ZH", "KIND_ZH", "MODE_ZH", "PROJECT_COLUMNS", "SITE_COLUMNS", "STATUS_ZH"),
+    ".vocab": ("INDUSTRY_ZH", "KIND_ZH", "MODE_ZH", "PROJECT_COLUMNS", "PROJECT_EFFICIENCY_COLUMNS", "SITE_COLUMNS",
+        "SITE_EFFICIENCY_COLUMNS", "STATUS_ZH"),
     # scenarios
     ".scenario": ("Policy", "Scenario", "SolverSettings", "Uncertainty", "Weights", "load_scenario",
         "scenario_from_dict"),
@@ -75,23 +76,25 @@ _EXPORTS: dict[str, str] = {name: module for module, names in _MODULES.items() f
 
 __all__ = [
     "BASEMAPS", "DASK_ENV", "INDUSTRY_ZH", "KIND_ZH", "KPI_LABELS", "LABELS", "LANGS", "LANG_NAMES", "MODE_ZH",
-    "PROJECT_COLUMNS", "SCENARIO_NAMES", "SITE_COLUMNS", "SITE_TABLE_COLUMNS", "STATUS_WORDS", "STATUS_ZH", "UNITS",
+    "PROJECT_COLUMNS", "PROJECT_EFFICIENCY_COLUMNS", "SCENARIO_NAMES", "SITE_COLUMNS", "SITE_EFFICIENCY_COLUMNS",
+    "SITE_TABLE_COLUMNS", "STATUS_WORDS", "STATUS_ZH", "UNITS",
     "AllocationResult", "Basemap", "Candidates", "Comparison", "DataSetInfo", "Decision", "DecisionConflict",
     "InputError", "Label", "Lang", "ParetoResult", "PdfUnavailableError", "Plan", "Policy", "Problem", "ReadResult",
     "Reason", "RunInfo", "RunRecord", "Scenario", "SolveReport", "SolverError", "SolverSettings", "Store", "StoreError",
     "SweepFailed", "SweepInfo", "SweepResult", "Text", "Uncertainty", "ValidationReport", "Weights", "ZqLandError",
     "__version__", "add_decision", "adopt_run", "allocate", "assignments_csv_bytes", "atomic_write",
-    "audit_bundle_bytes", "audit_scenario_bytes", "brief_bytes", "brief_format", "build_brief", "chance_map",
-    "check_files", "check_projects", "check_scenario_ids", "check_sites", "code_label", "column_label", "compare_map",
+    "audit_bundle_bytes", "audit_scenario_bytes", "brief_bytes", "brief_format", "build_brief", "candidates_frame",
+    "chance_map", "check_files", "check_projects", "check_scenario_ids", "check_sites", "code_label",
+    "column_label", "compare_map",
     "compare_results", "comparison_workbook_bytes", "compute_kpis", "decision_locks", "default_store_url",
-    "eligible_pairs", "env_store_url", "file_fingerprint", "header", "headers", "input_error", "install_static_assets",
+    "efficiency_frame", "eligible_pairs", "env_store_url", "file_fingerprint", "header", "headers", "input_error",
+    "install_static_assets",
     "kpi_header", "labelled", "landing_probabilities", "list_decisions", "load_scenario", "open_store", "read_projects",
     "read_run", "read_sites", "record_sweep", "result_brief_bytes", "result_map", "run_from_result", "run_pareto",
     "run_sweep", "sample_projects", "sample_scenarios", "sample_sites", "scenario_from_dict", "scheduler_address",
     "sites_geojson_bytes", "sites_map", "soffice_path", "solve_allocation", "standalone_html", "summarize_projects",
     "summarize_sites", "summary_json_bytes", "supersede_decision", "t", "validate_files", "why_not", "workbook_bytes",
     "write_outputs", "write_pareto", "write_sweep",
-    "candidates_frame", "efficiency_frame",  # 亩均 (issue 17)
 ]
 
 
@@ -196,4 +199,13 @@ if TYPE_CHECKING:  # what mypy and editors see; at run time the names come from 
         headers,
         kpi_header,
     )
-    from .vocab import INDUSTRY_ZH, KIND_ZH, MODE_ZH, PROJECT_COLUMNS, SITE_COLUMNS, STATUS_ZH
+    from .vocab import (
+        INDUSTRY_ZH,
+        KIND_ZH,
+        MODE_ZH,
+        PROJECT_COLUMNS,
+        PROJECT_EFFICIENCY_COLUMNS,
+        SITE_COLUMNS,
+        SITE_EFFICIENCY_COLUMNS,
+        STATUS_ZH,
+    )

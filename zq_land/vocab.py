@@ -134,6 +134,8 @@ SITE_EFFICIENCY_HEADERS: Final = {
     "min_tax_wan_per_mu": ["min_tax_wan_per_mu", "亩均税收下限", "亩均税收下限(万元/亩)", "min_tax"],
     "min_output_wan_per_mu": ["min_output_wan_per_mu", "亩均产值下限", "亩均产值下限(万元/亩)", "min_output"],
 }
+PROJECT_EFFICIENCY_COLUMNS: Final[tuple[str, ...]] = tuple(PROJECT_EFFICIENCY_HEADERS)
+SITE_EFFICIENCY_COLUMNS: Final[tuple[str, ...]] = tuple(SITE_EFFICIENCY_HEADERS)
 #: The money columns of the efficiency figures (万元) and the count column (人).
 EFFICIENCY_MONEY: Final = ("output_wan", "tax_wan")
 EFFICIENCY_COUNT: Final = ("jobs",)

@@ -187,7 +187,8 @@ def _read_projects(
         rep.error(file, "表头下没有任何项目数据", "no project rows under the header", row=hidx + 1)
         return None, (), True
     mapping = match_headers(
-        list(raw.columns), {**PROJECT_HEADERS, **PROJECT_EFFICIENCY_HEADERS}, mapping=columns, truncated=False, file=file, report=rep
+        list(raw.columns), {**PROJECT_HEADERS, **PROJECT_EFFICIENCY_HEADERS}, mapping=columns, truncated=False,
+        file=file, report=rep,
     )
     complete = require_columns(PROJECT_REQUIRED, mapping.values(), list(raw.columns), file, rep)
     headers = mapping_choices(raw.columns, mapping, complete=complete)

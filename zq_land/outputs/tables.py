@@ -79,8 +79,9 @@ def efficiency_frame(result: AllocationResult, *, lang: str) -> pd.DataFrame | N
     total = Text("合计", "Total").pick(lang)
     rows.append({"industry": total, **{c: result.kpis.get(c) for c in EFFICIENCY_COLUMNS}})
     df = pd.DataFrame(rows, columns=["industry", *EFFICIENCY_COLUMNS])
-    names = {c: KPI_LABELS[c].header(lang) for c in EFFICIENCY_COLUMNS}
-    return df.rename(columns={**headers(["industry"], lang), **names})
+    names: dict[object, str] = {**headers(["industry"], lang),
+                                **{c: KPI_LABELS[c].header(lang) for c in EFFICIENCY_COLUMNS}}
+    return df.rename(columns=names)
 
 
 def candidates_frame(result: AllocationResult, *, lang: str) -> pd.DataFrame | None:

@@ -277,13 +277,13 @@ class _Builder:
                 space=u.mu(s.get("space_placed_mu")), inv=u.wan_per_mu(s.get("invest_wan_per_mu")),
                 out_mu=u.wan_per_mu(s.get("output_wan_per_mu")), tax_mu=u.wan_per_mu(s.get("tax_wan_per_mu")),
                 jobs_mu=self._n_per_mu(s.get("jobs_per_mu")), m2=u.m2(M2_PER_MU))))
-            rows = [(self.industry(str(code)), u.plain(v.get("output_placed_wan"), 0), u.plain(v.get("tax_placed_wan"), 0),
-                     u.plain(v.get("jobs_placed"), 0), u.plain(v.get("invest_wan_per_mu"), 1),
-                     u.plain(v.get("output_wan_per_mu"), 1), u.plain(v.get("tax_wan_per_mu"), 1))
-                    for code, v in by.items() if isinstance(v, Mapping)]
-            rows.append((self.t("eff.total"), u.plain(s.get("output_placed_wan"), 0), u.plain(s.get("tax_placed_wan"), 0),
-                         u.plain(s.get("jobs_placed"), 0), u.plain(s.get("invest_wan_per_mu"), 1),
-                         u.plain(s.get("output_wan_per_mu"), 1), u.plain(s.get("tax_wan_per_mu"), 1)))
+            def row(name: str, v: Mapping[str, Any]) -> tuple[str, ...]:
+                return (name, u.plain(v.get("output_placed_wan"), 0), u.plain(v.get("tax_placed_wan"), 0),
+                        u.plain(v.get("jobs_placed"), 0), u.plain(v.get("invest_wan_per_mu"), 1),
+                        u.plain(v.get("output_wan_per_mu"), 1), u.plain(v.get("tax_wan_per_mu"), 1))
+
+            rows = [row(self.industry(str(code)), v) for code, v in by.items() if isinstance(v, Mapping)]
+            rows.append(row(self.t("eff.total"), s))
             blocks += [Paragraph(self.t("eff.by_industry")),
                        self.table(("eff.industry", "eff.output", "eff.tax", "eff.jobs", "eff.inv_mu", "eff.out_mu",
                                    "eff.tax_mu"), rows, (0.22, 0.13, 0.13, 0.10, 0.14, 0.14, 0.14), "lrrrrrr")]

@@ -144,7 +144,8 @@ WORDS: dict[str, tuple[str, str]] = {
               "pipeline's investment per 10k yuan of tax); land and floor being scarce, this favours the projects "
               "with the most tax per mu."),
     "w.name.tax": ("亩均税收", "tax per mu"),
-    "p.tax_floor": ("默认亩均税收下限：{v}；默认亩均产值下限：{o}（地块自设下限的，从其规定；未填预计税收或产值的项目不作检查）。",
+    "p.tax_floor": ("默认亩均税收下限：{v}；默认亩均产值下限：{o}（地块自设下限的，从其规定；"
+                    "未填预计税收或产值的项目不作检查）。",
                     "Default floors: tax per mu {v}, output per mu {o} (a plot's own floor applies where it sets "
                     "one; projects without an expected tax or output are not checked)."),
     "h.efficiency": ("（三）亩均效益与盘活候选", "1.3 Per-mu efficiency and revitalization candidates"),

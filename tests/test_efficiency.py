@@ -176,3 +176,27 @@ def test_the_sample_plan_is_the_same_without_the_new_columns(tmp_path: Path) -> 
     pd.testing.assert_frame_equal(with_figures.assignments[cols], without.assignments[cols])
     assert with_figures.solve.objective == pytest.approx(without.solve.objective)
     assert with_figures.kpis["revitalization_candidates"]  # the sample's figures give D-grade plots
+
+
+def test_the_results_page_shows_the_per_mu_section_in_both_languages() -> None:
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(str(Path(__file__).resolve().parents[1] / "app.py"), default_timeout=90)
+    at.run()
+    at.session_state["nav"] = "情景"
+    at.run()
+    at.button(key="btn_run").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    metrics = {m.label: m.value for m in at.metric}
+    assert {"亩均投资(万元/亩)", "亩均产值(万元/亩)", "亩均税收(万元/亩)", "亩均就业(人/亩)",
+            "落位项目年税收(万元/年)"} <= set(metrics)
+    assert "亩均效益" in [s.value for s in at.subheader]
+    tables = {str(d.value.columns[0]): d.value for d in at.dataframe}
+    assert "亩均税收(万元/亩)" in tables["产业类别"].columns and tables["产业类别"].iloc[-1, 0] == "合计"
+    candidates = [d.value for d in at.dataframe if "亩均评级" in d.value.columns and "项目数" in d.value.columns]
+    assert candidates and set(candidates[-1]["亩均评级"]) == {"D"}
+    at.radio(key="lang").set_value("en").run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert "Tax per mu (10k yuan/mu)" in {m.label for m in at.metric}
+    assert "Per-mu efficiency" in [s.value for s in at.subheader]
+    assert any("Sites graded on tax per mu" in m.value for m in at.markdown)

@@ -147,6 +147,11 @@ def test_existing_firms_alone_are_graded(tmp_path: Path) -> None:
     assert result.site_use.set_index("site_id")["grade"].to_dict() == {"L1": "", "L2": "D", "L3": "A"}
     assert result.kpis["revitalization_candidates"] == ["L2"] and "tax_wan_per_mu" not in result.kpis
     assert "tax_wan" not in result.assignments.columns
+    # a tax floor cannot check a project without a tax figure: it passes, and the run says so
+    floored = allocate(_scenario(sites, projects, policy={"default_min_tax_wan_per_mu": 20.0}))
+    assert floored.assignments.set_index("project_id").at["A", "site_id"] == "L1"
+    (note,) = floored.kpis["per_mu_warnings"]
+    assert "未按亩均税收下限检查：A" in note["zh"] and "not checked against the tax-per-mu floor: A" in note["en"]
 
 
 def test_grade_shares_follow_zhejiang_and_ties_share_the_better_grade() -> None:

@@ -242,6 +242,9 @@ class _Builder:
             (self.t("k.distance"), u.km(s.get("mean_supplier_anchor_km"))
              if s.get("mean_supplier_anchor_km") is not None else self.t("k.none")),
         ]
+        if s.get("tax_wan_per_mu") is not None or s.get("output_wan_per_mu") is not None:  # 亩均, section 1.3
+            rows.append((self.t("k.per_mu"), f"{u.wan_per_mu(s.get('output_wan_per_mu'))} / "
+                                             f"{u.wan_per_mu(s.get('tax_wan_per_mu'))}"))
         for key, k in (("k.nev", "placed_nev"), ("k.four", "placed_four_plus_four")):
             if isinstance(s.get(k), int):
                 rows.append((self.t(key), u.count(s[k])))
@@ -276,7 +279,8 @@ class _Builder:
                 jobs="—" if jobs is None else (f"{jobs:,.0f} 人" if self.lang == "zh" else f"{jobs:,.0f} jobs"),
                 space=u.mu(s.get("space_placed_mu")), inv=u.wan_per_mu(s.get("invest_wan_per_mu")),
                 out_mu=u.wan_per_mu(s.get("output_wan_per_mu")), tax_mu=u.wan_per_mu(s.get("tax_wan_per_mu")),
-                jobs_mu=self._n_per_mu(s.get("jobs_per_mu")), m2=u.m2(M2_PER_MU))))
+                jobs_mu=self._n_per_mu(s.get("jobs_per_mu")),
+                m2=f"{M2_PER_MU:,.2f} 平方米" if self.lang == "zh" else f"{M2_PER_MU:,.2f} m²")))
             def row(name: str, v: Mapping[str, Any]) -> tuple[str, ...]:
                 return (name, u.plain(v.get("output_placed_wan"), 0), u.plain(v.get("tax_placed_wan"), 0),
                         u.plain(v.get("jobs_placed"), 0), u.plain(v.get("invest_wan_per_mu"), 1),

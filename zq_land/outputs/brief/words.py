@@ -144,6 +144,7 @@ WORDS: dict[str, tuple[str, str]] = {
               "pipeline's investment per 10k yuan of tax); land and floor being scarce, this favours the projects "
               "with the most tax per mu."),
     "w.name.tax": ("亩均税收", "tax per mu"),
+    "k.per_mu": ("亩均产值 / 亩均税收（已落位项目）", "Output / tax per mu (placed projects)"),
     "p.tax_floor": ("默认亩均税收下限：{v}；默认亩均产值下限：{o}（地块自设下限的，从其规定；"
                     "未填预计税收或产值的项目不作检查）。",
                     "Default floors: tax per mu {v}, output per mu {o} (a plot's own floor applies where it sets "
@@ -163,9 +164,9 @@ WORDS: dict[str, tuple[str, str]] = {
     "eff.output": ("年产值（万元）", "Output (10k yuan/yr)"),
     "eff.tax": ("年税收（万元）", "Tax (10k yuan/yr)"),
     "eff.jobs": ("就业（人）", "Jobs (people)"),
-    "eff.inv_mu": ("亩均投资（万元/亩）", "Investment per mu (10k yuan)"),
-    "eff.out_mu": ("亩均产值（万元/亩）", "Output per mu (10k yuan)"),
-    "eff.tax_mu": ("亩均税收（万元/亩）", "Tax per mu (10k yuan)"),
+    "eff.inv_mu": ("亩均投资（万元/亩）", "Investment per mu (10k yuan/mu)"),
+    "eff.out_mu": ("亩均产值（万元/亩）", "Output per mu (10k yuan/mu)"),
+    "eff.tax_mu": ("亩均税收（万元/亩）", "Tax per mu (10k yuan/mu)"),
     "eff.total": ("合计", "Total"),
     "eff.grades": (
         "按{by}对 {n} 个载体评级（A 类前 {a}、B 类其次 {b}、C 类其次 {c}、D 类末位 {d}）：A 类 {na} 个、B 类 {nb} 个、"

@@ -190,8 +190,12 @@ def test_the_results_page_shows_the_per_mu_section_in_both_languages() -> None:
     at.run()
     at.session_state["nav"] = "情景"
     at.run()
+    at.number_input(key="sc_w_tax").set_value(1.0)
+    at.number_input(key="sc_tax_floor").set_value(1.0)  # low: the recorded locks must stay admissible
     at.button(key="btn_run").click().run()
     assert not at.exception, [e.value for e in at.exception]
+    result = at.session_state["results_cache"][at.session_state["current_result"]]
+    assert result.scenario.weights.tax == 1.0 and result.scenario.policy.default_min_tax_wan_per_mu == 1.0
     metrics = {m.label: m.value for m in at.metric}
     assert {"亩均投资(万元/亩)", "亩均产值(万元/亩)", "亩均税收(万元/亩)", "亩均就业(人/亩)",
             "落位项目年税收(万元/年)"} <= set(metrics)

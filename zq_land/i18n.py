@@ -151,6 +151,14 @@ STRINGS: Final[dict[str, tuple[str, str]]] = {
     "sc.w_proximity_help": ("配套企业离龙头每远一个参考距离,扣 w × 平均单项目投资",
                             "a penalty of w x mean investment per reference distance from supplier "
                             "to anchor"),
+    "sc.w_tax": ("亩均税收", "Tax per mu"),
+    "sc.w_tax_help": ("每落位 1 万元预计年税收计 w × 本批项目每万元税收对应的投资(须项目表有预计税收)",
+                      "each 10k yuan of expected annual tax placed counts w × the pipeline's investment per 10k "
+                      "yuan of tax (needs the projects' expected tax)"),
+    "sc.tax_floor": ("默认亩均税收下限(万元/亩)", "Default tax-per-mu floor (10k yuan/mu)"),
+    "sc.tax_floor_help": ("供地项目的预计税收 ÷ 用地不得低于此值;地块自设下限的从其规定;未填税收的项目不检查",
+                          "a land project's expected tax / its land must reach this; a plot's own floor applies "
+                          "where set; projects without a tax figure are not checked"),
     "sc.w_priority": ("优先级", "Priority"),
     "sc.w_priority_help": ("每落位一个项目计 w × 平均单项目投资 × 其优先级",
                            "each project placed counts w x mean investment x its priority"),

@@ -373,6 +373,7 @@ def unit_number_column(
     """
     out: list[float] = []
     accepted = "、".join(u for u in units if u)
+    accepted_en = ", ".join(u for u in units if u)
     for i, v in enumerate(values):
         where = {"row": rows[i], "item_id": ids[i] or None, "column": column}
         if is_missing(v):
@@ -398,7 +399,7 @@ def unit_number_column(
         if unit not in units:
             rep.error(file, f"{column_label(column)} 的单位“{unit}”不对：本列单位为{unit_zh}（可写：{accepted}），"
                       f"实际为“{text_of(v)}”",
-                      f"{column} has the wrong unit '{unit}': the column is in {unit_zh} (accepted: {accepted}), "
+                      f"{column} has the wrong unit '{unit}': the column is in {unit_zh} (accepted: {accepted_en}), "
                       f"found '{text_of(v)}'", found=text_of(v), expected=unit_zh, **where)
             out.append(np.nan)
             continue

@@ -293,6 +293,9 @@ class _Builder:
                                    "eff.tax_mu"), rows, (0.22, 0.13, 0.13, 0.10, 0.14, 0.14, 0.14), "lrrrrrr")]
         if graded:
             blocks += self._grades()
+        for note in s.get("per_mu_warnings") or []:  # projects a per-mu floor could not check
+            if isinstance(note, Mapping):
+                blocks.append(Paragraph(str(note.get(self.lang, note.get("zh", ""))), small=True))
         return blocks
 
     def _grades(self) -> list[Block]:

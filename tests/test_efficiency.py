@@ -209,3 +209,26 @@ def test_the_results_page_shows_the_per_mu_section_in_both_languages() -> None:
     assert "Tax per mu (10k yuan/mu)" in {m.label for m in at.metric}
     assert "Per-mu efficiency" in [s.value for s in at.subheader]
     assert any("Sites graded on tax per mu" in m.value for m in at.markdown)
+
+
+@pytest.mark.browser
+@pytest.mark.slow
+@pytest.mark.skipif(not Path("/usr/bin/chromium").exists(), reason="needs /usr/bin/chromium")
+def test_the_d_grade_site_is_drawn_and_listed_on_the_map_in_a_browser(tmp_path: Path) -> None:
+    from test_browser import offline_page
+
+    from zq_land import result_map, standalone_html
+
+    result = allocate(_scenario(*_toy(tmp_path)))
+    html = standalone_html(result_map(result, lang="zh"))
+    errors: list[str] = []
+    with offline_page() as page:
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.set_content(html, wait_until="load")
+        page.wait_for_selector("path.zq-candidate", state="attached", timeout=20_000)
+        assert page.locator("path.zq-candidate").count() == 1
+        assert "D类载体（盘活候选） (1)" in page.locator(".leaflet-control-layers-overlays").inner_text()
+        page.locator("path.zq-candidate").first.click(force=True)
+        page.wait_for_selector(".leaflet-popup-content", timeout=10_000)
+        assert "地块编号: L2" in page.locator(".leaflet-popup-content").inner_text()
+    assert not errors

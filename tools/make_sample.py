@@ -94,15 +94,16 @@ _CSV_COLUMNS: Final = (
 _EXTRA_ZH: Final = {"name_en": "英文名称", "source": "数据来源", "output_wan": "预计产值(万元)",
                     "tax_wan": "预计税收(万元)", "jobs": "就业人数"}
 #: Illustrative 亩均 figures by industry: annual output per 万元 invested, tax as a share of output, and
-#: output per worker (万元/人). Invented, in the range of Guangdong and Zhejiang parks' published averages
-#: (Zhaoqing parks 153 万元/亩 of output in 2016, shared/DOMAIN.md); each project's figures are drawn around
-#: them from its own seeded generator, so that the other sample values do not move.
+#: output per worker (万元/人). Invented, between the published yardsticks: Zhaoqing parks' 153 万元/亩 of output
+#: in 2016 (old firms, shared/DOMAIN.md) and the NEV city's target of 1,000 万元/亩 ("万亩千亿": 100 billion yuan
+#: on 10,000 mu); the land projects come out at about 660 万元/亩 of output and 31 万元/亩 of tax. Each project's
+#: figures are drawn around them from its own seeded generator, so that the other sample values do not move.
 _EFFICIENCY: Final = {
-    "nev_vehicle": (1.6, 0.040, 250), "nev_parts": (1.3, 0.045, 150), "battery": (1.4, 0.045, 220),
-    "electronics": (1.8, 0.040, 120), "equipment": (1.2, 0.050, 130), "new_materials": (1.3, 0.050, 180),
-    "metal": (1.5, 0.030, 160), "building_materials": (1.0, 0.050, 200), "food": (1.6, 0.060, 120),
-    "biomed": (1.1, 0.080, 150), "furniture": (1.4, 0.040, 60), "energy_saving": (1.1, 0.050, 140),
-    "culture": (0.4, 0.080, 40), "other": (1.0, 0.040, 100),
+    "nev_vehicle": (1.0, 0.040, 250), "nev_parts": (0.8, 0.045, 150), "battery": (0.9, 0.040, 220),
+    "electronics": (1.1, 0.040, 120), "equipment": (0.75, 0.045, 130), "new_materials": (0.8, 0.045, 180),
+    "metal": (0.9, 0.030, 160), "building_materials": (0.6, 0.045, 200), "food": (1.0, 0.055, 120),
+    "biomed": (0.7, 0.070, 150), "furniture": (0.85, 0.035, 60), "energy_saving": (0.7, 0.045, 140),
+    "culture": (0.25, 0.070, 40), "other": (0.6, 0.040, 100),
 }
 _ANCHOR_ZH: Final = {"XPeng": "小鹏汽车", "Ruiqing CATL": "瑞庆时代"}
 _SITE_COLUMNS: Final = (
@@ -905,9 +906,10 @@ and the parts park's phase 1 (about 1,048 mu, here three plots of 420 + 368 + 26
 - the review meeting of each project (drawn evenly over meetings 1-13);
 - every project's expected annual output (`output_wan`, 万元), tax (`tax_wan`, 万元) and jobs (`jobs`, 人):
   the report gives none of them. They are drawn around invented ratios by industry (output per 万元
-  invested, tax as a share of output, output per worker) in the range of published park averages
-  (Zhaoqing parks 153 万元/亩 of output in 2016), for the 亩均 (per-mu) figures, floors, the tax weight and
-  the A-D grading to have something to work on: **illustrative, not any firm's figures**;
+  invested, tax as a share of output, output per worker) between published yardsticks (Zhaoqing parks'
+  153 万元/亩 of output in 2016; the NEV city's target of 1,000 万元/亩), so that the land projects come out
+  at about 660 万元/亩 of output and 31 万元/亩 of tax, for the 亩均 (per-mu) figures, floors, the tax weight
+  and the A-D grading to have something to work on: **illustrative, not any firm's figures**;
 - the sites marked `（示例）` (reserve and general industrial plots, leased factories, platforms), all
   statuses, industry restrictions and investment floors (200-600 万元/亩, after the calibration notes
   in `shared/DOMAIN.md`), and the land/floor capacities of the named plots other than Zhongheng.

@@ -114,8 +114,8 @@ def map_png(sites: gpd.GeoDataFrame, numbers: Mapping[str, int], lang: str) -> b
         handles.append(Line2D([], [], marker="*", linestyle="", color=ANCHOR_COLOR, markersize=10,
                               label=t("legend.anchor", lang)))
     if candidates:
-        handles.append(Patch(facecolor="none", edgecolor=CANDIDATE_COLOR, hatch="////", linewidth=1.2,
-                             label=w("pic.candidate", lang)))
+        handles.append(Line2D([], [], marker="o", linestyle="", markerfacecolor="none", markersize=9,
+                              markeredgecolor=CANDIDATE_COLOR, markeredgewidth=1.6, label=w("pic.candidate", lang)))
     fig.legend(handles=handles, loc="lower left", bbox_to_anchor=(0.02, 0.025), ncols=3, prop=_sized(fp, 6.5),
                title=f"{t('legend.title', lang)}（{t('legend.opacity', lang)}）" if lang == "zh" else
                f"{t('legend.title', lang)} ({t('legend.opacity', lang)})",
@@ -140,6 +140,10 @@ def _candidate_layer(ax: Axes, g: gpd.GeoDataFrame, ids: list[str], sites: pd.Da
         return 0
     g.iloc[rows].plot(ax=ax, facecolor="none", edgecolor=CANDIDATE_COLOR, hatch="////",
                                             linewidth=1.6, zorder=6)
+    # a ring as well: most plots are a few pixels wide at the zone's scale, under their number
+    pts = g.iloc[rows].geometry.representative_point()
+    ax.plot(pts.x.to_numpy(), pts.y.to_numpy(), linestyle="", marker="o", markersize=17, markerfacecolor="none",
+            markeredgecolor=CANDIDATE_COLOR, markeredgewidth=1.8, zorder=8)
     return len(rows)
 
 

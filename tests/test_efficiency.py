@@ -88,10 +88,18 @@ def test_floor_excludes_with_a_reason_and_the_tax_weight_changes_the_plan(tmp_pa
     plain = allocate(_scenario(sites, projects))
     assert plain.solve.status == "optimal" and plain.solve.objective == pytest.approx(5.0)
     assert dict(zip(plain.assignments["project_id"], plain.assignments["site_id"], strict=True)) == {"A": "L1", "B": ""}
-    # tax weight 1: A counts 5 + 1000 x 9/5000, B 4 + 4000 x 9/5000 (亿元 of investment per 万元 of tax)
+    # tax weight 1: the pipeline pays 5000 万元 on 200 mu (25 万元/亩) and invests 9 亿元 per 5000 万元 of tax, so
+    # A counts 5 + (1000 - 25 x 100) x 9/5000 = 2.3 and B 4 + (4000 - 2500) x 9/5000 = 6.7
     taxed = allocate(_scenario(sites, projects, weights={"investment": 1.0, "tax": 1.0}))
-    assert taxed.solve.objective == pytest.approx(4 + 4000 * 9 / 5000)
+    assert taxed.solve.objective == pytest.approx(4 + 1500 * 9 / 5000)
     assert taxed.assignments.set_index("project_id").at["B", "site_id"] == "L1"
+    # with little weight on investment, A (below the average tax per mu) is worth less than the land it takes
+    thin = allocate(_scenario(sites, projects, weights={"investment": 0.1, "tax": 1.0},
+                              forbid=[{"project": "B", "site": "L1"}]))
+    a = thin.assignments.set_index("project_id")
+    assert thin.solve.objective == pytest.approx(0.0) and a.at["A", "reason_code"] == "not_chosen"
+    assert "亩均税收低于本批项目平均" in a.at["A", "reason_zh"]
+    assert "below the pipeline's average" in a.at["A", "reason_en"]
     # a 20 万元/亩 floor, set by the plot or by the scenario: A (10 万元/亩) may not go there
     (tmp_path / "floored").mkdir()
     for floored in (allocate(_scenario(*_toy(tmp_path / "floored", min_tax=20.0))),

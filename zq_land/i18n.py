@@ -152,9 +152,11 @@ STRINGS: Final[dict[str, tuple[str, str]]] = {
                             "a penalty of w x mean investment per reference distance from supplier "
                             "to anchor"),
     "sc.w_tax": ("亩均税收", "Tax per mu"),
-    "sc.w_tax_help": ("每落位 1 万元预计年税收计 w × 本批项目每万元税收对应的投资(须项目表有预计税收)",
-                      "each 10k yuan of expected annual tax placed counts w × the pipeline's investment per 10k "
-                      "yuan of tax (needs the projects' expected tax)"),
+    "sc.w_tax_help": ("项目预计年税收高出(低于)其用地按本批平均亩均税收应缴税收的部分,"
+                      "每万元计(扣) w × 每万元税收对应的投资(须项目表有预计税收)",
+                      "each 10k yuan of a project's expected tax above (below) what its land yields at the pipeline's "
+                      "average tax per mu counts (costs) w × the investment per 10k yuan of tax (needs the tax "
+                      "figures)"),
     "sc.tax_floor": ("默认亩均税收下限(万元/亩)", "Default tax-per-mu floor (10k yuan/mu)"),
     "sc.tax_floor_help": ("供地项目的预计税收 ÷ 用地不得低于此值;地块自设下限的从其规定;未填税收的项目不检查",
                           "a land project's expected tax / its land must reach this; a plot's own floor applies "

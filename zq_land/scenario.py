@@ -16,10 +16,11 @@ counted in 亿元 of placed investment.
 * ``proximity``: a penalty of ``w`` x the pipeline's mean investment per project for every
   ``proximity_reference_km`` (default 10 km) between a supplier's site and its anchor.
 * ``priority``: each project placed counts ``w`` x mean investment per project x its ``priority``.
-* ``tax`` (亩均税收): each 万元 of expected annual tax (the projects' ``tax_wan``) placed counts ``w`` x the
-  pipeline's investment per 万元 of tax (its investment / its tax, over the projects that give a tax), so
-  that at ``w = 1`` the pipeline's tax weighs as much as its investment. Land and floor being scarce, this
-  favours the projects with the most tax per mu of the space they take.
+* ``tax`` (亩均税收): a placed project's expected annual tax (``tax_wan``, 万元) above what its space (its land,
+  or its floor at 666.67 m2 to the mu) would yield at the pipeline's tax per mu counts ``w`` x the pipeline's
+  investment per 万元 of tax (both over the projects that give a tax). A project at the average tax per mu adds
+  nothing; one above it adds, one below it costs, in proportion to the land it takes: the term is per mu, as
+  亩均论英雄. A project without a tax figure adds nothing.
 
 Per-mu policy (``[policy]``): ``default_min_tax_wan_per_mu`` and ``default_min_output_wan_per_mu`` (亩均税收
 and 亩均产值 floors, 万元/亩, for land plots without their own ``min_tax_wan_per_mu`` / ``min_output_wan_per_mu``);

@@ -148,8 +148,11 @@ def eligible_pairs(sites: pd.DataFrame, projects: pd.DataFrame, scenario: Scenar
         + w.revitalization * scales["per_mu"] * revit
         - w.proximity * scales["per_project"] * np.nan_to_num(dist_k) / scenario.policy.proximity_reference_km
     )
-    if w.tax:  # the 亩均税收 term (zq_land.scenario): 万元 of annual tax, in 亿元 of investment per 万元 of tax
-        coef = coef + w.tax * scales.get("per_tax_wan", 0.0) * np.nan_to_num(pj["tax_wan"].to_numpy(float)[p_idx])
+    if w.tax:  # the 亩均税收 term (zq_land.scenario): tax above what the space yields at the pipeline's tax per mu
+        tax_k = pj["tax_wan"].to_numpy(float)[p_idx]
+        space_k = np.where(is_land[s_idx], need_k, need_k * MU_PER_M2)
+        surplus = np.where(np.isnan(tax_k), 0.0, tax_k - scales.get("tax_per_mu", 0.0) * space_k)
+        coef = coef + w.tax * scales.get("per_tax_wan", 0.0) * surplus
     locks = {(p, s) for p, s in scenario.locks}
     pid = pj["project_id"].to_numpy(object)[p_idx]
     sid = st["site_id"].to_numpy(object)[s_idx]
@@ -397,9 +400,14 @@ def _scales(pj: pd.DataFrame) -> dict[str, float]:
         per_mu = per_project
     scales = {"per_project": per_project, "per_mu": per_mu}
     tax_wan = pd.to_numeric(inc["tax_wan"], errors="coerce") if "tax_wan" in inc.columns else None
-    if tax_wan is not None and (tax_wan > 0).any():  # 亿元 of investment per 万元 of tax, where a tax is given
+    if tax_wan is not None and (tax_wan > 0).any():  # over the projects that give a tax
         taxed = inc[tax_wan > 0]
-        scales["per_tax_wan"] = float(taxed["investment_yi"].sum()) / float(tax_wan[tax_wan > 0].sum()) or 1e-4
+        tax = float(tax_wan[tax_wan > 0].sum())
+        scales["per_tax_wan"] = float(taxed["investment_yi"].sum()) / tax or 1e-4  # 亿元 per 万元 of tax
+        land = taxed["land_need_mu"].to_numpy(float)
+        floor = pd.to_numeric(taxed["floor_need_m2"], errors="coerce").to_numpy(float)
+        space = float(np.nansum(np.where(land > 0, land, floor * MU_PER_M2)))
+        scales["tax_per_mu"] = tax / space if space > 0 else 0.0  # 万元 per mu of the space they ask for
     return scales
 
 

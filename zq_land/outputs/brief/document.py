@@ -432,7 +432,8 @@ class _Builder:
             if key == "proximity":
                 fields["km"] = u.km(sc.policy.proximity_reference_km, 0)
             if key == "tax":
-                fields["per"] = u.wan(scales.get("per_tax_wan", 0.0) * WAN_PER_YI)
+                fields.update(per=u.wan(scales.get("per_tax_wan", 0.0) * WAN_PER_YI),
+                              avg=u.wan_per_mu(scales.get("tax_per_mu")))
             on.append(self.t(f"w.{key}", **fields))
         blocks += [Paragraph(x) for x in on]
         if off:

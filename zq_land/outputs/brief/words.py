@@ -138,11 +138,13 @@ WORDS: dict[str, tuple[str, str]] = {
     "w.name.revitalization": ("盘活低效用地与厂房", "revitalization"),
     "w.name.proximity": ("靠近龙头企业", "proximity to the anchor"),
     "w.name.priority": ("优先级", "priority"),
-    "w.tax": ("亩均税收（权重 {w}）：每落位 1 万元预计年税收，计 {w} × {per}（本批项目每万元税收对应的投资），"
-              "土地与厂房有限时，优先安排亩均税收高的项目。",
-              "Tax per mu (weight {w}): each 10k yuan of expected annual tax placed counts {w} × {per} (the "
-              "pipeline's investment per 10k yuan of tax); land and floor being scarce, this favours the projects "
-              "with the most tax per mu."),
+    "w.tax": ("亩均税收（权重 {w}）：项目预计年税收高出其用地按本批项目平均亩均税收 {avg} 应缴税收的部分，每 1 万元计 "
+              "{w} × {per}（本批项目每万元税收对应的投资）；低于平均的，按差额扣减。"
+              "用地有限时，优先安排亩均税收高的项目。",
+              "Tax per mu (weight {w}): each 10k yuan of a project's expected annual tax above what its land would "
+              "yield at the pipeline's average of {avg} counts {w} × {per} (the pipeline's investment per 10k yuan "
+              "of tax); a shortfall costs as much. Land being scarce, this favours the projects with the most tax "
+              "per mu."),
     "w.name.tax": ("亩均税收", "tax per mu"),
     "k.per_mu": ("亩均产值 / 亩均税收（已落位项目）", "Output / tax per mu (placed projects)"),
     "p.tax_floor": ("默认亩均税收下限：{v}；默认亩均产值下限：{o}（地块自设下限的，从其规定；"

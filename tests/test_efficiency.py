@@ -81,6 +81,11 @@ def test_new_columns_parse_units_and_refuse_bad_cells_by_row_id_and_column(tmp_p
     assert cli.main(["validate", "--sites", str(_toy(tmp_path)[0]), "--projects", str(bad)]) == 2
     out = capsys.readouterr().out
     assert "bad.csv, row 2 / 第2行, id P1, column tax_wan" in out and "不能为负数" in out and "negative" in out
+    # a plot's tax floor with projects that give no tax: usable, with a warning naming them
+    floored = _toy(tmp_path, min_tax=20.0)[0]
+    assert cli.main(["validate", "--sites", str(floored), "--projects", str(good)]) == 0
+    out = capsys.readouterr().out
+    assert "min_tax_wan_per_mu" in out and "1 land project(s) have no tax_wan to check it against: P2" in out
 
 
 def test_floor_excludes_with_a_reason_and_the_tax_weight_changes_the_plan(tmp_path: Path) -> None:

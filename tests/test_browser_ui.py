@@ -35,8 +35,8 @@ FILE_NAMES: frozenset[str] = frozenset({"zhaoqing_hitech", "projects_2022"})
 RAW_CODE = re.compile(r"(?<![\w])(?:[a-z]+_[a-z0-9_]+|None|nan|NaN)(?![\w])")
 ASCII_PUNCT_BY_CJK = re.compile(r"[\u4e00-\u9fff][:;,?!()]|[:;,?!()][\u4e00-\u9fff]")
 CJK = re.compile(r"[\u4e00-\u9fff]")
-TABS = {"zh": ["数据", "情景", "结果", "对比", "方案记录", "不确定性"],
-        "en": ["Data", "Scenario", "Results", "Compare", "Runs", "Uncertainty"]}
+TABS = {"zh": ["数据", "情景", "结果", "对比", "方案记录", "不确定性", "时间轴"],
+        "en": ["Data", "Scenario", "Results", "Compare", "Runs", "Uncertainty", "Timeline"]}
 
 
 def page_text(page: Any) -> str:

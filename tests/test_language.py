@@ -159,8 +159,8 @@ def test_every_page_and_table_reads_whole_in_both_languages() -> None:
     at = _app()
     _run_scenario(at)
     findings: dict[str, list[str]] = {}
-    for lang, pages in (("zh", ("数据", "情景", "结果", "对比", "方案记录", "不确定性")),
-                        ("en", ("Data", "Scenario", "Results", "Compare", "Runs", "Uncertainty"))):
+    for lang, pages in (("zh", ("数据", "情景", "结果", "对比", "方案记录", "不确定性", "时间轴")),
+                        ("en", ("Data", "Scenario", "Results", "Compare", "Runs", "Uncertainty", "Timeline"))):
         if lang == "en":
             at.radio(key="lang").set_value("en").run()
             _ok(at)

@@ -44,7 +44,7 @@ from .._errors import input_error
 from ..engine import rules as R
 from ..geo import wgs84_to_gcj02
 from ..i18n import anchor_label, scenario_label, t
-from ..text import LABELS, UNITS
+from ..text import LABELS, UNITS, code_label
 from ..vocab import INDUSTRY_ZH, canonical_anchor
 
 if TYPE_CHECKING:
@@ -196,6 +196,7 @@ def sites_map(
                             if lang == "zh" else f"{t('cat.' + cat, lang)} ({len(idx)})", lang=lang)
     names = {sid: [it[0] for it in items] for sid, items in placed.items()}
     _add_labels_and_anchors(m, frame, stars, lang=lang, projects=names)
+    add_candidate_layer(m, frame, props, site_use, lang=lang)
     lines = _supplier_lines(frame, assign, anchor_points, gcj02=basemap.startswith("gaode"))
     if lines:
         LinesLayer(lines, name=t("layer.supplier_lines", lang), show=show_supplier_lines).add_to(m)
@@ -832,6 +833,30 @@ def _add_site_layer(
     layer.add_to(m)
 
 
+#: How a D-grade site (亩均 grading: a revitalization candidate) is outlined over its own drawing.
+CANDIDATE_STYLE: Final[dict[str, Any]] = {"fillColor": "#c0392b", "color": "#c0392b", "weight": 3.5,
+                                          "fillOpacity": 0.12, "dashArray": "2 5", "className": "zq-candidate"}
+
+
+def add_candidate_layer(m: folium.Map, frame: SiteFrame, props: list[dict[str, Any]],
+                        site_use: pd.DataFrame | None, *, lang: str) -> int:
+    """Outline the D-grade sites of a run's 亩均 grading (``site_use["candidate"]``) in a layer of their own,
+    listed in the layer control with their number; the same popups as the sites. Returns how many (0 when
+    the run has no grading: nothing is added)."""
+    if site_use is None or "candidate" not in site_use.columns:
+        return 0
+    marked = set(site_use.loc[site_use["candidate"].fillna(False).astype(bool), "site_id"].astype(str))
+    idx = [i for i, sid in enumerate(frame.ids) if sid in marked]
+    if not idx:
+        return 0
+    layer = SiteLayer([frame.ids[i] for i in idx], frame.shapes[np.asarray(idx, dtype=np.int64)],
+                      [props[i] for i in idx], [dict(CANDIDATE_STYLE)], [0] * len(idx),
+                      name=_count_name(t("layer.candidates", lang), len(idx), lang))
+    _Popups(lang).add_to(layer)
+    layer.add_to(m)
+    return len(idx)
+
+
 def _site_props(
     frame: SiteFrame, i: int, title: str, use: dict[str, Any] | None, placed: list[list[str]] | None, *,
     lang: str,
@@ -848,7 +873,8 @@ def _site_props(
         props["z"] = str(zone)
     inds = [s for s in str(frame.column("industries")[i]).split(";") if s.strip()]
     if inds:
-        props["i"] = "、".join(INDUSTRY_ZH.get(s, s) for s in inds) if lang != "en" else ", ".join(inds)
+        props["i"] = ("、".join(INDUSTRY_ZH.get(s, s) for s in inds) if lang != "en"
+                      else ", ".join(code_label("industry", s, "en") for s in inds))  # words, not codes
     if frame.anchors[i]:
         props["an"] = anchor_label(frame.anchors[i], lang)
     if use is not None:

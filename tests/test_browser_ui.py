@@ -26,7 +26,7 @@ pytestmark = [
 ZH_ALLOWED: frozenset[str] = frozenset({
     "excel", "csv", "geojson", "osm", "openstreetmap", "zip", "html", "word", "pdf", "xlsx", "toml", "gpkg",
     "geopackage", "shapefile", "shp", "leaflet", "zq_land", "language", "english", "postgis", "dask", "tk", "json",
-    "a", "b", "c",  # the two sides of a comparison (方案 A, 方案 B), phases in names (一期C区)
+    "a", "b", "c", "d",  # 方案 A/B, phases in names (一期C区), the per-mu grades A-D (亩均 D 级)
     "km", "m",  # the map's scale bar (SI symbols)
 })
 #: The names of the sample's files, shown as the planner's files are (data, not words of the UI).

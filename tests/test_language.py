@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -141,9 +142,9 @@ def _shown_texts(at: object) -> list[str]:
         out += [str(w.label) for w in getattr(at, kind)]
     for df in at.dataframe:  # type: ignore[attr-defined]
         v = df.value
-        if set(v.columns) <= {"project_id", "site_id"}:
-            continue  # the lock and forbid editors: their headers are set by column_config, in words
-        out += [str(c) for c in v.columns]
+        config = json.loads(df.proto.columns or "{}")  # column_config: the headers the planner sees
+        out += [str(config.get(str(c), {}).get("label") or c) for c in v.columns
+                if not config.get(str(c), {}).get("hidden")]
         for col in v.columns:
             if v[col].dtype == object:
                 out += [str(x) for x in v[col].tolist()]

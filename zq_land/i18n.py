@@ -585,8 +585,8 @@ STRINGS: Final[dict[str, tuple[str, str]]] = {
     "tl.no_meetings": ("项目表没有评审批次（review_meeting），无法按评审会回放。",
                        "The projects have no review meeting (review_meeting): there is no year to replay."),
     "tl.dates": ("评审会日期", "Meeting dates"),
-    "tl.dates_help": ("默认取情景的 [meetings]；示例数据为 2022 年 13 次评审会的示意日期。",
-                      "By default the scenario's [meetings]; for the sample, illustrative dates of the 13 "
+    "tl.dates_help": ("默认取情景文件中各次评审会的日期；示例数据为 2022 年 13 次评审会的示意日期。",
+                      "By default the meeting dates of the scenario file; for the sample, illustrative dates of the 13 "
                       "meetings of 2022."),
     "tl.run": ("回放全年", "Replay the year"),
     "tl.running": ("逐次求解评审会…", "Solving meeting by meeting…"),

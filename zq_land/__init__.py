@@ -50,11 +50,11 @@ _MODULES: dict[str, tuple[str, ...]] = {
     ".engine.results": ("AllocationResult", "Comparison", "allocate", "check_scenario_ids", "compare_results",
         "compute_kpis"),
     # outputs
-    ".outputs.tables": ("labelled",),
+    ".outputs.tables": ("labelled", "spreadsheet_safe", "unescape_cell"),
     ".outputs.workbook": ("comparison_workbook_bytes", "workbook_bytes"),
     ".outputs.audit": ("audit_scenario_bytes",),
-    ".outputs.files": ("assignments_csv_bytes", "atomic_write", "audit_bundle_bytes", "sites_geojson_bytes",
-        "summary_json_bytes", "write_outputs"),
+    ".outputs.files": ("assignments_csv_bytes", "atomic_write", "audit_bundle_bytes", "check_output_folder",
+        "output_folder_lock", "sites_geojson_bytes", "strict_json_bytes", "summary_json_bytes", "write_outputs"),
     ".outputs.maps": ("BASEMAPS", "Basemap", "chance_map", "compare_map", "result_map", "sites_map",
         "standalone_html"),
     ".outputs._offline": ("install_static_assets",),
@@ -91,6 +91,7 @@ __all__ = [
     "scheduler_address", "sites_geojson_bytes", "sites_map", "soffice_path", "solve_allocation", "standalone_html",
     "summarize_projects", "summarize_sites", "summary_json_bytes", "supersede_decision", "t", "validate_files",
     "why_not", "workbook_bytes", "write_outputs", "write_pareto", "write_sweep",
+    "check_output_folder", "output_folder_lock", "spreadsheet_safe", "strict_json_bytes", "unescape_cell",
 ]
 
 
@@ -151,12 +152,15 @@ if TYPE_CHECKING:  # what mypy and editors see; at run time the names come from 
         assignments_csv_bytes,
         atomic_write,
         audit_bundle_bytes,
+        check_output_folder,
+        output_folder_lock,
         sites_geojson_bytes,
+        strict_json_bytes,
         summary_json_bytes,
         write_outputs,
     )
     from .outputs.maps import BASEMAPS, Basemap, chance_map, compare_map, result_map, sites_map, standalone_html
-    from .outputs.tables import labelled
+    from .outputs.tables import labelled, spreadsheet_safe, unescape_cell
     from .outputs.workbook import comparison_workbook_bytes, workbook_bytes
     from .sample import SCENARIO_NAMES, sample_projects, sample_scenarios, sample_sites
     from .scenario import Policy, Scenario, SolverSettings, Uncertainty, Weights, load_scenario, scenario_from_dict

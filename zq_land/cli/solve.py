@@ -17,6 +17,10 @@ if TYPE_CHECKING:
     from .. import AllocationResult, Scenario
 
 
+#: The longest time limit accepted (a day), as for ``solver.time_limit_s`` in a scenario.
+MAX_TIME_LIMIT_S = 86_400.0
+
+
 def add_parser(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "solve",
@@ -60,22 +64,25 @@ def scenario_for_cli(path: str | None, sites: str | None, projects: str | None) 
 
 
 def run(args: argparse.Namespace) -> int:
-    from .. import allocate, input_error, write_outputs
+    from .. import allocate, input_error, output_folder_lock, write_outputs
 
     sc = scenario_for_cli(args.scenario, args.sites, args.projects)
     solver = sc.solver
     if args.solver:
         solver = replace(solver, name=args.solver)
     if args.time_limit is not None:
-        if args.time_limit <= 0:
-            raise input_error("<command line>", "--time-limit 须大于 0", "--time-limit must be > 0",
+        if not 0 < args.time_limit <= MAX_TIME_LIMIT_S:  # also refuses nan and inf
+            raise input_error("<command line>", f"--time-limit 须为大于 0、不超过 {MAX_TIME_LIMIT_S:g} 的秒数",
+                              f"--time-limit must be seconds > 0 and at most {MAX_TIME_LIMIT_S:g}",
                               column="--time-limit", found=str(args.time_limit))
         solver = replace(solver, time_limit_s=float(args.time_limit))
     sc = sc.with_(solver=solver)
     protect = [p for p in (args.sites, args.projects, args.scenario, *args.start) if p]
     store = open_store_for(args)  # before solving: a bad store URL fails at once
-    result = allocate(sc, starts=[read_start(f) for f in args.start], started=getattr(args, "started", None))
-    paths = write_outputs(result, args.out, lang=args.lang, protect=protect)
+    starts = [read_start(f) for f in args.start]
+    with output_folder_lock(args.out):  # before solving: a bad --out or a second run into it fails at once
+        result = allocate(sc, starts=starts, started=getattr(args, "started", None))
+        paths = write_outputs(result, args.out, lang=args.lang, protect=protect)
     print(one_line(result))
     record_run(store, result, args)
     if not args.quiet:
@@ -88,13 +95,19 @@ def read_start(path: str) -> pd.DataFrame:
     """An earlier run's ``assignments.csv`` (``project_id``, ``site_id``; an empty site is unplaced)."""
     import pandas as pd
 
-    from .. import input_error
+    from .. import input_error, unescape_cell
 
     file = str(path)
+    if Path(path).is_dir():
+        raise input_error(file, "起始方案须为文件（assignments.csv），而不是文件夹",
+                          "the start plan must be a file (an assignments.csv), not a folder", column="--start")
     try:
         df = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
     except FileNotFoundError:
-        raise input_error(file, "找不到起始方案文件", "the start plan file does not exist") from None
+        raise input_error(file, "找不到起始方案文件", "the start plan file does not exist", column="--start") from None
+    except OSError as exc:
+        raise input_error(file, f"无法读取起始方案：{exc.strerror or exc}",
+                          f"cannot read the start plan: {exc.strerror or exc}", column="--start") from None
     except (UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
         raise input_error(file, f"起始方案不是可读的 UTF-8 CSV：{exc}",
                           f"the start plan is not a readable UTF-8 CSV: {exc}") from None
@@ -104,6 +117,8 @@ def read_start(path: str) -> pd.DataFrame:
                           f"the start plan lacks the column(s) {', '.join(missing)} (expected an "
                           "assignments.csv written by this tool)", column=missing[0])
     df = df[["project_id", "site_id"]].copy()
+    for c in df.columns:  # the export escapes ids that would be formulas ('=P1); read them as written
+        df[c] = df[c].map(unescape_cell)
     df["site_id"] = df["site_id"].str.strip().replace("", None)
     return df
 

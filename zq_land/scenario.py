@@ -255,7 +255,7 @@ def scenario_from_dict(data: Mapping[str, Any], *, source: str | Path | None = N
                       column=col, found=repr(value))
             return default
         if not lo <= value <= hi:
-            rng = f"[{lo:g}, {hi:g}]" if hi < math.inf else f">= {lo:g}"
+            rng = f"[{lo:g}, {hi:g}]" if hi < MAX_WEIGHT else f">= {lo:g}" if value < lo else f"<= {hi:g}"
             rep.error(file, f"“{col}”须为 {rng}，实际为 {value}", f"'{col}' must be {rng}, got {value}",
                       column=col, found=str(value), expected=rng)
             return default

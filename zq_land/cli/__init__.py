@@ -1,7 +1,8 @@
 """Command line: ``python -m zq_land COMMAND``, one module of this package per command.
 
 Exit codes: 0 success (warnings allowed), 2 bad input or usage (a message, never a traceback),
-130 Ctrl-C and 143 SIGTERM (nothing half-written), 1 anything else (a one-line message; set ``ZQ_LAND_DEBUG=1`` for the traceback).
+130 Ctrl-C and 143 SIGTERM (nothing half-written), 1 anything else (a one-line message; set
+``ZQ_LAND_DEBUG=1`` for the traceback).
 
 Adding a command ``NAME``: write ``zq_land/cli/NAME.py`` (``NAME_.py`` when the name is a Python keyword,
 as ``import_.py``) with ``add_parser(sub)``, which adds the sub-parser and sets ``func`` (``args -> exit

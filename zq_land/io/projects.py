@@ -34,7 +34,15 @@ from .headers import (
     require_columns,
 )
 from .result import ReadResult, mapping_choices, read_result
-from .values import check_ids, code_column, is_missing, number_column, probability_column, text_of
+from .values import (
+    check_ids,
+    code_column,
+    is_missing,
+    number_column,
+    probability_column,
+    text_column,
+    text_of,
+)
 
 #: Columns a project list must have (or have mapped).
 PROJECT_REQUIRED: tuple[str, ...] = ("project_id", "investment_yi", "mode")
@@ -195,7 +203,7 @@ def _project_values(
     def col(canon: str) -> list[Any]:
         return list(raw[src[canon]]) if canon in src else [None] * n
 
-    ids = [text_of(v) for v in col("project_id")]
+    ids = text_column(col("project_id"), None, rows, "project_id", file, rep)
     if "project_id" in src:
         check_ids(
             ids,
@@ -210,7 +218,7 @@ def _project_values(
         )
     out = pd.DataFrame(index=range(n))
     out["project_id"] = ids
-    out["name"] = [text_of(v) for v in col("name")]
+    out["name"] = text_column(col("name"), ids, rows, "name", file, rep)
     if "industry" in src:
         industry = code_column(
             col("industry"),
@@ -234,7 +242,7 @@ def _project_values(
             column="industry",
         )
     out["industry"] = industry
-    out["anchor"] = [canonical_anchor(text_of(v)) for v in col("anchor")]
+    out["anchor"] = [canonical_anchor(v) for v in text_column(col("anchor"), ids, rows, "anchor", file, rep)]
     out["investment_yi"] = number_column(
         col("investment_yi"),
         ids,

@@ -23,7 +23,7 @@ from .crs import to_wgs84
 from .geometry import check_areas, measure_sites, site_geometries
 from .headers import match_headers, require_columns
 from .result import ReadResult, mapping_choices, read_result
-from .values import check_ids, code_column, date_column, industry_column, number_column, text_of
+from .values import check_ids, code_column, date_column, industry_column, number_column, text_column
 
 #: Columns of the sites table, in order (docs/ARCHITECTURE.md); extra user columns follow.
 SITE_TABLE_COLUMNS: tuple[str, ...] = (*SITE_COLUMNS, "lon", "lat", "area_mu_geom")
@@ -165,12 +165,12 @@ def _site_values(
     def col(canon: str) -> list[Any]:
         return list(raw[src[canon]]) if canon in src else [None] * n
 
-    ids = [text_of(v) for v in col("site_id")]
+    ids = text_column(col("site_id"), None, rows, "site_id", file, rep)
     out = pd.DataFrame(index=range(n))
     out["site_id"] = ids
     if "site_id" in src:
         check_ids(ids, rows, "site_id", file, rep, what_zh="地块", what_en="site")
-    out["name"] = [text_of(v) for v in col("name")]
+    out["name"] = text_column(col("name"), ids, rows, "name", file, rep)
     out["kind"] = code_column(
         col("kind"), ids, rows, "kind", KIND_LOOKUP, KIND_ZH, file, rep, required="kind" in src
     )
@@ -199,9 +199,9 @@ def _site_values(
     for canon in ("area_mu", "floor_area_m2", "min_invest_wan_per_mu"):
         out[canon] = number_column(col(canon), ids, rows, canon, file, rep, minimum=0.0)
     out["industries"] = industry_column(col("industries"), ids, rows, file, rep)
-    out["zone"] = [text_of(v) for v in col("zone")]
+    out["zone"] = text_column(col("zone"), ids, rows, "zone", file, rep)
     out["available_from"] = date_column(col("available_from"), ids, rows, "available_from", file, rep)
-    out["anchor"] = [canonical_anchor(text_of(v)) for v in col("anchor")]
+    out["anchor"] = [canonical_anchor(v) for v in text_column(col("anchor"), ids, rows, "anchor", file, rep)]
     for i, (kind, floor, st) in enumerate(zip(out["kind"], out["floor_area_m2"], status, strict=True)):
         # Occupied sites (anchors) are drawn, never allocated: their capacity does not matter.
         if kind not in ("factory", "platform") or st == "occupied":

@@ -29,7 +29,6 @@ from .audit import audit_scenario_bytes
 from .tables import assignment_frame, labelled, spreadsheet_safe
 from .workbook import workbook_bytes
 
-
 #: The file in every output folder that lists what the tool wrote there (name -> SHA-256): a file of an
 #: output's name that it does not list (a planner's own ``summary.json``) is never overwritten.
 MARKER = ".zq_land_outputs.json"

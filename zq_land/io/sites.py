@@ -19,7 +19,7 @@ from .. import geo
 from .._errors import ValidationReport
 from ..vocab import KIND_LOOKUP, KIND_ZH, KINDS, SITE_COLUMNS, SITE_HEADERS, STATUS_LOOKUP, STATUS_ZH, canonical_anchor
 from .containers import open_vector, size_ok
-from .crs import to_wgs84
+from .crs import check_locations, to_wgs84
 from .geometry import check_areas, measure_sites, site_geometries
 from .headers import match_headers, require_columns
 from .result import ReadResult, mapping_choices, read_result
@@ -135,6 +135,8 @@ def _read_sites(
     gdf = gpd.GeoDataFrame(table, geometry=gpd.GeoSeries(geoms, crs=raw.crs), crs=raw.crs)
     gdf, crs_text = to_wgs84(gdf, source_crs, file, rep)
     if gdf is None:
+        return None, headers, complete
+    if not check_locations(gdf, source_crs, file, rep):
         return None, headers, complete
     metric = measure_sites(gdf)
     check_areas(gdf, file, rep)

@@ -163,6 +163,8 @@ def parse_date(value: object) -> pd.Timestamp | None:
         return None
     if ts is None or pd.isna(ts):
         return ts
+    if ts.tzinfo is not None:  # a GeoPackage date with a zone (2022-05-01T08:00+08:00): its own wall clock
+        ts = ts.tz_localize(None)
     return ts if 1900 <= ts.year <= 2200 else None
 
 

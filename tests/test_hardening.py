@@ -194,3 +194,46 @@ def test_workbook_bytes_of_the_app_are_formula_safe(hostile_projects: Path) -> N
     result = zq.allocate(zq.Scenario(name="=cmd|' /C calc'!A0"), sites=sites, projects=projects)
     wb = openpyxl.load_workbook(io.BytesIO(zq.workbook_bytes(result, lang="en")))
     assert all(c.data_type != "f" for ws in wb.worksheets for row in ws.iter_rows() for c in row)
+
+
+# ==============================================================================================
+# 12. the app: user text shown as typed, long upload names, nested TOML uploads
+# ==============================================================================================
+def test_the_app_renders_user_text_as_text() -> None:
+    import re
+
+    from ui.common import plain
+
+    # CommonMark: a backslash before ASCII punctuation makes it a literal character (no link, image, emphasis,
+    # code, heading, list, HTML; nor Streamlit's :color[...] / :emoji: / $math$ extensions).
+    for hostile in ["![x](http://evil.example/p.png)", "[点我](javascript:alert(1))", "**粗** _斜_ `码`",
+                    ":red[红色] :rocket: $x^2$", "<img src=x onerror=alert(1)>", "# 标题\n- 列表", "\\*x\\*"]:
+        out = plain(hostile)
+        assert "\n" not in out
+        bare = re.sub(r"\\.", "", out)  # drop every escaped character: nothing active may remain
+        assert not re.search(r"[!\[\]()*_`:<>#$\\-]", bare), (hostile, out)
+        assert re.sub(r"\\(.)", r"\1", out) == " ".join(hostile.split()), "shown as typed"
+    assert plain("x" * 500).endswith("…") and len(plain("x" * 500)) == 200
+
+
+def test_a_long_upload_name_and_a_nested_toml_upload_give_messages(private_tmp: Path) -> None:
+    from ui.common import short_name
+    from ui.data import handle_upload
+    from ui.scenario import parse_scenario_toml
+
+    name = "肇庆高新区" * 40 + "项目清单.csv"  # 615 bytes in UTF-8: over the 255-byte limit of a file name
+    outcome = handle_upload("projects", name, PROJECTS.read_bytes())
+    assert outcome.table is not None and len(outcome.table) == 109, outcome.report.problems
+    assert len(short_name(outcome.filename)) <= 60 and short_name(outcome.filename).endswith(".csv")
+    scenario, report = parse_scenario_toml("deep.toml", b"x = " + b"[" * 50_000 + b"]" * 50_000)
+    assert scenario is None and "nested too deeply" in report.problems[0].message_en
+
+
+@pytest.fixture
+def private_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    import tempfile
+
+    d = tmp_path / "tmpdir"
+    d.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(d))
+    return d

@@ -30,7 +30,7 @@ from zq_land import (
 )
 
 from . import state
-from .common import show_problems
+from .common import plain, short_name, show_problems
 
 WEIGHTS: Final = ("investment", "projects", "revitalization", "proximity", "priority")
 SOLVERS: Final = ("highs", "cbc")
@@ -124,6 +124,10 @@ def parse_scenario_toml(filename: str, data: bytes) -> tuple[Scenario | None, Va
         return None, rep
     try:
         raw = tomllib.loads(text)
+    except RecursionError:  # a deeply nested file exhausts tomllib's stack
+        rep.error(filename, "情景文件嵌套过深，不是有效的情景",
+                  "the scenario file is nested too deeply to be a scenario")
+        return None, rep
     except tomllib.TOMLDecodeError as exc:
         rep.error(filename, f"情景文件不是有效的 TOML：{exc}", f"not valid TOML: {exc}")
         return None, rep
@@ -146,7 +150,7 @@ def run_current(lang: str, data: state.DataSet) -> bool:
 
 def run_and_keep(scenario: Scenario, data: state.DataSet, lang: str) -> bool:
     """Solve ``scenario`` on ``data`` in a status box and keep the result; False (and a table) on failure."""
-    with st.status(t("run.running", lang, name=scenario.name), expanded=True) as box:
+    with st.status(t("run.running", lang, name=plain(scenario.name)), expanded=True) as box:
         st.write(t("run.step_solve", lang, solver=scenario.solver.name,
                    limit=f"{scenario.solver.time_limit_s:g}"))
         try:
@@ -157,9 +161,9 @@ def run_and_keep(scenario: Scenario, data: state.DataSet, lang: str) -> bool:
             return False
         except Exception as exc:  # a solver crash is shown, never a traceback
             box.update(label=t("run.failed", lang), state="error")
-            st.error(t("run.crashed", lang, error=f"{type(exc).__name__}: {exc}"))
+            st.error(t("run.crashed", lang, error=plain(f"{type(exc).__name__}: {exc}", limit=500)))
             return False
-        done = t("run.done", lang, name=scenario.name, status=t(f"solve.{result.solve.status}", lang))
+        done = t("run.done", lang, name=plain(scenario.name), status=t(f"solve.{result.solve.status}", lang))
         box.update(label=done, state="complete", expanded=False)
     state.keep_result(key, result)
     state.flash("success", done)
@@ -175,7 +179,7 @@ def render(lang: str, data: state.DataSet) -> None:
                  on_change=_on_base_change)
     base: Scenario = s[BASE]
     if base.description:
-        st.caption(base.description)
+        st.caption(plain(base.description, limit=2000))
     st.text_input(t("sc.name", lang), key="sc_name")
 
     c1, c2, c3 = st.columns(3)
@@ -315,7 +319,7 @@ def _toml_loader(lang: str) -> None:
     if st.session_state.get("up_toml_done") == sig:
         report = st.session_state.get("up_toml_report")
         if isinstance(report, ValidationReport) and report.problems:
-            st.error(t("sc.load_refused", lang, name=file.name))
+            st.error(t("sc.load_refused", lang, name=plain(short_name(file.name))))
             show_problems(report, lang, key="tbl_toml_problems")
         return
     st.session_state["up_toml_done"] = sig
@@ -324,7 +328,7 @@ def _toml_loader(lang: str) -> None:
     if scenario is not None:
         st.session_state["sc_uploaded"] = scenario
         st.session_state[APPLY] = scenario
-        state.flash("success", t("sc.loaded", lang, name=scenario.name))
+        state.flash("success", t("sc.loaded", lang, name=plain(scenario.name)))
     st.rerun()
 
 

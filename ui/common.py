@@ -14,8 +14,11 @@ import streamlit as st
 
 from zq_land import Problem, ValidationReport, t
 
-#: What Streamlit's Markdown (and its ``:color[...]``, ``:emoji:`` and ``$math$`` extensions) gives meaning to.
-_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:=&])")
+#: What Streamlit's Markdown (and its ``:color[...]``, ``:emoji:`` and ``$math$`` extensions) acts on inside a
+#: line; ``( )`` only after ``]`` and ``.``, ``-`` only at a line's start, so they are left as typed.
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]<>$~|!:&])")
+#: What starts a block (heading, list, quote, rule) at the start of the text.
+_BLOCK_START = re.compile(r"^([#+\-=>]|\d+[.)])")
 
 
 def plain(text: object, *, limit: int = 200) -> str:
@@ -28,7 +31,9 @@ def plain(text: object, *, limit: int = 200) -> str:
     s = " ".join(str(text).split())
     if len(s) > limit:
         s = s[: limit - 1] + "…"
-    return _MARKDOWN_SPECIAL.sub(r"\\\1", s)
+    s = _MARKDOWN_SPECIAL.sub(r"\\\1", s)
+    s = re.sub(r"(?i)\bwww\.", lambda m: m.group()[:-1] + "\\.", s)  # no autolink either
+    return _BLOCK_START.sub(lambda m: m.group()[:-1] + "\\" + m.group()[-1], s)
 
 
 def short_name(name: str, *, limit: int = 60) -> str:

@@ -407,7 +407,11 @@ def _rule_counts(
 ) -> pd.DataFrame:
     out = pd.DataFrame({"project_id": pj["project_id"].to_numpy(), "p": np.arange(len(pj), dtype=np.int64)})
     for r in RULES:
-        out[r] = rules[r].sum(axis=1).astype(np.int64)
+        a = rules[r]
+        if a.ndim == 2 and a.strides[0] == 0:  # a site rule broadcast over projects: one count for all
+            out[r] = np.full(a.shape[0], int(a[0].sum()) if a.shape[0] else 0, dtype=np.int64)
+        else:
+            out[r] = a.sum(axis=1).astype(np.int64)
     out["n_sites"] = len(st)
     out["n_eligible"] = ok.sum(axis=1).astype(np.int64)
     # ``other``: fails any rule but capacity

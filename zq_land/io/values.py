@@ -431,7 +431,13 @@ def industry_column(
 ) -> list[str]:
     accepted = ", ".join(f"{k} {v}" for k, v in INDUSTRY_ZH.items())
     out: list[str] = []
+    known: dict[object, str] = {}  # a cell's codes by its text: 50,000 sites hold a few dozen distinct cells
     for i, v in enumerate(values):
+        key = v if isinstance(v, str) or v is None else None
+        if key is not None and key in known:
+            out.append(known[key])
+            continue
+        n_problems = len(rep.problems)
         codes: list[str] = []
         for tok in split_codes(v):
             if norm_token(tok) in _ANY_INDUSTRY:
@@ -452,6 +458,8 @@ def industry_column(
             elif code not in codes:
                 codes.append(code)
         out.append(";".join(sorted(codes, key=INDUSTRIES.index)))
+        if key is not None and len(rep.problems) == n_problems:  # cells with problems are reported each time
+            known[key] = out[-1]
     return out
 
 

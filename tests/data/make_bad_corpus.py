@@ -648,7 +648,7 @@ def _implausible(path: Path) -> None:
     # Computable but no zone has them: read, with a warning naming row and column.
     path.write_bytes(_csv([
         PROJECT_HEADER,
-        ["P001", "五千亿", "nev_parts", "", 5000, "land", 50, None, 1],
+        ["P001", "五万亿", "nev_parts", "", 50000, "land", 50, None, 1],
         ["P002", "十万亩", "nev_parts", "", 1.0, "land", 100000, None, 1],
     ]))
 

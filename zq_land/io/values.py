@@ -46,7 +46,7 @@ HARD_MIN_POSITIVE = 1e-6
 #: The plausible range of each column (a warning outside it, naming the row); a setting:
 #: ``ZQ_LAND_PLAUSIBLE="investment_yi=0.01:500,area_mu=0.1:50000"`` changes any of them.
 PLAUSIBLE: dict[str, tuple[float, float]] = {
-    "investment_yi": (0.001, 1_000.0), "land_need_mu": (0.1, 20_000.0), "floor_need_m2": (10.0, 2_000_000.0),
+    "investment_yi": (0.001, 5_000.0), "land_need_mu": (0.1, 20_000.0), "floor_need_m2": (10.0, 2_000_000.0),
     "area_mu": (0.01, 100_000.0), "floor_area_m2": (1.0, 5_000_000.0), "min_invest_wan_per_mu": (1.0, 100_000.0),
 }
 #: Control characters are removed from text cells at reading (tab and line breaks become spaces):
@@ -313,6 +313,18 @@ def number_column(
     for i, v in enumerate(values):
         where = {"row": rows[i], "item_id": ids[i] or None, "column": column}
         bare, token = split_unit(v)
+        x = parse_number(bare)
+        if x is None:
+            rep.error(
+                file,
+                f"{column_label(column)} 须为（有限的）数字，实际为“{text_of(v)}”",
+                f"{column} must be a number, found '{text_of(v)}'",
+                found=text_of(v),
+                expected="a number",
+                **where,
+            )
+            out.append(np.nan)
+            continue
         factor = 1.0
         if token:
             factor_of = _CONVERSIONS.get(unit or "", {})
@@ -330,18 +342,6 @@ def number_column(
                 out.append(np.nan)
                 continue
             factor = factor_of[token]
-        x = parse_number(bare)
-        if x is None:
-            rep.error(
-                file,
-                f"{column_label(column)} 须为（有限的）数字，实际为“{text_of(v)}”",
-                f"{column} must be a number, found '{text_of(v)}'",
-                found=text_of(v),
-                expected="a number",
-                **where,
-            )
-            out.append(np.nan)
-            continue
         if x != x:
             if required:
                 rep.error(

@@ -238,3 +238,30 @@ def private_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     d.mkdir()
     monkeypatch.setattr(tempfile, "tempdir", str(d))
     return d
+
+
+def test_a_run_interrupted_by_a_rerun_is_started_again() -> None:
+    """Switching the language while a solve runs reruns the script; the run must not be lost silently."""
+    import dataclasses
+
+    from streamlit.testing.v1 import AppTest
+
+    from ui.scenario import PENDING_RUN
+
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=90)
+    at.run()
+    at.session_state["nav"] = "情景"
+    at.run()
+    at.button(key="btn_run").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    first = at.session_state["current_result"]
+    data_key = "-".join(first.split("-")[-2:])
+    result = at.session_state["results_cache"][first]
+    # the state a rerun leaves when it interrupts a run: the run marked pending, its result not kept
+    at.session_state[PENDING_RUN] = (dataclasses.replace(result.scenario, name="interrupted run"), data_key)
+    at.session_state["lang"] = "en"
+    at.run()
+    assert not at.exception
+    kept = at.session_state["results_cache"][at.session_state["current_result"]]
+    assert kept.scenario.name == "interrupted run"
+    assert PENDING_RUN not in at.session_state

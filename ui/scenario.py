@@ -148,26 +148,51 @@ def run_current(lang: str, data: state.DataSet) -> bool:
     return run_and_keep(scenario, data, lang)
 
 
+#: The run under way (its scenario and the data's key) until its result is kept: a rerun that interrupts
+#: it (the language switched, another click) starts it again instead of losing it silently.
+PENDING_RUN = "run_pending"
+
+
 def run_and_keep(scenario: Scenario, data: state.DataSet, lang: str) -> bool:
     """Solve ``scenario`` on ``data`` in a status box and keep the result; False (and a table) on failure."""
+    st.session_state[PENDING_RUN] = (scenario, data.key)
     with st.status(t("run.running", lang, name=plain(scenario.name)), expanded=True) as box:
         st.write(t("run.step_solve", lang, solver=scenario.solver.name,
                    limit=f"{scenario.solver.time_limit_s:g}"))
         try:
             key, result = state.run_allocation(scenario, data)
         except InputError as exc:
+            st.session_state.pop(PENDING_RUN, None)
             box.update(label=t("run.failed", lang), state="error")
             show_problems(exc.report, lang, key=f"tbl_run_failed_{scenario.content_key()}")
             return False
         except Exception as exc:  # a solver crash is shown, never a traceback
+            st.session_state.pop(PENDING_RUN, None)
             box.update(label=t("run.failed", lang), state="error")
             st.error(t("run.crashed", lang, error=plain(f"{type(exc).__name__}: {exc}", limit=500)))
             return False
+        # Kept before the next Streamlit call: a rerun requested meanwhile is raised there, and the
+        # result must not be lost with it.
+        state.keep_result(key, result)
+        st.session_state.pop(PENDING_RUN, None)
         done = t("run.done", lang, name=plain(scenario.name), status=t(f"solve.{result.solve.status}", lang))
+        state.flash("success", done)
         box.update(label=done, state="complete", expanded=False)
-    state.keep_result(key, result)
-    state.flash("success", done)
     return True
+
+
+def resume_interrupted_run(lang: str, data: state.DataSet) -> None:
+    """Start again a run that a rerun interrupted before its result was kept (then show the results)."""
+    pending = st.session_state.get(PENDING_RUN)
+    if pending is None:
+        return
+    scenario, data_key = pending
+    if data_key != data.key:  # the data changed meanwhile: the run is moot
+        st.session_state.pop(PENDING_RUN, None)
+        return
+    if run_and_keep(scenario, data, lang):
+        state.goto("results")
+        st.rerun()
 
 
 def render(lang: str, data: state.DataSet) -> None:

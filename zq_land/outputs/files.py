@@ -7,6 +7,7 @@ at a time per folder. The CSV keeps the contract's English column names
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import io
 import json
@@ -83,7 +84,7 @@ def write_outputs(
             "scenario.toml": lambda: audit_scenario_bytes(result),
         }
         for name, data in (extra or {}).items():
-            files[name] = (lambda d=data: d)
+            files[name] = functools.partial(bytes, data)
         _publish(files, out)
     return {n: out / n for n in names}
 

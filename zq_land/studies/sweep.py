@@ -39,6 +39,7 @@ from ..engine.pipeline import solve_allocation
 from ..engine.results import check_scenario_ids
 from ..engine.solvers import solve_highs
 from ..io import file_fingerprint
+from ..outputs.tables import spreadsheet_safe
 from ..scenario import Scenario
 from .engine import Cluster, dask_cluster, run_tasks
 from .sampling import SOURCES, Draw, draw_sample, landing_probabilities, sample_inputs
@@ -268,8 +269,9 @@ def evaluate_sample(index: int, base: SweepBase) -> list[tuple[float, np.ndarray
 
 
 def csv_bytes(df: pd.DataFrame) -> bytes:
-    """A table as CSV in UTF-8 with BOM (Excel opens Chinese correctly); floats to 6 decimals."""
-    return ("\ufeff" + df.to_csv(index=False, lineterminator="\n", float_format=_float_format)).encode("utf-8")
+    """A table as CSV in UTF-8 with BOM (Excel opens Chinese correctly); floats to 6 decimals; no text cell
+    becomes a formula (:func:`zq_land.outputs.tables.spreadsheet_safe`)."""
+    return ("\ufeff" + spreadsheet_safe(df).to_csv(index=False, lineterminator="\n", float_format=_float_format)).encode("utf-8")
 
 
 def write_sweep(result: SweepResult, out_dir: str | Path) -> dict[str, Path]:

@@ -271,7 +271,8 @@ def evaluate_sample(index: int, base: SweepBase) -> list[tuple[float, np.ndarray
 def csv_bytes(df: pd.DataFrame) -> bytes:
     """A table as CSV in UTF-8 with BOM (Excel opens Chinese correctly); floats to 6 decimals; no text cell
     becomes a formula (:func:`zq_land.outputs.tables.spreadsheet_safe`)."""
-    return ("\ufeff" + spreadsheet_safe(df).to_csv(index=False, lineterminator="\n", float_format=_float_format)).encode("utf-8")
+    text = spreadsheet_safe(df).to_csv(index=False, lineterminator="\n", float_format=_float_format)
+    return ("\ufeff" + text).encode("utf-8")
 
 
 def write_sweep(result: SweepResult, out_dir: str | Path) -> dict[str, Path]:

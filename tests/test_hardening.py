@@ -138,9 +138,11 @@ def test_a_second_run_into_the_same_folder_is_refused(tmp_path: Path) -> None:
     finally:
         other.kill()
         other.wait()
-    # the lock of a run that has ended is taken over
+    # the lock of a run that has ended is taken over, and the staging folder a killed run left is removed
+    (tmp_path / ".out.k1ll3d.tmp").mkdir()
     assert main(["solve", "--sites", str(SITES), "--projects", str(PROJECTS), "--out", str(out), "--quiet"]) == 0
     assert not (tmp_path / ".out.zq_land.lock").exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
     assert {"assignments.csv", "summary.json", ".zq_land_outputs.json"} <= {p.name for p in out.iterdir()}
 
 

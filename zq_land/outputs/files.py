@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import glob
 import hashlib
 import io
 import json
@@ -230,6 +231,11 @@ def atomic_write(path: Path, data: bytes) -> None:
 def _publish(files: Mapping[str, Callable[[], bytes]], out: Path) -> None:
     """Render every file into a staging folder beside ``out``, then move the set in, the marker last."""
     parent = out.absolute().parent
+    # staging folders a killed run (SIGKILL, power cut) left: this process holds the folder's lock, so no
+    # other run is staging into them
+    for stale in parent.glob(f".{glob.escape(out.name)}.*.tmp"):
+        if stale.is_dir():
+            shutil.rmtree(stale, ignore_errors=True)
     try:
         stage = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".tmp", dir=parent))
     except OSError as exc:

@@ -468,8 +468,11 @@ def date_column(
     values: list[Any], ids: list[str], rows: list[int], column: str, file: str, rep: ValidationReport
 ) -> pd.Series:
     out: list[pd.Timestamp] = []
+    zoned: list[int] = []
     for i, v in enumerate(values):
         d = parse_date(v)
+        if getattr(v, "tzinfo", None) is not None and d is not None:
+            zoned.append(i)
         if d is None:
             rep.error(
                 file,
@@ -483,4 +486,9 @@ def date_column(
             )
             d = pd.NaT
         out.append(d)
+    if zoned:
+        i = zoned[0]
+        rep.warn(file, f"{len(zoned)} 个 {column_label(column)} 带有时区，按其当地日期读取（如“{values[i]}”）",
+                 f"{len(zoned)} {column} value(s) carry a time zone; read as their local date (e.g. '{values[i]}')",
+                 row=rows[i], item_id=ids[i] or None, column=column, found=str(values[i]))
     return pd.Series(pd.to_datetime(out), dtype="datetime64[ns]")

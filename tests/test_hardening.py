@@ -277,3 +277,28 @@ def test_a_run_interrupted_by_a_rerun_is_started_again() -> None:
     kept = at.session_state["results_cache"][at.session_state["current_result"]]
     assert kept.scenario.name == "interrupted run"
     assert PENDING_RUN not in at.session_state
+
+
+# ==============================================================================================
+# 13. the deadline holds at any size: eligibility looks at the clock
+# ==============================================================================================
+def test_eligibility_cut_short_by_the_deadline_says_so(monkeypatch: pytest.MonkeyPatch) -> None:
+    import types
+
+    import zq_land.engine.eligibility as el
+
+    sites, projects = zq.read_sites(SITES), zq.read_projects(PROJECTS)
+    monkeypatch.setattr(el, "CHUNK_CELLS", 30 * len(sites))  # chunks of 30 projects
+    full = zq.eligible_pairs(sites, projects, zq.Scenario(name="x"))
+    cut = zq.eligible_pairs(sites, projects, zq.Scenario(name="x"), deadline=0.0)  # long past
+    assert cut.unchecked == len(projects) - 30 and full.unchecked == 0
+    first = full.pairs[full.pairs["p"] < 30].reset_index(drop=True)
+    pd.testing.assert_frame_equal(cut.pairs, first)
+    # through a run: the clock of eligibility is always late
+    monkeypatch.setattr(el, "time", types.SimpleNamespace(monotonic=lambda: math.inf))
+    result = zq.allocate(zq.Scenario(name="late"), sites=sites, projects=projects)
+    assert result.solve.status == "time_limit"
+    reasons = result.unplaced.set_index("project_id")["reason_code"]
+    assert (reasons == "not_checked").sum() == len(projects) - 30
+    assert json.loads(zq.summary_json_bytes(result))["bound"] is None
+    assert openpyxl.load_workbook(io.BytesIO(zq.workbook_bytes(result))).sheetnames, "the exports still work"

@@ -9,6 +9,7 @@ candidate pairs of the optimiser, the per-project rule counts behind the "why un
 from __future__ import annotations
 
 import datetime as dt
+import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Final
@@ -76,7 +77,8 @@ class Candidates:
         objective, 亿元).
     rule_counts
         One row per project: how many sites each rule excludes taken alone, ``n_eligible``, and the
-        largest capacity among sites passing every other rule (``max_cap_mu``, ``max_cap_m2``).
+        largest capacity among sites passing every other rule (``max_cap_mu``, ``max_cap_m2``);
+        ``unchecked`` is True for the projects whose sites the deadline left unchecked (no pairs).
     sites
         Per site: ``site_id, s, kind, status, unit, capacity, excluded, lon, lat`` and ``name``.
     projects
@@ -96,12 +98,21 @@ class Candidates:
     anchors: Mapping[str, tuple[tuple[float, float], ...]] = field(default_factory=dict)
 
     @property
+    def unchecked(self) -> int:
+        """How many projects the deadline left unchecked (0 when every pair was checked)."""
+        if "unchecked" not in self.rule_counts.columns:
+            return 0
+        return int(self.rule_counts["unchecked"].sum())
+
+    @property
     def site_capacity(self) -> pd.Series:
         """Capacity per site id (mu for land, m2 for factory and platform)."""
         return pd.Series(self.sites["capacity"].to_numpy(), index=self.sites["site_id"], name="capacity")
 
 
-def eligible_pairs(sites: pd.DataFrame, projects: pd.DataFrame, scenario: Scenario) -> Candidates:
+def eligible_pairs(
+    sites: pd.DataFrame, projects: pd.DataFrame, scenario: Scenario, *, deadline: float | None = None
+) -> Candidates:
     """Every (project, site) pair that satisfies all allocation rules, with its objective coefficient.
 
     Parameters
@@ -110,6 +121,9 @@ def eligible_pairs(sites: pd.DataFrame, projects: pd.DataFrame, scenario: Scenar
         Canonical tables (``docs/ARCHITECTURE.md``); geometry is not needed.
     scenario
         Weights, policy, forbidden pairs, exclusions and anchors.
+    deadline
+        A ``time.monotonic()`` stamp: projects are checked in chunks, and those not reached by then are
+        left with no pairs and ``unchecked`` in ``rule_counts`` (a run's time limit holds at any size).
 
     Returns
     -------
@@ -127,7 +141,11 @@ def eligible_pairs(sites: pd.DataFrame, projects: pd.DataFrame, scenario: Scenar
     # Projects in chunks of about CHUNK_CELLS pairs: the (P, S) arrays of 2,000 projects x 50,000 sites
     # took 1e8 cells per rule (gigabytes, 32 s with 10 s in the kernel); chunks stay in the cache.
     step = max(1, CHUNK_CELLS // max(len(st), 1))
+    reached = len(pj)
     for lo in range(0, len(pj), step):
+        if deadline is not None and lo > 0 and time.monotonic() > deadline:
+            reached = lo
+            break
         pj_c = pj.iloc[lo:lo + step].reset_index(drop=True)
         rules, need, _ = _rule_arrays(st, pj_c, scenario, site_inputs)
         # True where any rule but capacity excludes (P, S), OR-ed in place: no (R, P, S) stack
@@ -147,8 +165,11 @@ def eligible_pairs(sites: pd.DataFrame, projects: pd.DataFrame, scenario: Scenar
     p_idx = np.concatenate(p_parts) if p_parts else empty_i
     s_idx = np.concatenate(s_parts) if s_parts else empty_i
     need_k = np.concatenate(need_parts) if need_parts else np.zeros(0)
+    if reached < len(pj):
+        count_parts.append(_unchecked_counts(pj.iloc[reached:], reached, len(st)))
     counts = (pd.concat(count_parts, ignore_index=True) if count_parts
               else _rule_counts(*_rule_arrays_with_ok(st, pj, scenario, site_inputs), cap, st, pj))
+    counts["unchecked"] = counts["p"].to_numpy() >= reached
 
     is_land = (st["kind"].to_numpy() == "land")
     inv = pj["investment_yi"].to_numpy(float)
@@ -390,6 +411,20 @@ def _rule_arrays(
         "excluded_site": np.broadcast_to(si.excluded[None, :], shape),
     }
     return rules, need, cap
+
+
+def _unchecked_counts(pj: pd.DataFrame, first: int, n_sites: int) -> pd.DataFrame:
+    """The counts' rows of projects the deadline left unchecked: no rule counted, no site eligible."""
+    out = pd.DataFrame({"project_id": pj["project_id"].to_numpy(),
+                        "p": np.arange(first, first + len(pj), dtype=np.int64)})
+    for r in RULES:
+        out[r] = np.zeros(len(pj), dtype=np.int64)
+    out["n_sites"] = n_sites
+    out["n_eligible"] = np.zeros(len(pj), dtype=np.int64)
+    out["max_cap_mu"] = np.nan
+    out["max_cap_m2"] = np.nan
+    out["excluded_project"] = pj["excluded"].to_numpy(bool)
+    return out
 
 
 def _rule_arrays_with_ok(

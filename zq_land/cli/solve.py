@@ -125,7 +125,7 @@ def read_start(path: str) -> pd.DataFrame:
 
 def one_line(r: AllocationResult) -> str:
     k, s = r.kpis, r.solve
-    gap = "" if s.gap is None else f", gap {100 * float(s.gap):.3g}%"
+    gap = "" if s.gap is None or s.gap != s.gap else f", gap {100 * float(s.gap):.3g}%"
     return (f"{r.scenario.name}: {s.status} ({s.solver}{gap}) — placed {k['projects_placed']}/{k['projects_total']} "
             f"projects, {k['investment_placed_yi']:.2f}/{k['investment_total_yi']:.2f} 亿元; "
             f"land {k['land_placed_mu']:.1f} mu, floor {k['floor_placed_m2']:,.0f} m2; "

@@ -126,7 +126,8 @@ def output_folder_lock(out_dir: str | Path) -> Iterator[None]:
     """
     out = Path(out_dir)
     check_output_folder(out)
-    lock = out.absolute().parent / f".{out.name}.zq_land.lock"
+    full = _full(out)
+    lock = full.parent / f".{full.name}.zq_land.lock"
     try:
         lock.parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
@@ -230,7 +231,8 @@ def atomic_write(path: Path, data: bytes) -> None:
 
 def _publish(files: Mapping[str, Callable[[], bytes]], out: Path) -> None:
     """Render every file into a staging folder beside ``out``, then move the set in, the marker last."""
-    parent = out.absolute().parent
+    out = _full(out)  # "." and "a/.." have no name of their own to stage beside
+    parent = out.parent
     # staging folders a killed run (SIGKILL, power cut) left: this process holds the folder's lock, so no
     # other run is staging into them
     for stale in parent.glob(f".{glob.escape(out.name)}.*.tmp"):
@@ -254,9 +256,7 @@ def _publish(files: Mapping[str, Callable[[], bytes]], out: Path) -> None:
         os.umask(umask)
         stage.chmod(0o777 & ~umask)
         with _signals_held():  # the moves take milliseconds: no Ctrl-C between them
-            if not out.exists() or (out.is_dir() and not any(out.iterdir())):
-                with contextlib.suppress(FileNotFoundError):
-                    out.rmdir()
+            if not out.exists():  # an existing folder, even empty, stays (it may be a shell's working folder)
                 os.rename(stage, out)
             else:
                 old = _marker_files(out)
@@ -268,6 +268,13 @@ def _publish(files: Mapping[str, Callable[[], bytes]], out: Path) -> None:
                 os.replace(stage / MARKER, out / MARKER)
     finally:
         shutil.rmtree(stage, ignore_errors=True)
+
+
+def _full(out: Path) -> Path:
+    try:
+        return out.resolve()
+    except OSError:  # a loop of symlinks: say it where the path is used
+        return out.absolute()
 
 
 def _refuse_foreign_files(out: Path, names: Iterable[str]) -> None:

@@ -32,6 +32,7 @@ from zq_land.vocab import (
     M2_PER_MU,
     MODE_LOOKUP,
     NEV_INDUSTRIES,
+    PROJECT_EFFICIENCY_HEADERS,
     PROJECT_HEADERS,
     header_lookup,
     norm_token,
@@ -463,7 +464,8 @@ def test_csv_is_utf8_with_bom_and_canonical_headers() -> None:
 
 def test_xlsx_holds_the_same_rows_as_the_csv(projects: pd.DataFrame) -> None:
     xl = pd.read_excel(SAMPLE_PROJECTS_XLSX, dtype={"项目编号": str})
-    lookup = header_lookup(PROJECT_HEADERS) | {"英文名称": "name_en", "数据来源": "source"}
+    lookup = header_lookup({**PROJECT_HEADERS, **PROJECT_EFFICIENCY_HEADERS}) | {"英文名称": "name_en",
+                                                                                 "数据来源": "source"}
     xl.columns = [lookup.get(norm_token(c), c) for c in xl.columns]
     assert "项目名称" not in xl.columns and "投资额(亿元)" not in xl.columns
     xl["industry"] = xl["industry"].map(lambda v: INDUSTRY_LOOKUP[norm_token(v)])

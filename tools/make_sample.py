@@ -89,9 +89,22 @@ PARTS_PARK_SITES: Final = ("L03", "L04", "L05")
 
 _CSV_COLUMNS: Final = (
     "project_id", "name", "industry", "anchor", "investment_yi", "mode", "land_need_mu",
-    "floor_need_m2", "review_meeting", "name_en", "source",
+    "floor_need_m2", "review_meeting", "output_wan", "tax_wan", "jobs", "name_en", "source",
 )
-_EXTRA_ZH: Final = {"name_en": "英文名称", "source": "数据来源"}
+_EXTRA_ZH: Final = {"name_en": "英文名称", "source": "数据来源", "output_wan": "预计产值(万元)",
+                    "tax_wan": "预计税收(万元)", "jobs": "就业人数"}
+#: Illustrative 亩均 figures by industry: annual output per 万元 invested, tax as a share of output, and
+#: output per worker (万元/人). Invented, between the published yardsticks: Zhaoqing parks' 153 万元/亩 of output
+#: in 2016 (old firms, shared/DOMAIN.md) and the NEV city's target of 1,000 万元/亩 ("万亩千亿": 100 billion yuan
+#: on 10,000 mu); the land projects come out at about 660 万元/亩 of output and 31 万元/亩 of tax. Each project's
+#: figures are drawn around them from its own seeded generator, so that the other sample values do not move.
+_EFFICIENCY: Final = {
+    "nev_vehicle": (1.0, 0.040, 250), "nev_parts": (0.8, 0.045, 150), "battery": (0.9, 0.040, 220),
+    "electronics": (1.1, 0.040, 120), "equipment": (0.75, 0.045, 130), "new_materials": (0.8, 0.045, 180),
+    "metal": (0.9, 0.030, 160), "building_materials": (0.6, 0.045, 200), "food": (1.0, 0.055, 120),
+    "biomed": (0.7, 0.070, 150), "furniture": (0.85, 0.035, 60), "energy_saving": (0.7, 0.045, 140),
+    "culture": (0.25, 0.070, 40), "other": (0.6, 0.040, 100),
+}
 _ANCHOR_ZH: Final = {"XPeng": "小鹏汽车", "Ruiqing CATL": "瑞庆时代"}
 _SITE_COLUMNS: Final = (
     "site_id", "name", "name_en", "kind", "area_mu", "floor_area_m2", "status", "industries",
@@ -268,6 +281,23 @@ def _projects_with_hints(*, seed: int = SEED) -> pd.DataFrame:
     df = pd.DataFrame(rows)
     df["review_meeting"] = df["review_meeting"].astype("Int64")
     _check_projects(df)
+    return _with_efficiency(df, seed=seed)
+
+
+def _with_efficiency(df: pd.DataFrame, *, seed: int) -> pd.DataFrame:
+    """The projects with illustrative expected annual output and tax (万元) and jobs (人), placed after
+    ``review_meeting``."""
+    output, tax, jobs = [], [], []
+    for r in df.itertuples(index=False):
+        ratio, rate, per_worker = _EFFICIENCY[str(r.industry)]
+        rng = random.Random(f"{seed}-efficiency-{r.project_id}")
+        out = r.investment_yi * 10_000 * ratio * rng.uniform(0.6, 1.5)
+        output.append(round(out))
+        tax.append(max(1, round(out * rate * rng.uniform(0.5, 1.6))))
+        jobs.append(max(5, round(out / per_worker * rng.uniform(0.8, 1.25))))
+    at = list(df.columns).index("review_meeting") + 1
+    for k, (name, values) in enumerate((("output_wan", output), ("tax_wan", tax), ("jobs", jobs))):
+        df.insert(at + k, name, values)
     return df
 
 
@@ -476,11 +506,11 @@ def _projects_xlsx(df: pd.DataFrame) -> bytes:
                 v = int(v)
             elif isinstance(v, float) and math.isnan(v):
                 v = None
-            elif c in ("land_need_mu", "floor_need_m2"):
+            elif c in ("land_need_mu", "floor_need_m2", "output_wan", "tax_wan", "jobs"):
                 v = int(v)
             row.append(v)
         ws.append(row)
-    for col, width in zip("ABCDEFGHIJK", (11, 40, 14, 10, 12, 11, 12, 15, 9, 36, 12), strict=True):
+    for col, width in zip("ABCDEFGHIJKLMN", (11, 40, 14, 10, 12, 11, 12, 15, 9, 14, 14, 9, 36, 12), strict=True):
         ws.column_dimensions[col].width = width
     ws.freeze_panes = "A2"
     wb.properties.creator = "tools/make_sample.py"
@@ -874,6 +904,12 @@ and the parts park's phase 1 (about 1,048 mu, here three plots of 420 + 368 + 26
 - the {len(projects) - n_named} filler projects, named `示例项目-NN` (`source = illustrative`),
   sized so that the table reproduces the report's totals exactly;
 - the review meeting of each project (drawn evenly over meetings 1-13);
+- every project's expected annual output (`output_wan`, 万元), tax (`tax_wan`, 万元) and jobs (`jobs`, 人):
+  the report gives none of them. They are drawn around invented ratios by industry (output per 万元
+  invested, tax as a share of output, output per worker) between published yardsticks (Zhaoqing parks'
+  153 万元/亩 of output in 2016; the NEV city's target of 1,000 万元/亩), so that the land projects come out
+  at about 660 万元/亩 of output and 31 万元/亩 of tax, for the 亩均 (per-mu) figures, floors, the tax weight
+  and the A-D grading to have something to work on: **illustrative, not any firm's figures**;
 - the sites marked `（示例）` (reserve and general industrial plots, leased factories, platforms), all
   statuses, industry restrictions and investment floors (200-600 万元/亩, after the calibration notes
   in `shared/DOMAIN.md`), and the land/floor capacities of the named plots other than Zhongheng.
@@ -903,9 +939,11 @@ named plots: the map labels them by name).
 
 Projects (`projects_2022.csv`): `project_id` (`XM22-NNN`, in review order), `name`, `industry`,
 `anchor`, `investment_yi` (亿元), `mode` (`land`, `lease`, `platform`, `land_or_lease`), `land_need_mu`,
-`floor_need_m2`, `review_meeting` (1-13), `name_en`, `source` (`report` or `illustrative`). The xlsx
-holds the same rows under the Chinese headers 项目编号, 项目名称, 产业类别, 配套龙头, 投资额(亿元), 落地方式,
-用地需求(亩), 厂房需求(平方米), 评审批次, 英文名称, 数据来源.
+`floor_need_m2`, `review_meeting` (1-13), `output_wan` (expected annual output, 万元; illustrative),
+`tax_wan` (expected annual tax, 万元; illustrative), `jobs` (people; illustrative), `name_en`, `source`
+(`report` or `illustrative`). The xlsx holds the same rows under the Chinese headers 项目编号, 项目名称,
+产业类别, 配套龙头, 投资额(亿元), 落地方式, 用地需求(亩), 厂房需求(平方米), 评审批次, 预计产值(万元), 预计税收(万元),
+就业人数, 英文名称, 数据来源.
 
 ## Regenerate
 

@@ -34,7 +34,8 @@ _MODULES: dict[str, tuple[str, ...]] = {
     # the app's strings
     ".i18n": ("LANGS", "LANG_NAMES", "Lang", "t"),
     # codes
-    ".vocab": ("INDUSTRY_ZH", "KIND_ZH", "MODE_ZH", "PROJECT_COLUMNS", "SITE_COLUMNS", "STATUS_ZH"),
+    ".vocab": ("INDUSTRY_ZH", "KIND_ZH", "MODE_ZH", "PROJECT_COLUMNS", "PROJECT_EFFICIENCY_COLUMNS", "SITE_COLUMNS",
+        "SITE_EFFICIENCY_COLUMNS", "STATUS_ZH"),
     # scenarios
     ".scenario": ("Policy", "Scenario", "SolverSettings", "Uncertainty", "Weights", "load_scenario",
         "scenario_from_dict"),
@@ -50,7 +51,7 @@ _MODULES: dict[str, tuple[str, ...]] = {
     ".engine.results": ("AllocationResult", "Comparison", "allocate", "check_scenario_ids", "compare_results",
         "compute_kpis"),
     # outputs
-    ".outputs.tables": ("labelled", "spreadsheet_safe", "unescape_cell"),
+    ".outputs.tables": ("candidates_frame", "efficiency_frame", "labelled", "spreadsheet_safe", "unescape_cell"),
     ".outputs.workbook": ("comparison_workbook_bytes", "workbook_bytes"),
     ".outputs.audit": ("audit_scenario_bytes",),
     ".outputs.files": ("assignments_csv_bytes", "atomic_write", "audit_bundle_bytes", "check_output_folder",
@@ -75,16 +76,17 @@ _EXPORTS: dict[str, str] = {name: module for module, names in _MODULES.items() f
 
 __all__ = [
     "BASEMAPS", "DASK_ENV", "INDUSTRY_ZH", "KIND_ZH", "KPI_LABELS", "LABELS", "LANGS", "LANG_NAMES", "MODE_ZH",
-    "PROJECT_COLUMNS", "SCENARIO_NAMES", "SITE_COLUMNS", "SITE_TABLE_COLUMNS", "STATUS_WORDS", "STATUS_ZH", "UNITS",
-    "AllocationResult", "Basemap", "Candidates", "Comparison", "DataSetInfo", "Decision", "DecisionConflict",
-    "InputError", "Label", "Lang", "ParetoResult", "PdfUnavailableError", "Plan", "Policy", "Problem", "ReadResult",
-    "Reason", "RunInfo", "RunRecord", "Scenario", "SolveReport", "SolverError", "SolverSettings", "Store", "StoreError",
-    "SweepFailed", "SweepInfo", "SweepResult", "Text", "Uncertainty", "ValidationReport", "Weights", "ZqLandError",
-    "__version__", "add_decision", "adopt_run", "allocate", "assignments_csv_bytes", "atomic_write",
-    "audit_bundle_bytes", "audit_scenario_bytes", "brief_bytes", "brief_format", "build_brief", "chance_map",
-    "check_files", "check_output_folder", "check_projects", "check_scenario_ids", "check_sites", "code_label",
-    "column_label", "compare_map", "compare_results", "comparison_workbook_bytes", "compute_kpis", "decision_locks",
-    "default_store_url", "eligible_pairs", "env_store_url", "file_fingerprint", "header", "headers", "input_error",
+    "PROJECT_COLUMNS", "PROJECT_EFFICIENCY_COLUMNS", "SCENARIO_NAMES", "SITE_COLUMNS", "SITE_EFFICIENCY_COLUMNS",
+    "SITE_TABLE_COLUMNS", "STATUS_WORDS", "STATUS_ZH", "UNITS", "AllocationResult", "Basemap", "Candidates",
+    "Comparison", "DataSetInfo", "Decision", "DecisionConflict", "InputError", "Label", "Lang", "ParetoResult",
+    "PdfUnavailableError", "Plan", "Policy", "Problem", "ReadResult", "Reason", "RunInfo", "RunRecord", "Scenario",
+    "SolveReport", "SolverError", "SolverSettings", "Store", "StoreError", "SweepFailed", "SweepInfo", "SweepResult",
+    "Text", "Uncertainty", "ValidationReport", "Weights", "ZqLandError", "__version__", "add_decision", "adopt_run",
+    "allocate", "assignments_csv_bytes", "atomic_write", "audit_bundle_bytes", "audit_scenario_bytes", "brief_bytes",
+    "brief_format", "build_brief", "candidates_frame", "chance_map", "check_files", "check_output_folder",
+    "check_projects", "check_scenario_ids", "check_sites", "code_label", "column_label", "compare_map",
+    "compare_results", "comparison_workbook_bytes", "compute_kpis", "decision_locks", "default_store_url",
+    "efficiency_frame", "eligible_pairs", "env_store_url", "file_fingerprint", "header", "headers", "input_error",
     "install_static_assets", "kpi_header", "labelled", "landing_probabilities", "list_decisions", "load_scenario",
     "open_store", "output_folder_lock", "read_projects", "read_run", "read_sites", "record_sweep", "result_brief_bytes",
     "result_map", "run_from_result", "run_pareto", "run_sweep", "sample_projects", "sample_scenarios", "sample_sites",
@@ -160,7 +162,7 @@ if TYPE_CHECKING:  # what mypy and editors see; at run time the names come from 
         write_outputs,
     )
     from .outputs.maps import BASEMAPS, Basemap, chance_map, compare_map, result_map, sites_map, standalone_html
-    from .outputs.tables import labelled, spreadsheet_safe, unescape_cell
+    from .outputs.tables import candidates_frame, efficiency_frame, labelled, spreadsheet_safe, unescape_cell
     from .outputs.workbook import comparison_workbook_bytes, workbook_bytes
     from .sample import SCENARIO_NAMES, sample_projects, sample_scenarios, sample_sites
     from .scenario import Policy, Scenario, SolverSettings, Uncertainty, Weights, load_scenario, scenario_from_dict
@@ -199,4 +201,13 @@ if TYPE_CHECKING:  # what mypy and editors see; at run time the names come from 
         headers,
         kpi_header,
     )
-    from .vocab import INDUSTRY_ZH, KIND_ZH, MODE_ZH, PROJECT_COLUMNS, SITE_COLUMNS, STATUS_ZH
+    from .vocab import (
+        INDUSTRY_ZH,
+        KIND_ZH,
+        MODE_ZH,
+        PROJECT_COLUMNS,
+        PROJECT_EFFICIENCY_COLUMNS,
+        SITE_COLUMNS,
+        SITE_EFFICIENCY_COLUMNS,
+        STATUS_ZH,
+    )

@@ -62,6 +62,7 @@ STRINGS: Final[dict[str, tuple[str, str]]] = {
     "layer.labels": ("地块名称", "Plot names"),
     "layer.anchors": ("龙头企业", "Anchors"),
     "layer.supplier_lines": ("配套企业—龙头连线", "Supplier-to-anchor lines"),
+    "layer.candidates": ("D类载体（盘活候选）", "D-grade sites (revitalization candidates)"),
     "legend.title": ("图例", "Legend"),
     "legend.opacity": ("填充越深 = 剩余容量越多", "Darker fill = more free capacity"),
     "legend.anchor": ("龙头企业", "Anchor (chain leader)"),
@@ -150,6 +151,16 @@ STRINGS: Final[dict[str, tuple[str, str]]] = {
     "sc.w_proximity_help": ("配套企业离龙头每远一个参考距离,扣 w × 平均单项目投资",
                             "a penalty of w x mean investment per reference distance from supplier "
                             "to anchor"),
+    "sc.w_tax": ("亩均税收", "Tax per mu"),
+    "sc.w_tax_help": ("项目预计年税收高出(低于)其用地按本批平均亩均税收应缴税收的部分,"
+                      "每万元计(扣) w × 每万元税收对应的投资(须项目表有预计税收)",
+                      "each 10k yuan of a project's expected tax above (below) what its land yields at the pipeline's "
+                      "average tax per mu counts (costs) w × the investment per 10k yuan of tax (needs the tax "
+                      "figures)"),
+    "sc.tax_floor": ("默认亩均税收下限(万元/亩)", "Default tax-per-mu floor (10k yuan/mu)"),
+    "sc.tax_floor_help": ("供地项目的预计税收 ÷ 用地不得低于此值;地块自设下限的从其规定;未填税收的项目不检查",
+                          "a land project's expected tax / its land must reach this; a plot's own floor applies "
+                          "where set; projects without a tax figure are not checked"),
     "sc.w_priority": ("优先级", "Priority"),
     "sc.w_priority_help": ("每落位一个项目计 w × 平均单项目投资 × 其优先级",
                            "each project placed counts w x mean investment x its priority"),
@@ -493,6 +504,22 @@ STRINGS: Final[dict[str, tuple[str, str]]] = {
     "unc.col_projects_placed": ("落位项目数", "Projects placed"),
     "unc.col_on_front": ("在前沿上", "On the front"),
     "unc.col_same_as": ("与该点相同", "Same as point"),
+    # results: per-mu efficiency (亩均)
+    "eff.header": ("亩均效益", "Per-mu efficiency"),
+    "eff.help": (
+        "按落位项目申报的预计年产值、年税收与就业计算；厂房与平台按建筑面积折亩（666.67 平方米折 1 亩）。",
+        "From the placed projects' expected annual output, tax and jobs; factory and platform floor counts in mu "
+        "(666.67 m2 to the mu).",
+    ),
+    "eff.by_industry": ("分产业", "By industry"),
+    "eff.grades": ("载体评级（按{by}，A/B/C/D 比例 {shares}）：{counts}",
+                   "Sites graded on {by} (A/B/C/D shares {shares}): {counts}"),
+    "eff.by_tax": ("亩均税收", "tax per mu"),
+    "eff.by_output": ("亩均产值", "output per mu"),
+    "eff.candidates": ("D类载体（盘活候选，地图上以红色虚线标出）", "D-grade sites (revitalization candidates, "
+                       "outlined in dashed red on the map)"),
+    "eff.no_candidates": ("没有 D 类载体。", "No site is graded D."),
+    "eff.warnings": ("亩均下限提示", "Per-mu floor notes"),
 }
 
 ANCHOR_ZH: Final = {"XPeng": "小鹏汽车", "Ruiqing CATL": "瑞庆时代"}

@@ -16,6 +16,16 @@ counted in 亿元 of placed investment.
 * ``proximity``: a penalty of ``w`` x the pipeline's mean investment per project for every
   ``proximity_reference_km`` (default 10 km) between a supplier's site and its anchor.
 * ``priority``: each project placed counts ``w`` x mean investment per project x its ``priority``.
+* ``tax`` (亩均税收): a placed project's expected annual tax (``tax_wan``, 万元) above what its space (its land,
+  or its floor at 666.67 m2 to the mu) would yield at the pipeline's tax per mu counts ``w`` x the pipeline's
+  investment per 万元 of tax (both over the projects that give a tax). A project at the average tax per mu adds
+  nothing; one above it adds, one below it costs, in proportion to the land it takes: the term is per mu, as
+  亩均论英雄. A project without a tax figure adds nothing.
+
+Per-mu policy (``[policy]``): ``default_min_tax_wan_per_mu`` and ``default_min_output_wan_per_mu`` (亩均税收
+and 亩均产值 floors, 万元/亩, for land plots without their own ``min_tax_wan_per_mu`` / ``min_output_wan_per_mu``);
+``grade_shares`` (A-D shares, default ``[0.25, 0.45, 0.25, 0.05]``) and ``grade_by`` (``"tax"`` or
+``"output"``, per mu) for the A-D grading of the sites.
 """
 
 from __future__ import annotations
@@ -39,8 +49,11 @@ _TOP_KEYS = {
     "name", "description", "sites", "projects", "weights", "policy", "solver", "locks", "forbid",
     "exclude_sites", "exclude_projects", "anchors", "columns", "sheet", "uncertainty",
 }
-_WEIGHT_KEYS = {"investment", "projects", "revitalization", "proximity", "priority"}
-_POLICY_KEYS = {"usable_land_ratio", "default_min_invest_wan_per_mu", "as_of", "proximity_reference_km"}
+_WEIGHT_KEYS = {"investment", "projects", "revitalization", "proximity", "priority", "tax"}
+_POLICY_KEYS = {"usable_land_ratio", "default_min_invest_wan_per_mu", "as_of", "proximity_reference_km",
+                "default_min_tax_wan_per_mu", "default_min_output_wan_per_mu", "grade_shares", "grade_by"}
+#: Zhejiang's A-D shares (亩均论英雄): A top 25 %, B next 45 %, C next 25 %, D bottom 5 %.
+DEFAULT_GRADE_SHARES: tuple[float, float, float, float] = (0.25, 0.45, 0.25, 0.05)
 _SOLVER_KEYS = {"name", "time_limit_s", "mip_gap", "threads", "warm_start"}
 #: The largest weight accepted: weights multiply 亿元 figures; 1e308 overflowed the objective to infinity.
 MAX_WEIGHT = 1e6
@@ -55,10 +68,11 @@ class Weights:
     revitalization: float = 0.0
     proximity: float = 0.0
     priority: float = 0.0
+    tax: float = 0.0
 
     def only_investment(self) -> bool:
         return self.investment > 0 and not any(
-            (self.projects, self.revitalization, self.proximity, self.priority)
+            (self.projects, self.revitalization, self.proximity, self.priority, self.tax)
         )
 
 
@@ -68,6 +82,10 @@ class Policy:
     default_min_invest_wan_per_mu: float | None = None
     as_of: dt.date | None = None
     proximity_reference_km: float = 10.0
+    default_min_tax_wan_per_mu: float | None = None
+    default_min_output_wan_per_mu: float | None = None
+    grade_shares: tuple[float, float, float, float] = DEFAULT_GRADE_SHARES
+    grade_by: Literal["tax", "output"] = "tax"
 
 
 @dataclass(frozen=True)
@@ -165,7 +183,8 @@ class Scenario:
             out["exclude_sites"] = sorted(self.exclude_sites)
         if self.exclude_projects:
             out["exclude_projects"] = sorted(self.exclude_projects)
-        out["weights"] = {k: getattr(self.weights, k) for k in sorted(_WEIGHT_KEYS)}
+        # the tax weight only when set, so that scenarios without it read (and hash) as before
+        out["weights"] = {k: getattr(self.weights, k) for k in sorted(_WEIGHT_KEYS) if k != "tax" or self.weights.tax}
         pol: dict[str, Any] = {
             "usable_land_ratio": self.policy.usable_land_ratio,
             "proximity_reference_km": self.policy.proximity_reference_km,
@@ -174,6 +193,13 @@ class Scenario:
             pol["default_min_invest_wan_per_mu"] = self.policy.default_min_invest_wan_per_mu
         if self.policy.as_of is not None:
             pol["as_of"] = self.policy.as_of
+        for key in ("default_min_tax_wan_per_mu", "default_min_output_wan_per_mu"):
+            if getattr(self.policy, key) is not None:
+                pol[key] = getattr(self.policy, key)
+        if self.policy.grade_shares != DEFAULT_GRADE_SHARES:
+            pol["grade_shares"] = list(self.policy.grade_shares)
+        if self.policy.grade_by != "tax":
+            pol["grade_by"] = self.policy.grade_by
         out["policy"] = pol
         sol: dict[str, Any] = {
             "name": self.solver.name,
@@ -319,7 +345,10 @@ def scenario_from_dict(data: Mapping[str, Any], *, source: str | Path | None = N
         rep.error(file, "“policy.as_of”须为日期", "'policy.as_of' must be a date", column="policy.as_of")
     ref_km = number("policy", "proximity_reference_km", p_raw.get("proximity_reference_km", 10.0), lo=1e-3,
                     default=10.0)
-    policy = Policy(ratio if ratio > 0 else 1.0, floor_v, as_of, ref_km)
+    floors = {key: None if p_raw.get(key) is None else number("policy", key, p_raw[key])
+              for key in ("default_min_tax_wan_per_mu", "default_min_output_wan_per_mu")}
+    policy = Policy(ratio if ratio > 0 else 1.0, floor_v, as_of, ref_km, floors["default_min_tax_wan_per_mu"],
+                    floors["default_min_output_wan_per_mu"], *_grading(p_raw, file, rep))
 
     s_raw = table("solver")
     unknown("solver", set(s_raw), _SOLVER_KEYS)
@@ -409,6 +438,33 @@ def scenario_from_dict(data: Mapping[str, Any], *, source: str | Path | None = N
         site_columns=site_cols, project_columns=proj_cols, project_sheet=sheet,
         source=Path(source) if source else None, uncertainty=uncertainty,
     )
+
+
+def _grading(raw: Mapping[str, Any], file: str, rep: ValidationReport
+             ) -> tuple[tuple[float, float, float, float], Literal["tax", "output"]]:
+    """``policy.grade_shares`` (four shares >= 0 for A-D summing to 1, or percentages summing to 100) and
+    ``policy.grade_by``."""
+    shares = DEFAULT_GRADE_SHARES
+    v = raw.get("grade_shares")
+    if v is not None:
+        ok = (isinstance(v, list) and len(v) == 4
+              and all(isinstance(x, int | float) and not isinstance(x, bool) and x >= 0 for x in v))
+        total = float(sum(v)) if ok else 0.0
+        if ok and abs(total - 100.0) < 1e-6:
+            v, total = [x / 100.0 for x in v], 1.0
+        if not ok or abs(total - 1.0) > 1e-6:
+            rep.error(file, f"“policy.grade_shares”须为 A、B、C、D 四档比例，合计为 1（或 100），实际为 {v!r}",
+                      f"'policy.grade_shares' must be four shares for A, B, C, D summing to 1 (or 100), got {v!r}",
+                      column="policy.grade_shares", found=repr(v), expected="[0.25, 0.45, 0.25, 0.05]")
+        else:
+            shares = (float(v[0]), float(v[1]), float(v[2]), float(v[3]))
+    by = raw.get("grade_by", "tax")
+    if by not in ("tax", "output"):
+        rep.error(file, f"“policy.grade_by”须为 tax（亩均税收）或 output（亩均产值），实际为 {by!r}",
+                  f"'policy.grade_by' must be 'tax' or 'output', got {by!r}", column="policy.grade_by",
+                  found=repr(by), expected="tax, output")
+        by = "tax"
+    return shares, by
 
 
 def _uncertainty(raw: Mapping[str, Any], file: str, rep: ValidationReport) -> Uncertainty:

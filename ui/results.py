@@ -35,7 +35,7 @@ from zq_land import (
     workbook_bytes,
 )
 
-from . import state
+from . import alternatives, state
 from .common import num, plain, show_problems
 
 MAP_HEIGHT: Final = 600
@@ -66,6 +66,7 @@ def render(lang: str, data: state.DataSet, *, basemap: str, tianditu_key: str | 
     _assignments(result, lang)
     _unplaced(result, lang)
     _why_not_and_pins(result, lang, data)
+    alternatives.render(result, key, lang)
     _charts(result, lang)
     _site_use(result, lang)
     _efficiency(result, lang)

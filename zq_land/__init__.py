@@ -40,7 +40,8 @@ _MODULES: dict[str, tuple[str, ...]] = {
     ".scenario": ("Policy", "Scenario", "SolverSettings", "Uncertainty", "Weights", "load_scenario",
         "scenario_from_dict"),
     # the bundled sample
-    ".sample": ("SCENARIO_NAMES", "sample_projects", "sample_scenarios", "sample_sites"),
+    ".sample": ("MEETING_DATES_2022", "SCENARIO_NAMES", "sample_projects", "sample_scenarios", "sample_sites",
+        "sample_timeline"),
     # reading
     ".io": ("SITE_TABLE_COLUMNS", "ReadResult", "check_files", "check_projects", "check_sites", "file_fingerprint",
         "read_projects", "read_sites", "summarize_projects", "summarize_sites", "validate_files"),
@@ -71,29 +72,34 @@ _MODULES: dict[str, tuple[str, ...]] = {
     ".studies.engine": ("DASK_ENV", "scheduler_address"),
     ".studies.sweep": ("SweepFailed", "SweepResult", "run_sweep", "write_sweep"),
     ".studies.pareto": ("ParetoResult", "run_pareto", "write_pareto"),
+    ".studies.timeline": ("TimelineResult", "run_timeline", "write_timeline"),
+    ".studies.alternatives": ("AlternativesResult", "alternatives_files", "alternatives_summary", "run_alternatives",
+        "write_alternatives"),
 }
 _EXPORTS: dict[str, str] = {name: module for module, names in _MODULES.items() for name in names}
 
 __all__ = [
-    "BASEMAPS", "DASK_ENV", "INDUSTRY_ZH", "KIND_ZH", "KPI_LABELS", "LABELS", "LANGS", "LANG_NAMES", "MODE_ZH",
-    "PROJECT_COLUMNS", "PROJECT_EFFICIENCY_COLUMNS", "SCENARIO_NAMES", "SITE_COLUMNS", "SITE_EFFICIENCY_COLUMNS",
-    "SITE_TABLE_COLUMNS", "STATUS_WORDS", "STATUS_ZH", "UNITS", "AllocationResult", "Basemap", "Candidates",
-    "Comparison", "DataSetInfo", "Decision", "DecisionConflict", "InputError", "Label", "Lang", "ParetoResult",
-    "PdfUnavailableError", "Plan", "Policy", "Problem", "ReadResult", "Reason", "RunInfo", "RunRecord", "Scenario",
-    "SolveReport", "SolverError", "SolverSettings", "Store", "StoreError", "SweepFailed", "SweepInfo", "SweepResult",
-    "Text", "Uncertainty", "ValidationReport", "Weights", "ZqLandError", "__version__", "add_decision", "adopt_run",
-    "allocate", "assignments_csv_bytes", "atomic_write", "audit_bundle_bytes", "audit_scenario_bytes", "brief_bytes",
+    "BASEMAPS", "DASK_ENV", "INDUSTRY_ZH", "KIND_ZH", "KPI_LABELS", "LABELS", "LANGS", "LANG_NAMES",
+    "MEETING_DATES_2022", "MODE_ZH", "PROJECT_COLUMNS", "PROJECT_EFFICIENCY_COLUMNS", "SCENARIO_NAMES", "SITE_COLUMNS",
+    "SITE_EFFICIENCY_COLUMNS", "SITE_TABLE_COLUMNS", "STATUS_WORDS", "STATUS_ZH", "UNITS", "AllocationResult",
+    "AlternativesResult", "Basemap", "Candidates", "Comparison", "DataSetInfo", "Decision", "DecisionConflict",
+    "InputError", "Label", "Lang", "ParetoResult", "PdfUnavailableError", "Plan", "Policy", "Problem", "ReadResult",
+    "Reason", "RunInfo", "RunRecord", "Scenario", "SolveReport", "SolverError", "SolverSettings", "Store", "StoreError",
+    "SweepFailed", "SweepInfo", "SweepResult", "Text", "TimelineResult", "Uncertainty", "ValidationReport", "Weights",
+    "ZqLandError", "__version__", "add_decision", "adopt_run", "allocate", "alternatives_files", "alternatives_summary",
+    "assignments_csv_bytes", "atomic_write", "audit_bundle_bytes", "audit_scenario_bytes", "brief_bytes",
     "brief_format", "build_brief", "candidates_frame", "chance_map", "check_files", "check_output_folder",
     "check_projects", "check_scenario_ids", "check_sites", "code_label", "column_label", "compare_map",
     "compare_results", "comparison_workbook_bytes", "compute_kpis", "decision_locks", "default_store_url",
     "efficiency_frame", "eligible_pairs", "env_store_url", "file_fingerprint", "header", "headers", "input_error",
     "install_static_assets", "kpi_header", "labelled", "landing_probabilities", "list_decisions", "load_scenario",
     "open_store", "output_folder_lock", "read_projects", "read_run", "read_sites", "record_sweep", "result_brief_bytes",
-    "result_map", "run_from_result", "run_pareto", "run_sweep", "sample_projects", "sample_scenarios", "sample_sites",
-    "scenario_from_dict", "scheduler_address", "sites_geojson_bytes", "sites_map", "soffice_path", "solve_allocation",
-    "spreadsheet_safe", "standalone_html", "strict_json_bytes", "summarize_projects", "summarize_sites",
-    "summary_json_bytes", "supersede_decision", "t", "unescape_cell", "validate_files", "why_not", "workbook_bytes",
-    "write_outputs", "write_pareto", "write_sweep",
+    "result_map", "run_alternatives", "run_from_result", "run_pareto", "run_sweep", "run_timeline", "sample_projects",
+    "sample_scenarios", "sample_sites", "sample_timeline", "scenario_from_dict", "scheduler_address",
+    "sites_geojson_bytes", "sites_map", "soffice_path", "solve_allocation", "spreadsheet_safe", "standalone_html",
+    "strict_json_bytes", "summarize_projects", "summarize_sites", "summary_json_bytes", "supersede_decision", "t",
+    "unescape_cell", "validate_files", "why_not", "workbook_bytes", "write_alternatives", "write_outputs",
+    "write_pareto", "write_sweep", "write_timeline",
 ]
 
 
@@ -164,7 +170,14 @@ if TYPE_CHECKING:  # what mypy and editors see; at run time the names come from 
     from .outputs.maps import BASEMAPS, Basemap, chance_map, compare_map, result_map, sites_map, standalone_html
     from .outputs.tables import candidates_frame, efficiency_frame, labelled, spreadsheet_safe, unescape_cell
     from .outputs.workbook import comparison_workbook_bytes, workbook_bytes
-    from .sample import SCENARIO_NAMES, sample_projects, sample_scenarios, sample_sites
+    from .sample import (
+        MEETING_DATES_2022,
+        SCENARIO_NAMES,
+        sample_projects,
+        sample_scenarios,
+        sample_sites,
+        sample_timeline,
+    )
     from .scenario import Policy, Scenario, SolverSettings, Uncertainty, Weights, load_scenario, scenario_from_dict
     from .store import (
         DataSetInfo,
@@ -184,10 +197,18 @@ if TYPE_CHECKING:  # what mypy and editors see; at run time the names come from 
         record_sweep,
         supersede_decision,
     )
+    from .studies.alternatives import (
+        AlternativesResult,
+        alternatives_files,
+        alternatives_summary,
+        run_alternatives,
+        write_alternatives,
+    )
     from .studies.engine import DASK_ENV, scheduler_address
     from .studies.pareto import ParetoResult, run_pareto, write_pareto
     from .studies.sampling import landing_probabilities
     from .studies.sweep import SweepFailed, SweepResult, run_sweep, write_sweep
+    from .studies.timeline import TimelineResult, run_timeline, write_timeline
     from .text import (
         KPI_LABELS,
         LABELS,

@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import itertools
 import math
 import os
 import re
@@ -47,7 +48,7 @@ SolverName = Literal["highs", "cbc"]
 
 _TOP_KEYS = {
     "name", "description", "sites", "projects", "weights", "policy", "solver", "locks", "forbid",
-    "exclude_sites", "exclude_projects", "anchors", "columns", "sheet", "uncertainty",
+    "exclude_sites", "exclude_projects", "anchors", "columns", "sheet", "uncertainty", "meetings",
 }
 _WEIGHT_KEYS = {"investment", "projects", "revitalization", "proximity", "priority", "tax"}
 _POLICY_KEYS = {"usable_land_ratio", "default_min_invest_wan_per_mu", "as_of", "proximity_reference_km",
@@ -151,6 +152,13 @@ class Scenario:
     project_sheet: str | None = None
     source: Path | None = None
     uncertainty: Uncertainty = field(default_factory=Uncertainty)
+    #: ``[meetings]``: each review meeting's number and date, in meeting order
+    meetings: tuple[tuple[int, dt.date], ...] = ()
+
+    @property
+    def meeting_dates(self) -> dict[int, dt.date]:
+        """Review meeting number -> its date (``[meetings]``; empty when the scenario has none)."""
+        return dict(self.meetings)
 
     def with_(self, **changes: Any) -> Scenario:
         """A changed copy (scenarios are immutable)."""
@@ -223,6 +231,8 @@ class Scenario:
             out["forbid"] = [{"project": p, "site": s} for p, s in self.forbid]
         if not self.uncertainty.is_default():
             out["uncertainty"] = self.uncertainty.to_dict()
+        if self.meetings:
+            out["meetings"] = {str(k): v for k, v in self.meetings}
         return out
 
     def to_toml(self) -> str:
@@ -430,14 +440,51 @@ def scenario_from_dict(data: Mapping[str, Any], *, source: str | Path | None = N
     sites_path = path_of("sites")
     projects_path = path_of("projects")
     uncertainty = _uncertainty(table("uncertainty"), file, rep)
+    meetings = _meetings(table("meetings"), file, rep)
     rep.raise_if_errors()
     return Scenario(
         name=name, description=description, sites=sites_path, projects=projects_path,
         weights=weights, policy=policy, solver=solver, locks=locks, forbid=forbid,
         exclude_sites=excl_sites, exclude_projects=excl_projects, anchors=tuple(anchors),
         site_columns=site_cols, project_columns=proj_cols, project_sheet=sheet,
-        source=Path(source) if source else None, uncertainty=uncertainty,
+        source=Path(source) if source else None, uncertainty=uncertainty, meetings=meetings,
     )
+
+
+def _meetings(raw: Mapping[str, Any], file: str, rep: ValidationReport) -> tuple[tuple[int, dt.date], ...]:
+    """``[meetings]``: ``"1" = 2022-01-20``, a whole meeting number (quoted key) to a date, sorted by number."""
+    out: dict[int, dt.date] = {}
+    for key, value in raw.items():
+        col = f"meetings.{key}"
+        number = int(key) if str(key).strip().isdigit() else None
+        if number is None:
+            rep.error(file, f"“[meetings]”的键须为评审会序号（整数，如 \"1\"），实际为 {key!r}",
+                      f"the keys of [meetings] must be meeting numbers (whole numbers such as \"1\"), got {key!r}",
+                      column=col, found=str(key), expected='"1" = 2022-01-20')
+            continue
+        date: dt.date | None = None
+        if isinstance(value, dt.datetime):
+            date = value.date()
+        elif isinstance(value, dt.date):
+            date = value
+        elif isinstance(value, str):
+            try:
+                date = dt.date.fromisoformat(value.strip())
+            except ValueError:
+                date = None
+        if date is None:
+            rep.error(file, f"“{col}”须为日期（如 2022-01-20），实际为 {value!r}",
+                      f"'{col}' must be a date such as 2022-01-20, got {value!r}", column=col, found=repr(value),
+                      expected="2022-01-20")
+            continue
+        out[number] = date
+    ordered = sorted(out.items())
+    for (n1, d1), (n2, d2) in itertools.pairwise(ordered):
+        if d2 < d1:
+            rep.error(file, f"第 {n2} 次评审会（{d2}）早于第 {n1} 次（{d1}）：日期须随序号不减",
+                      f"meeting {n2} ({d2}) is dated before meeting {n1} ({d1}): dates must not go back",
+                      column=f"meetings.{n2}", found=str(d2), expected=f">= {d1}")
+    return tuple(ordered)
 
 
 def _grading(raw: Mapping[str, Any], file: str, rep: ValidationReport

@@ -117,6 +117,7 @@ LABELS: Final[Mapping[str, Label]] = {
     "review_meeting": _l("评审批次", "Review meeting"),
     "priority": _l("优先级", "Priority"),
     "p_land": _l("落地概率", "Landing probability"),
+    "needed_by": _l("需用日期", "Needed by"),
     "reason": _l("原因", "Reason"),
     "reason_zh": _l("原因（中文）", "Reason (Chinese)"),
     "reason_en": _l("原因（英文）", "Reason (English)"),

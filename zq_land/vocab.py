@@ -116,6 +116,7 @@ PROJECT_HEADERS: Final = {
     "review_meeting": ["review_meeting", "评审批次", "评审会"],
     "priority": ["priority", "优先级"],
     "p_land": ["p_land", "落地概率", "落地可能性", "落地率"],
+    "needed_by": ["needed_by", "需用日期", "用地日期", "需求日期", "要求交地日期"],
 }
 
 #: Per-mu efficiency (亩均) columns, optional in both files: a project's expected annual output and tax (万元)

@@ -48,6 +48,7 @@ COMMANDS: Final[tuple[str, ...]] = (
     "report",
     "sweep",
     "pareto",
+    "timeline",
 )
 
 Command = Callable[[argparse.Namespace], int]

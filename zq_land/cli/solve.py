@@ -7,7 +7,7 @@ from __future__ import annotations
 import argparse
 from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from ._store import add_store_arguments, open_store_for, record_run
 
@@ -40,6 +40,9 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--start", action="append", default=[], metavar="ASSIGNMENTS.csv",
                    help="an earlier run's assignments.csv to start from (repeatable); it is repaired to this "
                    "scenario and only used when better than the tool's own first plans")
+    p.add_argument("--alternatives", type=int, default=0, metavar="K",
+                   help="also write alternatives.csv: each placed project's K next-best sites with the exact "
+                   "objective lost there (and selection_frequency.csv) / 每个项目的备选地块及其损失")
     add_store_arguments(p)
     p.set_defaults(func=run, msg_lang="both")
 
@@ -82,13 +85,35 @@ def run(args: argparse.Namespace) -> int:
     starts = [read_start(f) for f in args.start]
     with output_folder_lock(args.out):  # before solving: a bad --out or a second run into it fails at once
         result = allocate(sc, starts=starts, started=getattr(args, "started", None))
-        paths = write_outputs(result, args.out, lang=args.lang, protect=protect)
-    print(one_line(result))
+        print(one_line(result))
+        extra, summary_extra = alternatives_of(result, args)
+        # one set, all or nothing: the alternatives and their figures in summary.json are part of it
+        paths = write_outputs(result, args.out, lang=args.lang, protect=protect, extra=extra,
+                              summary_extra=summary_extra)
     record_run(store, result, args)
     if not args.quiet:
         print_unplaced(result, args.lang)
         print(f"outputs / 输出: {Path(args.out)}/ " + ", ".join(paths))
     return 0
+
+
+def alternatives_of(result: AllocationResult, args: argparse.Namespace) -> tuple[dict[str, bytes], dict[str, Any]]:
+    """``--alternatives K``: alternatives.csv and selection_frequency.csv (by name), and their figures for
+    summary.json; nothing without the flag."""
+    from .. import alternatives_files, alternatives_summary, input_error, run_alternatives
+
+    k = int(getattr(args, "alternatives", 0) or 0)
+    if k == 0:
+        return {}, {}
+    if k < 0:
+        raise input_error("<command line>", "--alternatives 须为正整数", "--alternatives must be a positive number",
+                          column="--alternatives", found=str(k))
+    alt = run_alternatives(result.sites, result.projects, result.scenario, result.assignments, k=k,
+                           time_limit_s=min(5.0, result.scenario.solver.time_limit_s),
+                           budget_s=max(30.0, 4 * result.scenario.solver.time_limit_s))
+    print(f"备选地块 / alternatives: {len(alt.table)} rows for {alt.table['project_id'].nunique()} projects, "
+          f"{alt.solves} re-solves, {alt.seconds:.1f} s")
+    return alternatives_files(alt, lang=args.lang), {"alternatives": alternatives_summary(alt)}
 
 
 def read_start(path: str) -> pd.DataFrame:

@@ -296,10 +296,7 @@ def _site_frame(sites: pd.DataFrame, scenario: Scenario) -> pd.DataFrame:
         _col(sites, "min_invest_wan_per_mu", np.nan), errors="coerce").to_numpy(float)
     for c in ("min_tax_wan_per_mu", "min_output_wan_per_mu"):
         df[c] = pd.to_numeric(_col(sites, c, np.nan), errors="coerce").to_numpy(float)
-    avail = pd.to_datetime(_col(sites, "available_from", pd.NaT), errors="coerce")
-    if isinstance(avail.dtype, pd.DatetimeTZDtype):
-        avail = avail.dt.tz_localize(None)
-    df["available_from"] = avail.to_numpy("datetime64[ns]")
+    df["available_from"] = _dates(_col(sites, "available_from", pd.NaT))
     df["anchor"] = [canonical_anchor(a) for a in _col(sites, "anchor", "").fillna("")]
     df["lon"], df["lat"] = R.site_points(sites)
     df["excluded"] = df["site_id"].isin(scenario.exclude_sites).to_numpy()
@@ -321,7 +318,19 @@ def _project_frame(projects: pd.DataFrame, scenario: Scenario) -> pd.DataFrame:
     df["investment_yi"] = df["investment_yi"].fillna(0.0)
     df["priority"] = df["priority"].fillna(0.0)
     df["excluded"] = df["project_id"].isin(scenario.exclude_projects).to_numpy()
+    df["review_meeting"] = pd.to_numeric(_col(df, "review_meeting", np.nan), errors="coerce").astype(float)
+    df["needed_by"] = _dates(_col(df, "needed_by", pd.NaT))
+    # the date each project needs its site by: the availability rule's date (rules.project_dates)
+    df["need_date"] = R.project_dates(df["review_meeting"].to_numpy(float), df["needed_by"],
+                                      scenario.meeting_dates, scenario.policy.as_of or dt.date.today())
     return df
+
+
+def _dates(values: pd.Series) -> np.ndarray:
+    out = pd.to_datetime(values, errors="coerce")
+    if isinstance(out.dtype, pd.DatetimeTZDtype):
+        out = out.dt.tz_localize(None)
+    return out.to_numpy("datetime64[ns]")
 
 
 def _col(df: pd.DataFrame, name: str, default: Any) -> pd.Series:
@@ -351,7 +360,7 @@ class _SiteInputs:
     any_ind: np.ndarray
     floor: np.ndarray
     occupied: np.ndarray
-    late: np.ndarray
+    avail: np.ndarray  # available_from (NaT = now); the rule compares it with each project's date
     excluded: np.ndarray
     s_pos: dict[str, int]
     allowed: dict[str, np.ndarray] = field(default_factory=dict)
@@ -365,10 +374,9 @@ class _SiteInputs:
         floor = st["min_invest_wan_per_mu"].to_numpy(float)
         if scenario.policy.default_min_invest_wan_per_mu is not None:
             floor = np.where(np.isnan(floor), scenario.policy.default_min_invest_wan_per_mu, floor)
-        as_of = np.datetime64(scenario.policy.as_of or dt.date.today(), "ns")
         avail = st["available_from"].to_numpy("datetime64[ns]")
         return cls(kind, kind == "land", cap, site_sets, np.array([not x for x in site_sets], dtype=bool), floor,
-                   st["status"].to_numpy(str) == "occupied", ~np.isnat(avail) & (avail > as_of),
+                   st["status"].to_numpy(str) == "occupied", avail,
                    st["excluded"].to_numpy(bool), {sid: j for j, sid in enumerate(st["site_id"])})
 
     def allows(self, code: str) -> np.ndarray:
@@ -408,6 +416,8 @@ def _rule_arrays(
         for rule, figure in (("tax_floor", "tax_wan"), ("output_floor", "output_wan"))
     }
 
+    late = ~R.available_by(si.avail[None, :], pj["need_date"].to_numpy("datetime64[ns]")[:, None])
+
     forbidden = np.zeros(need.shape, dtype=bool)
     if scenario.forbid:
         p_pos = {p: i for i, p in enumerate(pj["project_id"])}
@@ -422,7 +432,7 @@ def _rule_arrays(
         "intensity": intensity_fail,
         **per_mu_fail,
         "status_occupied": np.broadcast_to(si.occupied[None, :], shape),
-        "not_available": np.broadcast_to(si.late[None, :], shape),
+        "not_available": late,
         "forbidden": forbidden,
         "excluded_site": np.broadcast_to(si.excluded[None, :], shape),
     }
@@ -583,9 +593,16 @@ def _rule_reason(rule: str, prow: pd.Series, srow: pd.Series, need: float, cap: 
         return _reason(rule, "地块已占用，不参与分配", "the site is occupied and never allocated")
     if rule == "not_available":
         when = pd.Timestamp(srow["available_from"]).date().isoformat()
-        as_of = (scenario.policy.as_of or dt.date.today()).isoformat()
-        return _reason(rule, f"地块 {when} 才可供，情景日期为 {as_of}",
-                      f"the site is available from {when}, after the scenario date {as_of}")
+        need = pd.Timestamp(prow["need_date"]).date().isoformat()
+        if pd.notna(prow.get("needed_by", pd.NaT)):
+            zh_by, en_by = f"项目需用日期 {need}", f"the project's needed-by date {need}"
+        elif pd.notna(prow.get("review_meeting")) and int(prow["review_meeting"]) in scenario.meeting_dates:
+            m = int(prow["review_meeting"])
+            zh_by, en_by = f"第 {m} 次评审会日期 {need}", f"the date of review meeting {m}, {need}"
+        else:
+            zh_by, en_by = f"情景日期 {need}", f"the scenario date {need}"
+        return _reason(rule, f"地块 {when} 才可供，晚于{zh_by}",
+                      f"the site is available from {when}, after {en_by}")
     if rule == "forbidden":
         return _reason(rule, "情景禁止该项目进入该地块", "the scenario forbids this project on this site")
     return _reason(rule, "情景排除了该地块", "the scenario excludes this site")

@@ -17,6 +17,8 @@ industries a site allows      :func:`industry_set`
 where a site is               :func:`site_points`
 where an anchor is            :func:`resolve_anchor`, :func:`anchor_points`
 distance to an anchor         :func:`nearest_anchor` (great-circle km, :func:`zq_land.geo.haversine_km`)
+when a project needs its site :func:`project_dates` (``needed_by``, else its meeting's date, else as-of)
+whether a site is ready then  :func:`available_by` (``available_from`` on or before that date)
 ============================  =====================================================================
 """
 
@@ -306,6 +308,36 @@ def nearest_anchor(points: Sequence[Point], lon: Any, lat: Any) -> tuple[FloatAr
     known = np.isfinite(d).any(axis=0)
     idx = np.where(known, np.argmin(np.where(np.isfinite(d), d, np.inf), axis=0), -1)
     return np.where(known, d.min(axis=0, initial=np.inf, where=np.isfinite(d)), np.nan), idx.astype(np.int64)
+
+
+def project_dates(
+    review_meeting: Any, needed_by: Any, meetings: Mapping[int, Any], default: Any,
+) -> npt.NDArray[np.datetime64]:
+    """The date by which each project needs its site (``datetime64[ns]``).
+
+    A project's ``needed_by`` when given, else the date of its ``review_meeting`` in the scenario's
+    ``[meetings]``, else ``default`` (the scenario's ``policy.as_of``, or today). The availability rule
+    (:func:`available_by`) compares the sites' ``available_from`` with this date.
+    """
+    meeting = pd.to_numeric(pd.Series(np.asarray(review_meeting, dtype=object).ravel()), errors="coerce")
+    meeting_a = meeting.to_numpy(float)
+    out = np.full(len(meeting_a), np.datetime64(pd.Timestamp(default).to_datetime64(), "ns"))
+    for number, date in meetings.items():
+        out[meeting_a == int(number)] = np.datetime64(pd.Timestamp(date).to_datetime64(), "ns")
+    need = pd.to_datetime(pd.Series(np.asarray(needed_by, dtype=object)), errors="coerce")
+    if isinstance(need.dtype, pd.DatetimeTZDtype):
+        need = need.dt.tz_localize(None)
+    need_a = need.to_numpy("datetime64[ns]")
+    if len(need_a) == len(out):
+        out = np.where(np.isnat(need_a), out, need_a)
+    return out
+
+
+def available_by(available_from: Any, when: Any) -> npt.NDArray[np.bool_]:
+    """Whether a site (``available_from``; NaT = available now) is ready by ``when`` (broadcasts: dates of
+    projects (P, 1) x sites (S,)). A site released on the meeting's own day counts as available."""
+    avail = np.asarray(available_from, dtype="datetime64[ns]")
+    return np.isnat(avail) | (avail <= np.asarray(when, dtype="datetime64[ns]"))
 
 
 def _floats(values: Any) -> FloatArray:

@@ -38,6 +38,7 @@ from .result import ReadResult, mapping_choices, read_result
 from .values import (
     check_ids,
     code_column,
+    date_column,
     efficiency_columns,
     is_missing,
     number_column,
@@ -304,6 +305,7 @@ def _project_values(
     prio = number_column(col("priority"), ids, rows, "priority", file, rep, minimum=None)
     out["priority"] = [0.0 if v != v else v for v in prio]
     out["p_land"] = probability_column(col("p_land"), ids, rows, "p_land", file, rep)
+    out["needed_by"] = date_column(col("needed_by"), ids, rows, "needed_by", file, rep).to_numpy("datetime64[ns]")
     out = out.astype(
         {"investment_yi": float, "land_need_mu": float, "floor_need_m2": float, "priority": float, "p_land": float}
     )

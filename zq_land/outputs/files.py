@@ -44,6 +44,7 @@ def write_outputs(
     protect: Iterable[str | Path] = (),
     map_html: Callable[[AllocationResult], str] | None = None,
     extra: Mapping[str, bytes] | None = None,
+    summary_extra: Mapping[str, Any] | None = None,
 ) -> dict[str, Path]:
     """Write every output of a run into ``out_dir``, all or nothing, and return their paths by name.
 
@@ -52,7 +53,8 @@ def write_outputs(
     same folder at the same time is refused (:func:`output_folder_lock`). ``protect`` lists input files
     that must never be overwritten (the scenario's inputs are always protected); files the tool did not
     write (not listed in the folder's marker) are never overwritten either. ``extra`` adds files to the
-    set (name -> bytes), such as an audit bundle.
+    set (name -> bytes), such as an audit bundle or the alternatives; ``summary_extra`` adds figures to
+    ``summary.json`` (written once, with the set).
     """
     out = Path(out_dir)
     guard = {Path(p).resolve() for p in protect}
@@ -81,7 +83,8 @@ def write_outputs(
             "assignments.xlsx": lambda: workbook_bytes(result, lang=lang),
             "sites.geojson": lambda: sites_geojson_bytes(result),
             "map.html": lambda: map_html(result).encode("utf-8"),
-            "summary.json": lambda: summary_json_bytes(result),
+            "summary.json": lambda: (strict_json_bytes({**result.summary(), **summary_extra}) if summary_extra
+                                     else summary_json_bytes(result)),
             "scenario.toml": lambda: audit_scenario_bytes(result),
         }
         for name, data in (extra or {}).items():

@@ -302,3 +302,15 @@ def test_eligibility_cut_short_by_the_deadline_says_so(monkeypatch: pytest.Monke
     assert (reasons == "not_checked").sum() == len(projects) - 30
     assert json.loads(zq.summary_json_bytes(result))["bound"] is None
     assert openpyxl.load_workbook(io.BytesIO(zq.workbook_bytes(result))).sheetnames, "the exports still work"
+
+
+def test_a_new_set_replaces_the_whole_previous_one(tmp_path: Path) -> None:
+    """Files of the previous set that the new one lacks (the alternatives of a run with --alternatives) go."""
+    result = zq.allocate(zq.Scenario(name="x"), sites=zq.read_sites(SITES), projects=zq.read_projects(PROJECTS))
+    out = tmp_path / "out"
+    zq.write_outputs(result, out, extra={"alternatives.csv": b"\xef\xbb\xbfproject_id\n"},
+                     summary_extra={"alternatives": {"k": 1}}, map_html=lambda r: "<html></html>")
+    assert json.loads((out / "summary.json").read_text(encoding="utf-8"))["alternatives"] == {"k": 1}
+    zq.write_outputs(result, out, map_html=lambda r: "<html></html>")
+    assert not (out / "alternatives.csv").exists()
+    assert "alternatives" not in json.loads((out / "summary.json").read_text(encoding="utf-8"))

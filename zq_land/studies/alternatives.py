@@ -32,6 +32,7 @@ from ..engine.eligibility import Candidates, eligible_pairs
 from ..engine.model import abs_gap, assignments_of, plan_errors
 from ..engine.pipeline import solve_allocation
 from ..engine.solvers import solve_highs_arrays
+from ..outputs.tables import spreadsheet_safe
 from ..scenario import Scenario
 from ..text import Text
 
@@ -180,12 +181,12 @@ def alternatives_csv_bytes(result: AlternativesResult, *, lang: str = "zh") -> b
     t = result.table.copy()
     if len(t):
         t["note"] = t["note_zh"] if lang == "zh" else t["note_en"]
-    return t.to_csv(index=False, lineterminator="\n").encode("utf-8-sig")
+    return spreadsheet_safe(t).to_csv(index=False, lineterminator="\n").encode("utf-8-sig")
 
 
 def frequency_csv_bytes(result: AlternativesResult) -> bytes:
     """``selection_frequency.csv`` (UTF-8 with BOM)."""
-    return result.frequency.to_csv(index=False, lineterminator="\n").encode("utf-8-sig")
+    return spreadsheet_safe(result.frequency).to_csv(index=False, lineterminator="\n").encode("utf-8-sig")
 
 
 def alternatives_summary(result: AlternativesResult) -> dict[str, Any]:

@@ -17,7 +17,7 @@ from streamlit_folium import st_folium
 from zq_land import UNITS, AllocationResult, Basemap, InputError, result_map, t, why_not
 
 from . import state
-from .common import num, show_problems
+from .common import num, plain, show_problems
 
 MAP_HEIGHT: Final = 620
 SITE_KEY: Final = "res_why_site"
@@ -89,8 +89,9 @@ def _site_facts(result: AllocationResult, sid: str, lang: str) -> None:
     kind = t(f"kind.{site['kind']}", lang)
     status = t(f"status.{site['status']}", lang)
     sep = "，" if lang == "zh" else ", "
-    st.markdown(f"#### {_named(str(site['name']), sid, lang)}")
-    st.markdown(kind + sep + status + (sep + str(site["zone"]) if str(site.get("zone", "") or "") else ""))
+    # names are the planners' text: shown as typed (plain), never as Markdown
+    st.markdown(f"#### {plain(_named(str(site['name']), sid, lang))}")
+    st.markdown(kind + sep + status + (sep + plain(site["zone"]) if str(site.get("zone", "") or "") else ""))
     if len(use):
         u = use.iloc[0]
         unit = str(u["unit"])
@@ -131,7 +132,7 @@ def _why_not_and_pins(result: AllocationResult, sid: str | None, lang: str, data
     if pid and sid:
         where = projects.loc[projects["project_id"].astype(str) == pid, "site_id"]
         now = str(where.iloc[0]) if len(where) and str(where.iloc[0]) not in ("", "nan", "None") else ""
-        st.markdown(t("res.now_on", lang, site=now) if now else t("res.now_unplaced", lang))
+        st.markdown(t("res.now_on", lang, site=plain(now)) if now else t("res.now_unplaced", lang))
         try:
             reasons = why_not(pid, sid, result.sites, result.projects, result.scenario,
                               result_assignments=result.assignments)
@@ -139,15 +140,15 @@ def _why_not_and_pins(result: AllocationResult, sid: str | None, lang: str, data
             show_problems(exc.report, lang, key="tbl_why_problems")
             reasons = []
         for r in reasons:
-            st.markdown(f"- {r.text_zh if lang == 'zh' else r.text_en}")
+            st.markdown(f"- {plain(r.text_zh if lang == 'zh' else r.text_en, limit=2000)}")
         pinnable = bool(reasons) and all(r.code in PINNABLE for r in reasons)
         b1, b2, b3 = st.columns(3)
         # a pin or forbid changes the scenario: the whole page reruns (it then says the result is stale)
-        if b1.button(t("res.pin", lang, project=pid, site=sid), key="btn_pin", disabled=not pinnable,
+        if b1.button(t("res.pin", lang, project=plain(pid), site=plain(sid)), key="btn_pin", disabled=not pinnable,
                      help=None if pinnable else t("res.pin_refused", lang)):
             _pin(pid, sid, lang)
             st.rerun()
-        if b2.button(t("res.forbid", lang, project=pid, site=sid), key="btn_forbid"):
+        if b2.button(t("res.forbid", lang, project=plain(pid), site=plain(sid)), key="btn_forbid"):
             _forbid(pid, sid, lang)
             st.rerun()
         with b3:
@@ -169,12 +170,12 @@ def _rerun_button(lang: str, data: state.DataSet) -> None:
 
 def _pin(project_id: str, site_id: str, lang: str) -> None:
     state.pin(project_id, site_id)
-    state.flash("info", t("res.pinned", lang, project=project_id, site=site_id))
+    state.flash("info", t("res.pinned", lang, project=plain(project_id), site=plain(site_id)))
 
 
 def _forbid(project_id: str, site_id: str, lang: str) -> None:
     state.forbid(project_id, site_id)
-    state.flash("info", t("res.forbidden", lang, project=project_id, site=site_id))
+    state.flash("info", t("res.forbidden", lang, project=plain(project_id), site=plain(site_id)))
 
 
 def _named(name: str, code: str, lang: str) -> str:

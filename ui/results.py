@@ -34,7 +34,7 @@ from zq_land import (
 )
 
 from . import alternatives, mapview, state
-from .common import num
+from .common import num, plain
 
 ASSIGNMENT_VIEW: Final = ("project_id", "name", "status", "site_id", "site_name", "site_kind", "zone",
                           "industry", "mode", "investment_yi", "land_need_mu", "floor_need_m2",
@@ -58,7 +58,7 @@ def render(lang: str, data: state.DataSet, *, basemap: str, tianditu_key: str | 
         _rerun_button(lang, data)
         return
     key, result = current
-    st.subheader(t("res.header", lang, name=scenario_label(result.scenario.name, lang)))
+    st.subheader(t("res.header", lang, name=plain(scenario_label(result.scenario.name, lang))))
     _stale_note(lang, data, key)
     kpi_cards(result, lang)
     mapview.render(result, lang, data, basemap=basemap, tianditu_key=tianditu_key, offline=offline)
@@ -170,6 +170,7 @@ def _unplaced(result: AllocationResult, lang: str) -> None:
     with st.expander(t("res.unplaced_full", lang)):  # a table cell cuts a reason of 300 characters
         sep = "：" if lang == "zh" else ": "
         for pid, name, text in zip(df["project_id"], df["name"], df["reason"], strict=True):
+            name, pid, text = plain(name), plain(pid), plain(text, limit=2000)  # user text, as typed
             st.markdown(f"- **{name}**（{pid}）{sep}{text}" if lang == "zh" else f"- **{name}** ({pid}){sep}{text}")
 
 

@@ -52,11 +52,11 @@ _MODULES: dict[str, tuple[str, ...]] = {
     ".engine.results": ("AllocationResult", "Comparison", "allocate", "check_scenario_ids", "compare_results",
         "compute_kpis"),
     # outputs
-    ".outputs.tables": ("candidates_frame", "efficiency_frame", "labelled"),
+    ".outputs.tables": ("candidates_frame", "efficiency_frame", "labelled", "spreadsheet_safe", "unescape_cell"),
     ".outputs.workbook": ("comparison_workbook_bytes", "workbook_bytes"),
     ".outputs.audit": ("audit_scenario_bytes",),
-    ".outputs.files": ("assignments_csv_bytes", "atomic_write", "audit_bundle_bytes", "sites_geojson_bytes",
-        "summary_json_bytes", "write_outputs"),
+    ".outputs.files": ("assignments_csv_bytes", "atomic_write", "audit_bundle_bytes", "check_output_folder",
+        "output_folder_lock", "sites_geojson_bytes", "strict_json_bytes", "summary_json_bytes", "write_outputs"),
     ".outputs.maps": ("BASEMAPS", "Basemap", "chance_map", "compare_map", "result_map", "sites_map",
         "standalone_html"),
     ".outputs._offline": ("install_static_assets",),
@@ -73,7 +73,8 @@ _MODULES: dict[str, tuple[str, ...]] = {
     ".studies.sweep": ("SweepFailed", "SweepResult", "run_sweep", "write_sweep"),
     ".studies.pareto": ("ParetoResult", "run_pareto", "write_pareto"),
     ".studies.timeline": ("TimelineResult", "run_timeline", "write_timeline"),
-    ".studies.alternatives": ("AlternativesResult", "alternatives_summary", "run_alternatives", "write_alternatives"),
+    ".studies.alternatives": ("AlternativesResult", "alternatives_files", "alternatives_summary", "run_alternatives",
+        "write_alternatives"),
 }
 _EXPORTS: dict[str, str] = {name: module for module, names in _MODULES.items() for name in names}
 
@@ -85,20 +86,21 @@ __all__ = [
     "InputError", "Label", "Lang", "ParetoResult", "PdfUnavailableError", "Plan", "Policy", "Problem", "ReadResult",
     "Reason", "RunInfo", "RunRecord", "Scenario", "SolveReport", "SolverError", "SolverSettings", "Store", "StoreError",
     "SweepFailed", "SweepInfo", "SweepResult", "Text", "TimelineResult", "Uncertainty", "ValidationReport", "Weights",
-    "ZqLandError", "__version__", "add_decision", "adopt_run", "allocate", "alternatives_summary",
+    "ZqLandError", "__version__", "add_decision", "adopt_run", "allocate", "alternatives_files", "alternatives_summary",
     "assignments_csv_bytes", "atomic_write", "audit_bundle_bytes", "audit_scenario_bytes", "brief_bytes",
-    "brief_format", "build_brief", "candidates_frame", "chance_map", "check_files", "check_projects",
-    "check_scenario_ids", "check_sites", "code_label", "column_label", "compare_map", "compare_results",
-    "comparison_workbook_bytes", "compute_kpis", "decision_locks", "default_store_url", "efficiency_frame",
-    "eligible_pairs", "env_store_url", "file_fingerprint", "header", "headers", "input_error", "install_static_assets",
-    "kpi_header", "labelled", "landing_probabilities", "list_decisions", "load_scenario", "open_store", "read_projects",
-    "read_run", "read_sites", "record_sweep", "result_brief_bytes", "result_map", "run_alternatives", "run_from_result",
-    "run_pareto", "run_sweep", "run_timeline", "sample_projects", "sample_scenarios", "sample_sites", "sample_timeline",
-    "scenario_description", "scenario_from_dict", "scenario_label",
-    "scheduler_address", "sites_geojson_bytes", "sites_map", "soffice_path", "solve_allocation",
-    "standalone_html", "summarize_projects", "summarize_sites", "summary_json_bytes", "supersede_decision", "t",
-    "validate_files", "why_not", "workbook_bytes", "write_alternatives", "write_outputs", "write_pareto", "write_sweep",
-    "write_timeline",
+    "brief_format", "build_brief", "candidates_frame", "chance_map", "check_files", "check_output_folder",
+    "check_projects", "check_scenario_ids", "check_sites", "code_label", "column_label", "compare_map",
+    "compare_results", "comparison_workbook_bytes", "compute_kpis", "decision_locks", "default_store_url",
+    "efficiency_frame", "eligible_pairs", "env_store_url", "file_fingerprint", "header", "headers", "input_error",
+    "install_static_assets", "kpi_header", "labelled", "landing_probabilities", "list_decisions", "load_scenario",
+    "open_store", "output_folder_lock", "read_projects", "read_run", "read_sites", "record_sweep", "result_brief_bytes",
+    "result_map", "run_alternatives", "run_from_result", "run_pareto", "run_sweep", "run_timeline", "sample_projects",
+    "sample_scenarios", "sample_sites", "sample_timeline", "scenario_description", "scenario_from_dict",
+    "scenario_label", "scheduler_address",
+    "sites_geojson_bytes", "sites_map", "soffice_path", "solve_allocation", "spreadsheet_safe", "standalone_html",
+    "strict_json_bytes", "summarize_projects", "summarize_sites", "summary_json_bytes", "supersede_decision", "t",
+    "unescape_cell", "validate_files", "why_not", "workbook_bytes", "write_alternatives", "write_outputs",
+    "write_pareto", "write_sweep", "write_timeline",
 ]
 
 
@@ -159,12 +161,15 @@ if TYPE_CHECKING:  # what mypy and editors see; at run time the names come from 
         assignments_csv_bytes,
         atomic_write,
         audit_bundle_bytes,
+        check_output_folder,
+        output_folder_lock,
         sites_geojson_bytes,
+        strict_json_bytes,
         summary_json_bytes,
         write_outputs,
     )
     from .outputs.maps import BASEMAPS, Basemap, chance_map, compare_map, result_map, sites_map, standalone_html
-    from .outputs.tables import candidates_frame, efficiency_frame, labelled
+    from .outputs.tables import candidates_frame, efficiency_frame, labelled, spreadsheet_safe, unescape_cell
     from .outputs.workbook import comparison_workbook_bytes, workbook_bytes
     from .sample import (
         MEETING_DATES_2022,
@@ -193,7 +198,13 @@ if TYPE_CHECKING:  # what mypy and editors see; at run time the names come from 
         record_sweep,
         supersede_decision,
     )
-    from .studies.alternatives import AlternativesResult, alternatives_summary, run_alternatives, write_alternatives
+    from .studies.alternatives import (
+        AlternativesResult,
+        alternatives_files,
+        alternatives_summary,
+        run_alternatives,
+        write_alternatives,
+    )
     from .studies.engine import DASK_ENV, scheduler_address
     from .studies.pareto import ParetoResult, run_pareto, write_pareto
     from .studies.sampling import landing_probabilities

@@ -110,7 +110,7 @@ def test_every_page_reads_whole_in_both_languages_and_the_map_selects() -> None:
         missing: list[str] = []
         for k in range(n_labels):
             frame.evaluate("(k) => zqMap.map.setView(zqMap.labels[k].getLatLng(), 17, {animate: false})", k)
-            page.wait_for_timeout(150)  # the labels follow the zoom, then overlapping ones are hidden
+            page.wait_for_timeout(100)  # the labels follow the zoom, then overlapping ones are hidden
             missing += frame.evaluate("""(k) => {
                 var m = zqMap.labels[k], el = m.getElement().firstChild, out = [];
                 var shown = el.style.display !== "none" && el.style.visibility !== "hidden";
@@ -186,7 +186,7 @@ def test_every_page_reads_whole_in_both_languages_and_the_map_selects() -> None:
                             if "streamlit_folium" in fr.url:
                                 arrows = max(arrows, fr.locator("path.zq-arrow").count())
                     assert arrows >= 1, "the difference map draws no arrow for the projects that moved"
-                page.wait_for_timeout(600)
+                page.wait_for_timeout(300)
                 page.screenshot(path=str(OUT_DIR / f"ui_{lang}_{i}_{TABS['en'][i].lower()}.png"), full_page=True)
                 text = page_text(page)
                 for fr in page.frames:  # the maps' own words: legend, layer names, labels, search box

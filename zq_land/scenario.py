@@ -36,9 +36,14 @@ SolverName = Literal["highs", "cbc"]
 _TOP_KEYS = {
     "name", "description", "sites", "projects", "weights", "policy", "solver", "locks", "forbid",
     "exclude_sites", "exclude_projects", "anchors", "columns", "sheet", "uncertainty",
+    "stability",
 }
 _WEIGHT_KEYS = {"investment", "projects", "revitalization", "proximity", "priority"}
-_POLICY_KEYS = {"usable_land_ratio", "default_min_invest_wan_per_mu", "as_of", "proximity_reference_km"}
+_POLICY_KEYS = {"usable_land_ratio", "default_min_invest_wan_per_mu", "as_of", "proximity_reference_km",
+                "area_source"}
+_STABILITY_KEYS = {"reference", "max_loss_share"}
+#: Which area is a plot's capacity: the land register's (declared, the default), the geometry's, or the smaller.
+AREA_SOURCES = ("declared", "geometry", "smaller")
 _SOLVER_KEYS = {"name", "time_limit_s", "mip_gap", "threads", "warm_start"}
 _UNCERTAINTY_KEYS = {"p_land", "p_land_by_mode", "p_land_by_industry", "investment_range", "need_range"}
 
@@ -63,6 +68,17 @@ class Policy:
     default_min_invest_wan_per_mu: float | None = None
     as_of: dt.date | None = None
     proximity_reference_km: float = 10.0
+    #: the land area that is a plot's capacity: ``declared`` (the register; default), ``geometry``, ``smaller``
+    area_source: Literal["declared", "geometry", "smaller"] = "declared"
+
+
+@dataclass(frozen=True)
+class Stability:
+    """``[stability]``: a reference plan to move the fewest projects of, and the share of the optimum that
+    may be given up for fewer moves (0 = keep the optimum)."""
+
+    reference: Path | None = None
+    max_loss_share: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -128,6 +144,7 @@ class Scenario:
     project_sheet: str | None = None
     source: Path | None = None
     uncertainty: Uncertainty = field(default_factory=Uncertainty)
+    stability: Stability = field(default_factory=Stability)
 
     def with_(self, **changes: Any) -> Scenario:
         """A changed copy (scenarios are immutable)."""
@@ -169,6 +186,8 @@ class Scenario:
             pol["default_min_invest_wan_per_mu"] = self.policy.default_min_invest_wan_per_mu
         if self.policy.as_of is not None:
             pol["as_of"] = self.policy.as_of
+        if self.policy.area_source != "declared":
+            pol["area_source"] = self.policy.area_source
         out["policy"] = pol
         sol: dict[str, Any] = {
             "name": self.solver.name,
@@ -192,6 +211,11 @@ class Scenario:
             out["forbid"] = [{"project": p, "site": s} for p, s in self.forbid]
         if not self.uncertainty.is_default():
             out["uncertainty"] = self.uncertainty.to_dict()
+        if self.stability != Stability():
+            stab: dict[str, Any] = {"max_loss_share": self.stability.max_loss_share}
+            if self.stability.reference is not None:
+                stab["reference"] = rel(self.stability.reference)
+            out["stability"] = stab
         return out
 
     def to_toml(self) -> str:
@@ -261,7 +285,9 @@ def scenario_from_dict(data: Mapping[str, Any], *, source: str | Path | None = N
         return val
 
     def path_of(key: str) -> Path | None:
-        val = data.get(key)
+        return path_of_value(key, data.get(key))
+
+    def path_of_value(key: str, val: Any) -> Path | None:
         if val is None:
             return None
         if not isinstance(val, str) or not val.strip():
@@ -311,7 +337,18 @@ def scenario_from_dict(data: Mapping[str, Any], *, source: str | Path | None = N
         rep.error(file, "“policy.as_of”须为日期", "'policy.as_of' must be a date", column="policy.as_of")
     ref_km = number("policy", "proximity_reference_km", p_raw.get("proximity_reference_km", 10.0), lo=1e-3,
                     default=10.0)
-    policy = Policy(ratio if ratio > 0 else 1.0, floor_v, as_of, ref_km)
+    area_source = p_raw.get("area_source", "declared")
+    if area_source not in AREA_SOURCES:
+        rep.error(file, f"“policy.area_source”须为 {'、'.join(AREA_SOURCES)} 之一，实际为 {area_source!r}",
+                  f"'policy.area_source' must be one of {', '.join(AREA_SOURCES)}, got {area_source!r}",
+                  column="policy.area_source", found=repr(area_source), expected=" | ".join(AREA_SOURCES))
+        area_source = "declared"
+    policy = Policy(ratio if ratio > 0 else 1.0, floor_v, as_of, ref_km, area_source)
+
+    st_raw = table("stability")
+    unknown("stability", set(st_raw), _STABILITY_KEYS)
+    loss = number("stability", "max_loss_share", st_raw.get("max_loss_share", 0.0), lo=0.0, hi=1.0)
+    stability = Stability(path_of_value("stability.reference", st_raw.get("reference")), loss)
 
     s_raw = table("solver")
     unknown("solver", set(s_raw), _SOLVER_KEYS)
@@ -397,7 +434,7 @@ def scenario_from_dict(data: Mapping[str, Any], *, source: str | Path | None = N
         weights=weights, policy=policy, solver=solver, locks=locks, forbid=forbid,
         exclude_sites=excl_sites, exclude_projects=excl_projects, anchors=tuple(anchors),
         site_columns=site_cols, project_columns=proj_cols, project_sheet=sheet,
-        source=Path(source) if source else None, uncertainty=uncertainty,
+        source=Path(source) if source else None, uncertainty=uncertainty, stability=stability,
     )
 
 

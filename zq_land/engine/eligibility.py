@@ -300,7 +300,8 @@ def _rule_arrays(
         kind_ok &= np.isfinite(need) & (need > 0)
 
     cap, _ = R.site_capacity(kind, st["area_mu"], st["floor_area_m2"],
-                             usable_land_ratio=scenario.policy.usable_land_ratio)
+                             usable_land_ratio=scenario.policy.usable_land_ratio,
+                             area_source=scenario.policy.area_source, area_mu_geom=_geom_area(st))
     # a missing need is the kind/mode rule's business, not the capacity rule's
     fits = np.isnan(need) | R.fits(need, cap[None, :])
 
@@ -487,3 +488,10 @@ def _explain_eligible(pj: pd.DataFrame, st: pd.DataFrame, scenario: Scenario, p:
 def _used(project_ids: Sequence[str], pj: pd.DataFrame, kind: str) -> float:
     rows = pj[pj["project_id"].isin(project_ids)]
     return float(rows[R.KIND_NEED[kind]].fillna(0.0).sum())
+
+
+def _geom_area(st: pd.DataFrame) -> Any:
+    """The sites' geometric area (mu) for ``policy.area_source``; the declared one where a table has none."""
+    if "area_mu_geom" in st.columns:
+        return st["area_mu_geom"]
+    return st["area_mu"]

@@ -55,6 +55,7 @@ from .solvers import (
     lp_relaxation,
     run_solver,
     silence_highs_banner,
+    solve_canonical,
     solve_highs_arrays,
     two_lps,
 )
@@ -77,6 +78,7 @@ def solve_allocation(
     solver: str | None = None,
     time_limit_s: float | None = None,
     starts: Sequence[pd.DataFrame] = (),
+    reference: pd.DataFrame | None = None,
 ) -> Plan:
     """Place the projects on the sites as well as the scenario's weights allow.
 
@@ -97,7 +99,12 @@ def solve_allocation(
         capacities and the best one starts the solver: the plan of nearby weights is usually optimal or
         close, which is what HiGHS needs to finish fast (on the sample, any revitalization-weighted
         optimum starts another such weighting into a proof in 0.1-0.2 s). Pairs that are no longer
-        eligible are dropped, unknown ids ignored.
+        eligible are dropped, unknown ids ignored. On small models a start never changes the answer:
+        the canonical solve (:mod:`.stability`) takes no start plan, so the same inputs give the same plan.
+    reference
+        A reference plan (``project_id``, ``site_id``): among the plans that keep at least
+        (1 - ``scenario.stability.max_loss_share``) of the optimum, the one that moves the fewest of its
+        placed projects (small models; proven when the status is ``optimal``).
 
     Returns
     -------
@@ -109,7 +116,8 @@ def solve_allocation(
         When the locks contradict each other or the rules (every such lock is named), or the
         solver name is unknown.
     """
-    run = _prepare(sites, projects, scenario, solver=solver, time_limit_s=time_limit_s, starts=starts)
+    run = _prepare(sites, projects, scenario, solver=solver, time_limit_s=time_limit_s, starts=starts,
+                   reference=reference)
     if run.cand.pairs.empty:
         return _nothing_to_place(run)
     step: _Step = _LargeModel() if _is_large(run) else _SmallModel(projects)
@@ -137,6 +145,7 @@ class _Run:
     greedy: np.ndarray  # the best-fit plan: the plan a planner is quoted as "greedy"
     g_obj: float
     prior: np.ndarray | None  # the best earlier plan, repaired to this scenario
+    reference: pd.DataFrame | None = None  # the plan to move the fewest projects of
 
     @property
     def deadline(self) -> float:
@@ -163,7 +172,7 @@ class _Step(Protocol):
 
 def _prepare(
     sites: pd.DataFrame, projects: pd.DataFrame, scenario: Scenario, *, solver: str | None,
-    time_limit_s: float | None, starts: Sequence[pd.DataFrame],
+    time_limit_s: float | None, starts: Sequence[pd.DataFrame], reference: pd.DataFrame | None = None,
 ) -> _Run:
     silence_highs_banner()
     t0 = time.perf_counter()
@@ -181,7 +190,7 @@ def _prepare(
     # the greedy plan a planner is quoted: best fit in value orders (and the old ratio order), repaired
     greedy = heur.best_fit_plan(arrays, old=old_greedy) if len(cand.pairs) else old_greedy
     return _Run(cand, scenario, name, limit, started, t0, arrays, old_greedy, greedy, plan_objective(cand, greedy),
-                _from_starts(cand, arrays, starts))
+                _from_starts(cand, arrays, starts), reference)
 
 
 def _is_large(run: _Run) -> bool:
@@ -242,8 +251,14 @@ class _SmallModel:
                 outcome = outcome or Outcome(sname, "time_limit", None, math.nan, Text("时间已用完", "no time left"))
                 break
             try:
-                outcome = run_solver(sname, model, cand, run.old_greedy, scenario, deadline=run.deadline,
-                                     arrays=run.arrays, best=state.start)
+                if sname == "highs" and pulp.HiGHS(msg=False).available():
+                    # one solver in a fixed configuration, no race: the same inputs give the same plan
+                    outcome = solve_canonical(cand, run.arrays, scenario, deadline=run.deadline,
+                                              reference=run.reference,
+                                              max_loss_share=scenario.stability.max_loss_share)
+                else:
+                    outcome = run_solver(sname, model, cand, run.old_greedy, scenario, deadline=run.deadline,
+                                         arrays=run.arrays, best=state.start)
             except Exception as exc:  # any solver failure -> the next solver, then greedy
                 state.notes.append(Text.same(f"{sname}: {type(exc).__name__}: {exc}"))
                 model = build_model(cand, self.projects, scenario)  # a fresh model: the failed one may be half-set
@@ -415,7 +430,7 @@ def _finish(run: _Run, outcome: Outcome | None, state: _State, *, solve_s: float
         notes.append(Text(f"{outcome.solver}：方案无效（{'；'.join(problems[:3])}），改用贪心方案",
                           f"{outcome.solver}: invalid plan ({'; '.join(problems[:3])}), greedy used"))
         chosen, obj, solver_name, status = heuristic, h_obj, "greedy", "feasible"
-    elif obj < h_obj - 1e-9:
+    elif obj < h_obj - 1e-9 and solver_name != "highs-min-change":
         notes.append(Text(f"{outcome.solver}：求解器方案 {obj:.4f} 低于起始方案（{source}）{h_obj:.4f}，保留后者",
                           f"{outcome.solver}: incumbent {obj:.4f} below the {source} plan {h_obj:.4f}, which is kept"))
         chosen, obj, solver_name = heuristic, h_obj, f"{outcome.solver}+{source}"
@@ -424,12 +439,14 @@ def _finish(run: _Run, outcome: Outcome | None, state: _State, *, solve_s: float
     bound = best_bound(outcome.bound, lp_b, obj, trivial_bound(cand))
     if grain and bound - obj < grain * (1 - 1e-6):
         bound = obj  # every objective value is a multiple of grain: nothing better than obj exists
-        if status in ("time_limit", "feasible") and solver_name == outcome.solver:
+        # with a reference the proof must cover the kept placements too: only the solver's own proof does
+        if status in ("time_limit", "feasible") and solver_name == outcome.solver and run.reference is None:
             status = "optimal"
     if status == "optimal":
         bound = obj if not math.isfinite(outcome.bound) else min(bound, max(obj, outcome.bound))
     gap = relative_gap(obj, bound)
-    if status == "optimal" and gap > run.scenario.solver.mip_gap + 1e-6:
+    min_change = solver_name == "highs-min-change"  # optimal = the fewest moves within the loss allowed
+    if status == "optimal" and gap > run.scenario.solver.mip_gap + 1e-6 and not min_change:
         status = "feasible"
     msg = {
         "optimal": Text("已证明最优", "proven optimal"),

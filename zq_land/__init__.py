@@ -36,7 +36,7 @@ _MODULES: dict[str, tuple[str, ...]] = {
     # codes
     ".vocab": ("INDUSTRY_ZH", "KIND_ZH", "MODE_ZH", "PROJECT_COLUMNS", "SITE_COLUMNS", "STATUS_ZH"),
     # scenarios
-    ".scenario": ("Policy", "Scenario", "SolverSettings", "Uncertainty", "Weights", "load_scenario",
+    ".scenario": ("Policy", "Scenario", "SolverSettings", "Stability", "Uncertainty", "Weights", "load_scenario",
         "scenario_from_dict"),
     # the bundled sample
     ".sample": ("SCENARIO_NAMES", "sample_projects", "sample_scenarios", "sample_sites"),
@@ -52,9 +52,10 @@ _MODULES: dict[str, tuple[str, ...]] = {
     # outputs
     ".outputs.tables": ("labelled",),
     ".outputs.workbook": ("comparison_workbook_bytes", "workbook_bytes"),
-    ".outputs.audit": ("audit_scenario_bytes",),
+    ".outputs.audit": ("ReplayOutcome", "audit_scenario_bytes", "audit_zip_bytes", "read_bundle", "replay_bundle"),
+    ".engine.stability": ("read_reference",),
     ".outputs.files": ("assignments_csv_bytes", "atomic_write", "audit_bundle_bytes", "sites_geojson_bytes",
-        "summary_json_bytes", "write_outputs"),
+        "summary_json_bytes", "write_outputs", "output_files", "moves_csv_bytes"),
     ".outputs.maps": ("BASEMAPS", "Basemap", "chance_map", "compare_map", "result_map", "sites_map",
         "standalone_html"),
     ".outputs._offline": ("install_static_assets",),
@@ -91,6 +92,9 @@ __all__ = [
     "scheduler_address", "sites_geojson_bytes", "sites_map", "soffice_path", "solve_allocation", "standalone_html",
     "summarize_projects", "summarize_sites", "summary_json_bytes", "supersede_decision", "t", "validate_files",
     "why_not", "workbook_bytes", "write_outputs", "write_pareto", "write_sweep",
+    # plans a review meeting can rely on (issue 11)
+    "ReplayOutcome", "Stability", "audit_zip_bytes", "moves_csv_bytes", "output_files", "read_bundle",
+    "read_reference", "replay_bundle",
 ]
 
 
@@ -135,7 +139,8 @@ if TYPE_CHECKING:  # what mypy and editors see; at run time the names come from 
         validate_files,
     )
     from .outputs._offline import install_static_assets
-    from .outputs.audit import audit_scenario_bytes
+    from .engine.stability import read_reference
+    from .outputs.audit import ReplayOutcome, audit_scenario_bytes, audit_zip_bytes, read_bundle, replay_bundle
     from .outputs.brief import (
         PdfUnavailableError,
         RunRecord,
@@ -151,6 +156,8 @@ if TYPE_CHECKING:  # what mypy and editors see; at run time the names come from 
         assignments_csv_bytes,
         atomic_write,
         audit_bundle_bytes,
+        moves_csv_bytes,
+        output_files,
         sites_geojson_bytes,
         summary_json_bytes,
         write_outputs,
@@ -159,7 +166,16 @@ if TYPE_CHECKING:  # what mypy and editors see; at run time the names come from 
     from .outputs.tables import labelled
     from .outputs.workbook import comparison_workbook_bytes, workbook_bytes
     from .sample import SCENARIO_NAMES, sample_projects, sample_scenarios, sample_sites
-    from .scenario import Policy, Scenario, SolverSettings, Uncertainty, Weights, load_scenario, scenario_from_dict
+    from .scenario import (
+        Policy,
+        Scenario,
+        SolverSettings,
+        Stability,
+        Uncertainty,
+        Weights,
+        load_scenario,
+        scenario_from_dict,
+    )
     from .store import (
         DataSetInfo,
         Decision,

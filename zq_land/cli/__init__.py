@@ -42,6 +42,7 @@ COMMANDS: Final[tuple[str, ...]] = (
     "report",
     "sweep",
     "pareto",
+    "replay",
 )
 
 Command = Callable[[argparse.Namespace], int]

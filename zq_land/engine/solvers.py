@@ -275,6 +275,10 @@ def solve_canonical(
     fixed = replace(scenario, solver=replace(scenario.solver, threads=1))
     first = solve_highs_arrays(mip, cand, fixed, deadline=deadline, warm=None, gap_abs=tb.abs_gap)
     first = replace(first, solver="highs")
+    if first.status == "optimal" and first.chosen is not None:
+        # HiGHS's bound is the perturbed objective's; the proof says the plan's own objective is the optimum
+        # (exactly with a grain, to within stability.FALLBACK_UNIT otherwise)
+        first = replace(first, bound=plan_objective(cand, first.chosen))
     if first.status != "optimal" or first.chosen is None or max_loss_share <= 0 or tb.n_ref == 0:
         return first
     coef = cand.pairs["coefficient"].to_numpy(float)

@@ -5,12 +5,11 @@ rename), and never over a file the user gave as input. The CSV keeps the contrac
 
 from __future__ import annotations
 
-import io
 import json
 import os
+import shutil
 import tempfile
-import zipfile
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +17,7 @@ import pandas as pd
 
 from .._errors import input_error
 from ..engine.results import AllocationResult
-from .audit import audit_scenario_bytes
+from .audit import audit_scenario_bytes, audit_zip_bytes
 from .tables import assignment_frame, labelled
 from .workbook import workbook_bytes
 
@@ -38,7 +37,8 @@ def write_outputs(
     """
     out = Path(out_dir)
     guard = {Path(p).resolve() for p in protect}
-    for p in (result.scenario.sites, result.scenario.projects, result.scenario.source):
+    for p in (result.scenario.sites, result.scenario.projects, result.scenario.source,
+              result.scenario.stability.reference):
         if p is not None:
             guard.add(Path(p).resolve())
     if out.exists() and not out.is_dir():
@@ -46,23 +46,16 @@ def write_outputs(
                           column="--out")
     out.mkdir(parents=True, exist_ok=True)
 
-    paths = {
-        "assignments.csv": out / "assignments.csv",
-        "assignments.xlsx": out / "assignments.xlsx",
-        "sites.geojson": out / "sites.geojson",
-        "map.html": out / "map.html",
-        "summary.json": out / "summary.json",
-        "scenario.toml": out / "scenario.toml",
-    }
+    names = ["assignments.csv", "assignments.xlsx", "sites.geojson", "map.html", "summary.json", "scenario.toml"]
+    if result.moves is not None:
+        names.append("moves.csv")
+    names.append("audit.zip")
+    paths = {name: out / name for name in names}
     clash = [p for p in paths.values() if p.resolve() in guard]
     if clash:
         raise input_error(clash[0], "输出会覆盖输入文件，请换一个输出文件夹",
                           "an output would overwrite an input file; choose another output folder",
                           column="--out", found=str(clash[0]))
-
-    atomic_write(paths["assignments.csv"], assignments_csv_bytes(result, lang=lang, headers="en"))
-    atomic_write(paths["assignments.xlsx"], workbook_bytes(result, lang=lang))
-    atomic_write(paths["sites.geojson"], sites_geojson_bytes(result))
     if map_html is None:
         from .maps import result_map, standalone_html
 
@@ -70,10 +63,34 @@ def write_outputs(
             m = result_map(r, lang=lang, show_supplier_lines=True)
             return standalone_html(m)
 
-    atomic_write(paths["map.html"], map_html(result).encode("utf-8"))
-    atomic_write(paths["summary.json"], summary_json_bytes(result))
-    atomic_write(paths["scenario.toml"], audit_scenario_bytes(result))
+    data = output_files(result, lang=lang, map_html=map_html(result))
+    _write_set(out, data)
     return paths
+
+
+def output_files(result: AllocationResult, *, lang: str = "zh", map_html: str | None = None) -> dict[str, bytes]:
+    """Every output file of a run (name -> bytes), ``audit.zip`` last (it holds the others and the inputs)."""
+    data: dict[str, bytes] = {
+        "assignments.csv": assignments_csv_bytes(result, lang=lang, headers="en"),
+        "assignments.xlsx": workbook_bytes(result, lang=lang),
+        "sites.geojson": sites_geojson_bytes(result),
+    }
+    if map_html is not None:
+        data["map.html"] = map_html.encode("utf-8")
+    data["summary.json"] = summary_json_bytes(result)
+    data["scenario.toml"] = audit_scenario_bytes(result)
+    if result.moves is not None:
+        data["moves.csv"] = moves_csv_bytes(result)
+    data["audit.zip"] = audit_zip_bytes(result, data)
+    return data
+
+
+def moves_csv_bytes(result: AllocationResult) -> bytes:
+    """``moves.csv`` (UTF-8 BOM): each project placed differently from the reference plan and what it buys."""
+    from ..engine.stability import MOVE_COLUMNS
+
+    moves = result.moves if result.moves is not None else pd.DataFrame(columns=list(MOVE_COLUMNS))
+    return moves[list(MOVE_COLUMNS)].to_csv(index=False).encode("utf-8-sig")
 
 
 def assignments_csv_bytes(result: AllocationResult, *, lang: str = "zh", headers: str = "en") -> bytes:
@@ -103,21 +120,35 @@ def summary_json_bytes(result: AllocationResult) -> bytes:
     return json.dumps(result.summary(), ensure_ascii=False, indent=2, default=_json_default).encode("utf-8")
 
 
-def audit_bundle_bytes(result: AllocationResult, *, lang: str = "zh", map_html: str | None = None) -> bytes:
-    """A zip with the workbook, the CSV, the GeoJSON, the map, the summary and the scenario (audit copy)."""
-    buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
-        z.writestr("assignments.xlsx", workbook_bytes(result, lang=lang))
-        z.writestr("assignments.csv", assignments_csv_bytes(result, lang=lang))
-        z.writestr("sites.geojson", sites_geojson_bytes(result))
-        z.writestr("summary.json", summary_json_bytes(result))
-        z.writestr("scenario.toml", audit_scenario_bytes(result))
-        if map_html is not None:
-            z.writestr("map.html", map_html)
-    return buf.getvalue()
+def audit_bundle_bytes(
+    result: AllocationResult, *, lang: str = "zh", map_html: str | None = None,
+    inputs: Mapping[str, Mapping[str, bytes]] | None = None,
+) -> bytes:
+    """The replayable audit bundle ``solve`` writes as ``audit.zip`` (:func:`~zq_land.outputs.audit.audit_zip_bytes`):
+    the outputs, the inputs (``inputs``: the app's uploads by input and file name; else the files read), the
+    scenario pointing at them, hashes and versions."""
+    data = output_files(result, lang=lang, map_html=map_html)
+    data.pop("audit.zip")
+    return audit_zip_bytes(result, data, inputs=inputs)
 
 
 # --- private helpers ------------------------------------------------------------------------------
+
+
+def _write_set(out: Path, data: Mapping[str, bytes]) -> None:
+    """All the files or none: written into a hidden folder beside them, then each moved into place (a
+    failure while writing leaves the earlier outputs as they were)."""
+    tmp = Path(tempfile.mkdtemp(prefix=".zq_land-out-", dir=out))
+    try:
+        for name, blob in data.items():
+            (tmp / name).write_bytes(blob)
+        umask = os.umask(0)
+        os.umask(umask)
+        for name in data:
+            os.chmod(tmp / name, 0o666 & ~umask)
+            os.replace(tmp / name, out / name)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
 
 
 def atomic_write(path: Path, data: bytes) -> None:

@@ -19,9 +19,11 @@ from .tables import (
     assignment_frame,
     kpi_frame,
     labelled,
+    moves_frame,
     site_use_frame,
     solver_frame,
     unplaced_frame,
+    warnings_frame,
 )
 
 
@@ -34,7 +36,10 @@ def workbook_bytes(result: AllocationResult, *, lang: str = "zh") -> bytes:
         ("未落位项目" if zh else "Unplaced", labelled(unplaced_frame(result, lang=lang), lang)),
         ("指标" if zh else "KPIs", kpi_frame(result, lang=lang)),
         ("求解信息" if zh else "Solver", solver_frame(result, lang=lang)),
+        ("数据问题" if zh else "Data issues", warnings_frame(result, lang=lang)),
     ]
+    if result.moves is not None:
+        sheets.append(("与参考方案的调整" if zh else "Moves vs reference", moves_frame(result, lang=lang)))
     return _workbook(sheets)
 
 

@@ -194,7 +194,8 @@ def allocate(
     if reference is not None:
         from .stability import moves_against, what_moves_buy
 
-        moves = what_moves_buy(moves_against(assignments, reference), assignments, reference)
+        moves = what_moves_buy(moves_against(assignments, reference), assignments, reference,
+                               dict(zip(sites["site_id"].astype(str), sites["status"].astype(str), strict=True)))
     return AllocationResult(
         scenario=scenario, sites=sites, projects=projects, assignments=assignments, site_use=site_use,
         unplaced=unplaced, kpis=kpis, solve=plan.report, shadow_prices=prices, inputs=inputs,

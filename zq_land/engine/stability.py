@@ -24,6 +24,7 @@ objective with them, and an absolute gap of ``0.1 eps`` proves both the optimum 
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Final
@@ -161,10 +162,13 @@ def kept_and_moved(moves: pd.DataFrame, reference: pd.DataFrame, project_ids: pd
     return len(ref_placed) - moved, moved
 
 
-def what_moves_buy(moves: pd.DataFrame, assignments: pd.DataFrame, reference: pd.DataFrame) -> pd.DataFrame:
+def what_moves_buy(moves: pd.DataFrame, assignments: pd.DataFrame, reference: pd.DataFrame,
+                   site_status: Mapping[str, str] | None = None) -> pd.DataFrame:
     """``buys_zh`` / ``buys_en`` for each move: the project that took its reference site's room, or the
     objective term the move gains (a placement, investment, revitalized land or a shorter supplier distance).
+    ``site_status`` (site id -> status) tells whether a move leaves vacant land for inefficient land.
     """
+    status = dict(site_status or {})
     a = assignments.set_index("project_id")
     ref = reference.set_index("project_id")["site_id"].dropna()
     newcomers: dict[str, list[str]] = {}
@@ -183,6 +187,8 @@ def what_moves_buy(moves: pd.DataFrame, assignments: pd.DataFrame, reference: pd
                      f"frees site {row.reference_site_id} for {', '.join(took[:3])}{' and others' if len(took) > 3 else ''}")
         elif row.change == "unplaced":
             t = Text("让出容量以提高总目标值", "gives up its room to raise the objective")
+        elif status.get(str(row.site_id)) == "inefficient" and status.get(str(row.reference_site_id)) != "inefficient":
+            t = Text("改用低效用地，增加盘活面积", "moves onto inefficient land: more land revitalized")
         else:
             t = _term_gain(a, row)
         zh.append(t.zh)
@@ -194,10 +200,7 @@ def what_moves_buy(moves: pd.DataFrame, assignments: pd.DataFrame, reference: pd
 
 
 def _term_gain(a: pd.DataFrame, row: object) -> Text:
-    """What a move between two sites buys in the objective's terms (revitalization, distance), else nothing."""
-    status = str(a.at[row.project_id, "site_status"]) if "site_status" in a.columns else ""  # type: ignore[attr-defined]
-    if status == "inefficient":
-        return Text("改用低效用地，增加盘活面积", "moves onto inefficient land: more land revitalized")
+    """What a move between two sites buys in the objective's terms (a supplier's distance), else nothing."""
     dist = a.at[row.project_id, "distance_km"] if "distance_km" in a.columns else np.nan  # type: ignore[attr-defined]
     if pd.notna(dist):
         return Text(f"距配套龙头 {float(dist):.1f} 公里", f"{float(dist):.1f} km from its anchor")

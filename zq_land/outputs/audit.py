@@ -32,11 +32,14 @@ MANIFEST = "manifest.json"
 MAX_ENTRY_BYTES = 2 * 2**30
 
 
-def audit_scenario_bytes(result: AllocationResult, *, paths: Mapping[str, str] | None = None) -> bytes:
+def audit_scenario_bytes(
+    result: AllocationResult, *, paths: Mapping[str, str] | None = None, canonical: bool = False
+) -> bytes:
     """The scenario as run, with its inputs' SHA-256 and the versions used, as TOML.
 
     ``paths`` gives the input paths to write (``sites``, ``projects``, ``reference``), as the bundle does
-    with its relative ones; by default the absolute paths the run read.
+    with its relative ones; by default the absolute paths the run read. ``canonical``: the inputs are the
+    tables as read (standard column names), so the scenario's column mapping and sheet are left out.
     """
     from .. import __version__
     from ..scenario import dumps_toml
@@ -51,6 +54,9 @@ def audit_scenario_bytes(result: AllocationResult, *, paths: Mapping[str, str] |
     lines.append(f"# solver: {result.solve.solver}, status {result.solve.status}, "
                  f"objective {result.solve.objective}, bound {result.solve.bound}")
     data = sc.to_dict()
+    if canonical:
+        data.pop("columns", None)
+        data.pop("sheet", None)
     for key in ("sites", "projects"):
         if paths and key in paths:
             data[key] = paths[key]
@@ -80,6 +86,8 @@ def audit_zip_bytes(
     from .. import __version__
 
     files = dict(inputs) if inputs is not None else _input_files(result)
+    tables = _table_files(result, skip=set(files))  # inputs given as tables (the app): the tables as read
+    files.update(tables)
     entries: dict[str, bytes] = {}
     paths: dict[str, str] = {}
     for key, named in files.items():
@@ -92,7 +100,7 @@ def audit_zip_bytes(
         entries["inputs/reference/reference.csv"] = result.reference.to_csv(index=False).encode("utf-8-sig")
         paths["reference"] = "inputs/reference/reference.csv"
     entries.update({k: v for k, v in outputs.items() if k not in ("scenario.toml", "audit.zip")})
-    entries["scenario.toml"] = audit_scenario_bytes(result, paths=paths)
+    entries["scenario.toml"] = audit_scenario_bytes(result, paths=paths, canonical=bool(tables))
     manifest = {
         "zq_land": __version__, "python": platform.python_version(), "versions": versions(),
         "scenario": result.scenario.name, "status": result.solve.status, "inputs": paths,
@@ -253,6 +261,22 @@ def _input_files(result: AllocationResult) -> dict[str, dict[str, bytes]]:
             out[key] = {f.name: f.read_bytes() for f in sorted(src.parent.glob(src.stem + ".*")) if f.is_file()}
         else:
             out[key] = {src.name: src.read_bytes()}
+    return out
+
+
+def _table_files(result: AllocationResult, *, skip: set[str]) -> dict[str, dict[str, bytes]]:
+    """The sites (GeoJSON) and projects (CSV, UTF-8 BOM) tables as the run read them, for inputs that came as
+    tables rather than files; the readers read them back to the same tables (standard column names)."""
+    out: dict[str, dict[str, bytes]] = {}
+    if "sites" not in skip:
+        g = result.sites.drop(columns=[c for c in ("lon", "lat", "area_mu_geom") if c in result.sites.columns])
+        g = g.to_crs(4326) if g.crs is not None else g.set_crs(4326)
+        for c in g.columns:
+            if pd.api.types.is_datetime64_any_dtype(g[c]):
+                g[c] = g[c].dt.strftime("%Y-%m-%d").where(g[c].notna(), None)
+        out["sites"] = {"sites.geojson": g.to_json(drop_id=True, ensure_ascii=False).encode("utf-8")}
+    if "projects" not in skip:
+        out["projects"] = {"projects.csv": pd.DataFrame(result.projects).to_csv(index=False).encode("utf-8-sig")}
     return out
 
 

@@ -60,6 +60,9 @@ def render(lang: str, data: state.DataSet, *, basemap: str, tianditu_key: str | 
     st.subheader(t("res.header", lang, name=result.scenario.name))
     _stale_note(lang, data, key)
     kpi_cards(result, lang)
+    from .stability import render_result_notes
+
+    render_result_notes(result, lang)
     _result_map(result, lang, basemap=basemap, tianditu_key=tianditu_key, offline=offline)
     _assignments(result, lang)
     _unplaced(result, lang)

@@ -9,6 +9,7 @@ panning the map) never re-solves.
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -213,8 +214,12 @@ def _unique(items: Iterable[tuple[str, str]]) -> list[tuple[str, str]]:
 # --- results ---------------------------------------------------------------------------------------
 
 def result_key(scenario: Scenario, data: DataSet) -> str:
-    """Cache key of a run: the scenario's content and the input files' digests."""
-    return f"{scenario.content_key()}-{data.key}"
+    """Cache key of a run: the scenario's content, its reference run (if any) and the input files' digests."""
+    from .stability import reference_key
+
+    ref = reference_key()
+    tag = '-ref' + hashlib.sha256(ref.encode()).hexdigest()[:8] if ref else ''
+    return f"{scenario.content_key()}{tag}-{data.key}"
 
 
 def run_allocation(scenario: Scenario, data: DataSet) -> tuple[str, AllocationResult]:
@@ -233,7 +238,10 @@ def run_allocation(scenario: Scenario, data: DataSet) -> tuple[str, AllocationRe
         # this session's earlier plans on the same files start the solver: after a weight change the
         # previous plan is usually optimal or close, and HiGHS then only has to prove it
         earlier = [r.assignments for k, r in reversed(cache.items()) if k.endswith(f"-{data.key}")]
-        result = allocate(scenario, sites=data.sites, projects=data.projects, starts=earlier[:MAX_STARTS])
+        from .stability import reference_of
+
+        result = allocate(scenario, sites=data.sites, projects=data.projects, starts=earlier[:MAX_STARTS],
+                          reference=reference_of())
         result = dataclasses.replace(result, inputs={
             "sites": data.sites_file.fingerprint(), "projects": data.projects_file.fingerprint(),
         })

@@ -78,10 +78,18 @@ def audit_zip_bytes(
     result: AllocationResult, outputs: Mapping[str, bytes], *, inputs: Mapping[str, Mapping[str, bytes]] | None = None,
 ) -> bytes:
     """The replayable bundle: ``outputs`` (name -> bytes) at the root, the inputs under ``inputs/``, the
-    scenario pointing there, and the manifest of hashes and versions.
+    scenario pointing there, and the manifest of hashes and versions (:func:`bundle_entries`, zipped)."""
+    return zip_entries(bundle_entries(result, outputs, inputs=inputs))
 
-    ``inputs`` (``sites``/``projects``/``reference`` -> file name -> bytes) gives inputs held in memory (the
-    app's uploads); by default the files the run read (a Shapefile with its sibling files, a folder whole).
+
+def bundle_entries(
+    result: AllocationResult, outputs: Mapping[str, bytes], *, inputs: Mapping[str, Mapping[str, bytes]] | None = None,
+) -> dict[str, bytes]:
+    """The bundle's files by name, ``manifest.json`` last.
+
+    ``inputs`` (``sites``/``projects``/``reference`` -> file name -> bytes) gives inputs held in memory; by
+    default the files the run read (a Shapefile with its sibling files, a folder whole), and for inputs
+    given as tables (the app's, the store's) the tables as read.
     """
     from .. import __version__
 
@@ -106,11 +114,16 @@ def audit_zip_bytes(
         "scenario": result.scenario.name, "status": result.solve.status, "inputs": paths,
         "files": {name: hashlib.sha256(data).hexdigest() for name, data in sorted(entries.items())},
     }
+    entries = dict(sorted(entries.items()))
+    entries[MANIFEST] = json.dumps(manifest, ensure_ascii=False, indent=2).encode("utf-8")
+    return entries
+
+
+def zip_entries(entries: Mapping[str, bytes]) -> bytes:
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
-        for name, data in sorted(entries.items()):
+        for name, data in entries.items():
             z.writestr(_info(name), data)
-        z.writestr(_info(MANIFEST), json.dumps(manifest, ensure_ascii=False, indent=2).encode("utf-8"))
     return buf.getvalue()
 
 

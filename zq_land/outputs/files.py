@@ -17,7 +17,7 @@ import pandas as pd
 
 from .._errors import input_error
 from ..engine.results import AllocationResult
-from .audit import audit_scenario_bytes, audit_zip_bytes
+from .audit import audit_zip_bytes, bundle_entries, zip_entries
 from .tables import assignment_frame, labelled
 from .workbook import workbook_bytes
 
@@ -78,10 +78,13 @@ def output_files(result: AllocationResult, *, lang: str = "zh", map_html: str | 
     if map_html is not None:
         data["map.html"] = map_html.encode("utf-8")
     data["summary.json"] = summary_json_bytes(result)
-    data["scenario.toml"] = audit_scenario_bytes(result)
     if result.moves is not None:
         data["moves.csv"] = moves_csv_bytes(result)
-    data["audit.zip"] = audit_zip_bytes(result, data)
+    entries = bundle_entries(result, data)
+    # the folder's scenario.toml is the bundle's: its inputs' paths are relative to audit.zip's root, their
+    # hashes and the absolute paths the run read are in its comments
+    data["scenario.toml"] = entries["scenario.toml"]
+    data["audit.zip"] = zip_entries(entries)
     return data
 
 
@@ -128,6 +131,8 @@ def audit_bundle_bytes(
     the outputs, the inputs (``inputs``: the app's uploads by input and file name; else the files read), the
     scenario pointing at them, hashes and versions."""
     data = output_files(result, lang=lang, map_html=map_html)
+    if inputs is None:
+        return data["audit.zip"]
     data.pop("audit.zip")
     return audit_zip_bytes(result, data, inputs=inputs)
 

@@ -281,3 +281,5 @@ def test_solve_prints_the_readers_warnings_and_the_area_source_decides(
     assert any("S1" in c and "120" in c for c in issues)
     solver_sheet = [str(c) for row in wb["求解信息"].iter_rows(values_only=True) for c in row if c is not None]
     assert "地块容量面积来源" in solver_sheet and source in solver_sheet
+    html = (out / "map.html").read_text(encoding="utf-8")
+    assert '"ag": ["17.0", "606%"]' in html or '"ag":["17.0","606%"]' in html  # the plot is marked on the map

@@ -99,6 +99,10 @@ var zqMap = (function () {
         if (p.f) { facts.push(escape(T.floor) + ": " + escape(p.f) + " " + escape(T.m2)); }
         if (p.z) { facts.push(escape(T.zone) + ": " + escape(p.z)); }
         if (facts.length) { h += facts.join(" · ") + "<br>"; }
+        if (p.ag) {
+            h += "<span style='color:#b03a2e'>⚠ " + escape(T.area_geom) + ": " + escape(p.ag[0]) + " " + escape(T.mu)
+                + " (" + escape(p.ag[1]) + ")</span><br>";
+        }
         h += escape(T.industries) + ": " + escape(p.i || T.any) + "<br>";
         if (p.an) { h += escape(T.anchor) + ": " + escape(p.an) + "<br>"; }
         if (p.u) {

@@ -283,3 +283,33 @@ def test_solve_prints_the_readers_warnings_and_the_area_source_decides(
     assert "地块容量面积来源" in solver_sheet and source in solver_sheet
     html = (out / "map.html").read_text(encoding="utf-8")
     assert '"ag": ["17.0", "606%"]' in html or '"ag":["17.0","606%"]' in html  # the plot is marked on the map
+
+
+# --- the app --------------------------------------------------------------------------------------
+
+
+def test_the_app_takes_a_kept_run_as_reference_and_its_download_replays(tmp_path: Path) -> None:
+    """Run the sample, then re-run with more weight on revitalization and that first run as reference: the
+    page says how many projects were kept and moved, and the bundle the app offers replays to the same plan."""
+    from streamlit.testing.v1 import AppTest
+
+    from zq_land import audit_bundle_bytes
+
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=90)
+    at.run()
+    at.session_state["nav"] = "情景"
+    at.run()
+    at.button(key="btn_run").click().run()
+    first_key = at.session_state["current_result"]
+    at.session_state["nav"] = "情景"
+    at.run()
+    at.number_input(key="sc_w_revitalization").set_value(1.0).run()
+    at.selectbox(key="sc_ref_key").set_value(first_key).run()
+    at.button(key="btn_run").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    result = at.session_state["results_cache"][at.session_state["current_result"]]
+    kept, moved = result.kept_and_moved
+    assert kept is not None and moved is not None and kept + moved > 0 and result.solve.status == "optimal"
+    assert any(f"保留 {kept} 个，调整 {moved} 个" in m.value for m in at.info)
+    (tmp_path / "app.zip").write_bytes(audit_bundle_bytes(result))
+    assert main(["replay", str(tmp_path / "app.zip"), "--out", str(tmp_path / "again")]) == 0

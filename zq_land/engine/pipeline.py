@@ -122,7 +122,7 @@ def solve_allocation(
         return _nothing_to_place(run)
     step: _Step = _LargeModel() if _is_large(run) else _SmallModel(projects)
     state = step.bound(run)
-    _choose_start(run, state)
+    _choose_start(run, state, noted=isinstance(step, _LargeModel))
     outcome = step.search(run, state)
     return _finish(run, outcome, state, solve_s=time.perf_counter() - state.t1)
 
@@ -198,9 +198,10 @@ def _is_large(run: _Run) -> bool:
             and pulp.HiGHS(msg=False).available())
 
 
-def _choose_start(run: _Run, state: _State) -> None:
+def _choose_start(run: _Run, state: _State, *, noted: bool = True) -> None:
     """The plan the MIP starts from: the best-fit plan, the LP rounded when better, an earlier plan when
-    better still."""
+    better still (small models' canonical solve takes no start: the plan stands in only if it fails, and
+    ``noted`` is False so the report does not claim a start it did not use)."""
     cand = run.cand
     state.start, state.source = run.greedy, "greedy"
     if len(state.lp.x):
@@ -210,8 +211,10 @@ def _choose_start(run: _Run, state: _State) -> None:
     if run.prior is not None and plan_objective(cand, run.prior) > plan_objective(cand, state.start) + 1e-9:
         state.start, state.source = run.prior, "earlier-plan"
         obj = plan_objective(cand, run.prior)
-        state.notes.append(Text(f"从此前的方案出发（修正后目标值 {obj:.4f}）",
-                                f"started from an earlier plan (objective {obj:.4f} once repaired to this scenario)"))
+        if noted:
+            state.notes.append(Text(f"从此前的方案出发（修正后目标值 {obj:.4f}）",
+                                    f"started from an earlier plan (objective {obj:.4f} once repaired to this "
+                                    "scenario)"))
 
 
 class _SmallModel:

@@ -9,8 +9,8 @@ panning the map) never re-solves.
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 import datetime as dt
+import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, Final

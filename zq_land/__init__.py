@@ -79,22 +79,20 @@ __all__ = [
     "PROJECT_COLUMNS", "SCENARIO_NAMES", "SITE_COLUMNS", "SITE_TABLE_COLUMNS", "STATUS_WORDS", "STATUS_ZH", "UNITS",
     "AllocationResult", "Basemap", "Candidates", "Comparison", "DataSetInfo", "Decision", "DecisionConflict",
     "InputError", "Label", "Lang", "ParetoResult", "PdfUnavailableError", "Plan", "Policy", "Problem", "ReadResult",
-    "Reason", "RunInfo", "RunRecord", "Scenario", "SolveReport", "SolverError", "SolverSettings", "Store",
-    "StoreError", "SweepFailed", "SweepResult", "Text", "Uncertainty", "ValidationReport", "Weights", "ZqLandError",
-    "__version__", "add_decision", "adopt_run", "allocate", "assignments_csv_bytes", "atomic_write",
-    "audit_bundle_bytes", "audit_scenario_bytes", "brief_bytes", "brief_format", "build_brief", "chance_map",
-    "check_files", "check_projects", "check_scenario_ids", "check_sites", "code_label", "column_label",
-    "compare_map", "compare_results", "comparison_workbook_bytes", "compute_kpis", "decision_locks",
+    "Reason", "ReplayOutcome", "RunInfo", "RunRecord", "Scenario", "SolveReport", "SolverError", "SolverSettings",
+    "Stability", "Store", "StoreError", "SweepFailed", "SweepResult", "Text", "Uncertainty", "ValidationReport",
+    "Weights", "ZqLandError", "__version__", "add_decision", "adopt_run", "allocate", "assignments_csv_bytes",
+    "atomic_write", "audit_bundle_bytes", "audit_scenario_bytes", "audit_zip_bytes", "brief_bytes", "brief_format",
+    "build_brief", "chance_map", "check_files", "check_projects", "check_scenario_ids", "check_sites", "code_label",
+    "column_label", "compare_map", "compare_results", "comparison_workbook_bytes", "compute_kpis", "decision_locks",
     "default_store_url", "eligible_pairs", "env_store_url", "file_fingerprint", "header", "headers", "input_error",
     "install_static_assets", "kpi_header", "labelled", "landing_probabilities", "list_decisions", "load_scenario",
-    "open_store", "read_projects", "read_run", "read_sites", "result_brief_bytes", "result_map", "run_from_result",
-    "run_pareto", "run_sweep", "sample_projects", "sample_scenarios", "sample_sites", "scenario_from_dict",
-    "scheduler_address", "sites_geojson_bytes", "sites_map", "soffice_path", "solve_allocation", "standalone_html",
-    "summarize_projects", "summarize_sites", "summary_json_bytes", "supersede_decision", "t", "validate_files",
-    "why_not", "workbook_bytes", "write_outputs", "write_pareto", "write_sweep",
-    # plans a review meeting can rely on (issue 11)
-    "ReplayOutcome", "Stability", "audit_zip_bytes", "moves_csv_bytes", "output_files", "read_bundle",
-    "read_reference", "replay_bundle",
+    "moves_csv_bytes", "open_store", "output_files", "read_bundle", "read_projects", "read_reference", "read_run",
+    "read_sites", "replay_bundle", "result_brief_bytes", "result_map", "run_from_result", "run_pareto", "run_sweep",
+    "sample_projects", "sample_scenarios", "sample_sites", "scenario_from_dict", "scheduler_address",
+    "sites_geojson_bytes", "sites_map", "soffice_path", "solve_allocation", "standalone_html", "summarize_projects",
+    "summarize_sites", "summary_json_bytes", "supersede_decision", "t", "validate_files", "why_not", "workbook_bytes",
+    "write_outputs", "write_pareto", "write_sweep",
 ]
 
 
@@ -124,6 +122,7 @@ if TYPE_CHECKING:  # what mypy and editors see; at run time the names come from 
         compare_results,
         compute_kpis,
     )
+    from .engine.stability import read_reference
     from .i18n import LANG_NAMES, LANGS, Lang, t
     from .io import (
         SITE_TABLE_COLUMNS,
@@ -139,7 +138,6 @@ if TYPE_CHECKING:  # what mypy and editors see; at run time the names come from 
         validate_files,
     )
     from .outputs._offline import install_static_assets
-    from .engine.stability import read_reference
     from .outputs.audit import ReplayOutcome, audit_scenario_bytes, audit_zip_bytes, read_bundle, replay_bundle
     from .outputs.brief import (
         PdfUnavailableError,

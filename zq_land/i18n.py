@@ -68,8 +68,8 @@ STRINGS: Final[dict[str, tuple[str, str]]] = {
     "legend.line": ("配套企业至龙头", "Supplier to anchor"),
     # popups
     "pop.any_industry": ("不限", "any"),
-    "pop.area_geom": ("几何面积与填写面积不符（超过 5%），几何面积", "geometry disagrees with the declared area (over 5 %): "
-                      "geometry"),
+    "pop.area_geom": ("几何面积与填写面积不符（超过 5%），几何面积",
+                      "geometry disagrees with the declared area (over 5 %): geometry"),
     "pop.projects": ("落地项目", "Projects"),
     "pop.no_projects": ("暂无项目", "no project yet"),
     "pop.moved_in": ("迁入", "Moved in"),

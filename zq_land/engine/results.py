@@ -176,7 +176,8 @@ def allocate(
     plan = solve_allocation(sites, projects, scenario, starts=starts, time_limit_s=max(MIN_SOLVE_S, left),
                             reference=reference)
     if plan.report.status in ("time_limit", "feasible"):
-        notes.append(f"[警告 WARNING] 求解: 求解器未证明最优（{plan.report.status}，时限 {plan.report.time_limit_s:g} 秒），"
+        limit = f"{plan.report.time_limit_s:g}"
+        notes.append(f"[警告 WARNING] 求解: 求解器未证明最优（{plan.report.status}，时限 {limit} 秒），"
                      "再次运行可能得到不同方案；放宽 solver.time_limit_s 可复现 | the solver did not prove the "
                      f"plan optimal ({plan.report.status}, limit {plan.report.time_limit_s:g} s): a re-run may "
                      "give another plan; a longer solver.time_limit_s makes it reproducible")

@@ -183,8 +183,9 @@ def what_moves_buy(moves: pd.DataFrame, assignments: pd.DataFrame, reference: pd
             t = Text(f"新增落位，投资 {inv:,.2f} 亿元", f"newly placed: {inv:,.2f} 亿元 of investment")
         elif took:
             names = "、".join(took[:3]) + ("等" if len(took) > 3 else "")
+            more = " and others" if len(took) > 3 else ""
             t = Text(f"腾出原地块 {row.reference_site_id} 给 {names}",
-                     f"frees site {row.reference_site_id} for {', '.join(took[:3])}{' and others' if len(took) > 3 else ''}")
+                     f"frees site {row.reference_site_id} for {', '.join(took[:3])}{more}")
         elif row.change == "unplaced":
             t = Text("让出容量以提高总目标值", "gives up its room to raise the objective")
         elif status.get(str(row.site_id)) == "inefficient" and status.get(str(row.reference_site_id)) != "inefficient":

@@ -160,8 +160,8 @@ def read_bundle(path: str | Path) -> tuple[dict[str, bytes], dict[str, Any]]:
                     raise input_error(p, f"审计包含不安全的路径：{info.filename}",
                                       f"the bundle holds an unsafe path: {info.filename}", found=info.filename)
                 if info.file_size > MAX_ENTRY_BYTES:
-                    raise input_error(p, f"审计包中的文件过大：{info.filename}", f"an entry is too large: {info.filename}",
-                                      found=f"{info.file_size} bytes")
+                    raise input_error(p, f"审计包中的文件过大：{info.filename}",
+                                      f"an entry is too large: {info.filename}", found=f"{info.file_size} bytes")
                 files[info.filename] = z.read(info)  # checks the CRC
     except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, NotImplementedError) as exc:
         raise input_error(p, f"审计包已损坏，无法读取：{exc}", f"the audit bundle is damaged: {exc}") from None

@@ -337,7 +337,9 @@ def test_an_older_store_is_upgraded_and_a_newer_one_refused(store_url: str, tiny
         with s.reading() as conn:
             versions = list(conn.execute(select(s.schema.table("schema_version").c.version)).scalars())
             conn.execute(text("SELECT count(*) FROM decided")).scalar()  # the layer of version 2 exists
-        assert sorted(versions) == [1, 2] == list(range(1, SCHEMA_VERSION + 1))
+            assert conn.execute(text("SELECT count(*) FROM sweeps")).scalar() == 0  # the tables of version 3
+        assert sorted(versions) == [1, 2, 3] == list(range(1, SCHEMA_VERSION + 1))
+        assert s.save_sweep({"scenario": "old store", "samples": 2}, {"a.csv": b"x"}) == 1
         with pytest.raises(DecisionConflict, match="plot S1 holds 100 mu and 60 mu is decided"):
             add_decision(s, "P2", "S1")
         with s.writing() as conn:
@@ -347,6 +349,38 @@ def test_an_older_store_is_upgraded_and_a_newer_one_refused(store_url: str, tiny
                                          rf"{SCHEMA_VERSION} this program") as exc:
         open_store(store_url)
     assert "请升级 zq_land" in exc.value.report.text("zh")
+
+
+# --- sweeps -----------------------------------------------------------------------------------------------
+
+def test_a_sweep_is_kept_byte_for_byte_listed_and_deleted(store_url: str) -> None:
+    files = {"sweep_projects.csv": "\ufeffproject_id,p_placed\nP1,0.5\n".encode(), "robust_plan.csv": b"\x00\xff"}
+    summary = {"scenario": "年度抽样", "samples": 40, "samples_solved": 39, "seed": 7, "workers": 2,
+               "seconds": 12.5, "land_needed_90_mu": 310.0}
+    with open_store(store_url) as s:
+        first = s.save_sweep(summary, files, by="planner")
+        second = s.save_sweep({**summary, "samples": 8}, {}, label="试算")
+        listed = s.list_sweeps()
+        assert [x.id for x in listed] == [second, first]  # newest first
+        assert (listed[1].scenario, listed[1].samples, listed[1].samples_solved, listed[1].workers,
+                listed[1].created_by, listed[1].files) == ("年度抽样", 40, 39, 2, "planner",
+                                                          ("robust_plan.csv", "sweep_projects.csv"))
+        assert listed[0].label == "试算" and listed[0].files == ()
+        assert json.loads(json.dumps(listed[1].as_json()))["files"] == ["robust_plan.csv", "sweep_projects.csv"]
+        got_summary, got_files = s.load_sweep(first)
+        assert got_files == files and got_summary["land_needed_90_mu"] == 310.0
+        assert [x.id for x in s.list_sweeps(scenario="年度抽样", limit=1)] == [second]
+        s.delete_sweep(second)
+        assert [x.id for x in s.list_sweeps()] == [first]
+        with pytest.raises(StoreError, match=f"there is no sweep #{second}"):
+            s.load_sweep(second)
+        with pytest.raises(StoreError, match="names no scenario"):
+            s.save_sweep({"samples": 1}, {})
+        sf = s.schema.table("sweep_files")
+        with s.writing() as conn:  # a file changed behind the store's back is refused, not returned
+            conn.execute(sf.update().where(sf.c.name == "robust_plan.csv").values(content=b"tampered"))
+        with pytest.raises(StoreError, match=r"robust_plan\.csv of sweep #1 is damaged"):
+            s.load_sweep(first)
 
 
 # --- two processes ----------------------------------------------------------------------------------------

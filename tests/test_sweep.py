@@ -201,3 +201,36 @@ def test_an_interrupted_run_cancels_its_tasks_and_closes_the_cluster(instance: P
             and p.status() != psutil.STATUS_ZOMBIE
             and "resource_tracker" not in " ".join(p.cmdline())]  # multiprocessing's, kept for the process
     assert not left, [p.cmdline() for p in left]
+
+
+def test_a_sweep_recorded_in_the_store_exports_the_same_files(instance: Path, tmp_path: Path) -> None:
+    store = tmp_path / "ws.gpkg"
+    out = tmp_path / "o"
+    run = sweep_cli(str(instance), "--samples", "6", "--seed", "3", "--workers", "1", "--store", str(store),
+                    "--label", "三月试算", "--out", str(out), "--quiet")
+    assert run.returncode == 0, run.stderr
+    assert "sweep recorded: id 1" in run.stdout, run.stdout
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+
+    def runs(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, "-m", "zq_land", "runs", *args, "--store", str(store)], cwd=ROOT,
+                              env=env, capture_output=True, text=True, timeout=120, check=False)
+
+    listed = runs("sweeps", "--json")
+    assert listed.returncode == 0, listed.stderr
+    [entry] = json.loads(listed.stdout)
+    assert (entry["label"], entry["scenario"], entry["samples"], entry["seed"]) == ("三月试算", "hand-made sweep", 6, 3)
+    assert set(entry["files"]) == {p.name for p in out.iterdir()}
+    again = tmp_path / "again"
+    assert runs("export-sweep", "1", "--out", str(again)).returncode == 0
+    for p in out.iterdir():  # every file comes back byte for byte
+        assert (again / p.name).read_bytes() == p.read_bytes(), p.name
+    missing = runs("export-sweep", "9", "--out", str(tmp_path / "none"))
+    assert missing.returncode == 2 and "there is no sweep #9" in missing.stdout + missing.stderr
+    assert "Traceback" not in missing.stdout + missing.stderr
+
+
+def test_a_bad_store_is_refused_before_the_sweep_runs(instance: Path, tmp_path: Path) -> None:
+    run = sweep_cli(str(instance), "--samples", "2", "--store", "mysql://nowhere/db", "--out", str(tmp_path / "o"))
+    assert run.returncode == 2 and "postgresql://" in run.stdout + run.stderr, run.stdout + run.stderr
+    assert "Traceback" not in run.stdout + run.stderr and not (tmp_path / "o").exists()

@@ -37,7 +37,7 @@ from zq_land import (
     t,
 )
 
-from . import state
+from . import state, workspace
 from .common import num, show_problems
 
 MODES: Final = ("land", "lease", "platform", "land_or_lease")
@@ -170,6 +170,7 @@ def _run(lang: str, data: state.DataSet, scenario: Scenario, kind: str) -> None:
         if kind == "sweep":
             s[SWEEP] = run_sweep(scenario, samples=int(s["unc_samples"]), seed=int(s["unc_seed"]),
                                  sites=data.sites, projects=data.projects, on_progress=progress, **engine)
+            workspace.record_sweep(s[SWEEP].summary, s[SWEEP].files())
         else:
             s[PARETO] = run_pareto(scenario, levels=int(s["unc_levels"]), sites=data.sites,
                                    projects=data.projects, on_progress=progress, **engine)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 from pathlib import Path
-from typing import Final
+from typing import Any, Final
 
 import streamlit as st
 
@@ -121,6 +121,18 @@ def record_run(key: str, result: AllocationResult, data: state.DataSet) -> int |
         return None
     st.session_state.setdefault(RUN_IDS, {})[key] = run_id
     return run_id
+
+
+def record_sweep(summary: dict[str, Any], files: dict[str, bytes]) -> int | None:
+    """Save a sweep that just finished (its summary and every file it offers); its id, None without a store."""
+    ws = store()
+    if ws is None:
+        return None
+    try:
+        return ws.save_sweep(summary, files, by=user(), source="app")
+    except InputError as exc:
+        _saving_failed(exc)
+        return None
 
 
 def open_run(run_id: int, *, goto: bool = True) -> AllocationResult:

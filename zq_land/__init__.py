@@ -65,7 +65,7 @@ _MODULES: dict[str, tuple[str, ...]] = {
     # the workspace store
     ".store": ("DataSetInfo", "Decision", "DecisionConflict", "RunInfo", "Store", "StoreError", "add_decision",
         "adopt_run", "decision_locks", "default_store_url", "env_store_url", "list_decisions", "open_store",
-        "supersede_decision"),
+        "record_sweep", "supersede_decision", "SweepInfo"),
     # studies: uncertainty sweeps and the Pareto front on Dask
     ".studies.sampling": ("landing_probabilities",),
     ".studies.engine": ("DASK_ENV", "scheduler_address"),
@@ -80,19 +80,19 @@ __all__ = [
     "AllocationResult", "Basemap", "Candidates", "Comparison", "DataSetInfo", "Decision", "DecisionConflict",
     "InputError", "Label", "Lang", "ParetoResult", "PdfUnavailableError", "Plan", "Policy", "Problem", "ReadResult",
     "Reason", "ReplayOutcome", "RunInfo", "RunRecord", "Scenario", "SolveReport", "SolverError", "SolverSettings",
-    "Stability", "Store", "StoreError", "SweepFailed", "SweepResult", "Text", "Uncertainty", "ValidationReport",
-    "Weights", "ZqLandError", "__version__", "add_decision", "adopt_run", "allocate", "assignments_csv_bytes",
-    "atomic_write", "audit_bundle_bytes", "audit_scenario_bytes", "audit_zip_bytes", "brief_bytes", "brief_format",
-    "build_brief", "chance_map", "check_files", "check_projects", "check_scenario_ids", "check_sites", "code_label",
-    "column_label", "compare_map", "compare_results", "comparison_workbook_bytes", "compute_kpis", "decision_locks",
-    "default_store_url", "eligible_pairs", "env_store_url", "file_fingerprint", "header", "headers", "input_error",
-    "install_static_assets", "kpi_header", "labelled", "landing_probabilities", "list_decisions", "load_scenario",
-    "moves_csv_bytes", "open_store", "output_files", "read_bundle", "read_projects", "read_reference", "read_run",
-    "read_sites", "replay_bundle", "result_brief_bytes", "result_map", "run_from_result", "run_pareto", "run_sweep",
-    "sample_projects", "sample_scenarios", "sample_sites", "scenario_from_dict", "scheduler_address",
-    "sites_geojson_bytes", "sites_map", "soffice_path", "solve_allocation", "standalone_html", "summarize_projects",
-    "summarize_sites", "summary_json_bytes", "supersede_decision", "t", "validate_files", "why_not", "workbook_bytes",
-    "write_outputs", "write_pareto", "write_sweep",
+    "Stability", "Store", "StoreError", "SweepFailed", "SweepInfo", "SweepResult", "Text", "Uncertainty",
+    "ValidationReport", "Weights", "ZqLandError", "__version__", "add_decision", "adopt_run", "allocate",
+    "assignments_csv_bytes", "atomic_write", "audit_bundle_bytes", "audit_scenario_bytes", "audit_zip_bytes",
+    "brief_bytes", "brief_format", "build_brief", "chance_map", "check_files", "check_projects", "check_scenario_ids",
+    "check_sites", "code_label", "column_label", "compare_map", "compare_results", "comparison_workbook_bytes",
+    "compute_kpis", "decision_locks", "default_store_url", "eligible_pairs", "env_store_url", "file_fingerprint",
+    "header", "headers", "input_error", "install_static_assets", "kpi_header", "labelled", "landing_probabilities",
+    "list_decisions", "load_scenario", "moves_csv_bytes", "open_store", "output_files", "read_bundle", "read_projects",
+    "read_reference", "read_run", "read_sites", "record_sweep", "replay_bundle", "result_brief_bytes", "result_map",
+    "run_from_result", "run_pareto", "run_sweep", "sample_projects", "sample_scenarios", "sample_sites",
+    "scenario_from_dict", "scheduler_address", "sites_geojson_bytes", "sites_map", "soffice_path", "solve_allocation",
+    "standalone_html", "summarize_projects", "summarize_sites", "summary_json_bytes", "supersede_decision", "t",
+    "validate_files", "why_not", "workbook_bytes", "write_outputs", "write_pareto", "write_sweep",
 ]
 
 
@@ -181,6 +181,7 @@ if TYPE_CHECKING:  # what mypy and editors see; at run time the names come from 
         RunInfo,
         Store,
         StoreError,
+        SweepInfo,
         add_decision,
         adopt_run,
         decision_locks,
@@ -188,6 +189,7 @@ if TYPE_CHECKING:  # what mypy and editors see; at run time the names come from 
         env_store_url,
         list_decisions,
         open_store,
+        record_sweep,
         supersede_decision,
     )
     from .studies.engine import DASK_ENV, scheduler_address

@@ -1,5 +1,5 @@
 """``python -m zq_land runs list|show|export|rename|delete``: the runs recorded in a store (``solve --store``,
-or the app)."""
+or the app); ``runs sweeps|export-sweep|delete-sweep``: the sweeps recorded by ``sweep --store``."""
 
 from __future__ import annotations
 
@@ -39,6 +39,18 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     delete = leaf(runs, "delete", "delete a run (its decisions stay) / 删除方案")
     delete.add_argument("id", type=int)
     delete.set_defaults(func=_delete)
+    sweeps = leaf(runs, "sweeps", "list recorded sweeps, newest first / 列出抽样分析")
+    sweeps.add_argument("--json", action="store_true", help="print a JSON list")
+    sweeps.add_argument("--scenario", help="only sweeps of this scenario name")
+    sweeps.add_argument("--limit", type=int, help="at most this many sweeps")
+    sweeps.set_defaults(func=_sweeps)
+    sx = leaf(runs, "export-sweep", "write a recorded sweep's files again / 导出抽样分析文件")
+    sx.add_argument("id", type=int)
+    sx.add_argument("--out", required=True, help="output folder (created if missing)")
+    sx.set_defaults(func=_export_sweep)
+    sd = leaf(runs, "delete-sweep", "delete a recorded sweep / 删除抽样分析")
+    sd.add_argument("id", type=int)
+    sd.set_defaults(func=_delete_sweep)
 
 
 def _list(args: argparse.Namespace) -> int:
@@ -101,4 +113,43 @@ def _delete(args: argparse.Namespace) -> int:
     with opened(args) as store:
         store.delete_run(args.id)
     print(f"方案 #{args.id} 已删除 / run #{args.id} deleted")
+    return 0
+
+
+def _sweeps(args: argparse.Namespace) -> int:
+    with opened(args) as store:
+        sweeps = store.list_sweeps(scenario=args.scenario, limit=args.limit)
+    if args.json:
+        print(json.dumps([s.as_json() for s in sweeps], ensure_ascii=False, indent=2))
+        return 0
+    if not sweeps:
+        print("存储中没有抽样分析 / no sweeps in the store")
+        return 0
+    print(f"{'id':>5}  {'created (UTC)':<16}  {'samples':>9}  {'workers':>7}  {'seconds':>8}  label / scenario")
+    for s in sweeps:
+        solved = f"{s.samples_solved if s.samples_solved is not None else '?'}/{s.samples}"
+        secs = "—" if s.seconds is None else f"{s.seconds:.1f}"
+        name = s.label if s.label == s.scenario else f"{s.label} ({s.scenario})"
+        print(f"{s.id:>5}  {s.created:%Y-%m-%d %H:%M}  {solved:>9}  {s.workers or '—':>7}  {secs:>8}  {name}"
+              f"  [{s.created_by}]")
+    return 0
+
+
+def _export_sweep(args: argparse.Namespace) -> int:
+    from .. import atomic_write
+
+    with opened(args) as store:
+        _summary, files = store.load_sweep(args.id)
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    for name, data in files.items():
+        atomic_write(out / Path(name).name, data)
+    print(f"抽样分析 #{args.id} 已导出 / sweep #{args.id} exported: {out}/ " + ", ".join(sorted(files)))
+    return 0
+
+
+def _delete_sweep(args: argparse.Namespace) -> int:
+    with opened(args) as store:
+        store.delete_sweep(args.id)
+    print(f"抽样分析 #{args.id} 已删除 / sweep #{args.id} deleted")
     return 0

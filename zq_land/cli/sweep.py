@@ -45,6 +45,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--out", required=True, help="output folder (created if missing)")
     p.add_argument("--time-limit", type=float, help="seconds per sample solve (default the scenario's)")
     p.add_argument("--store", help=f"workspace store to record the sweep in (default ${STORE_ENV})")
+    p.add_argument("--label", help="the sweep's name in the store (default: the scenario's name)")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.set_defaults(func=run, msg_lang="both")
 
@@ -79,7 +80,7 @@ def run(args: argparse.Namespace) -> int:
         print(f"警告 WARNING: {w}", file=sys.stderr)
     print(_sweep_line(result.summary))
     if store:
-        _record_in_store(store, result.summary, result.files())
+        _record_in_store(store, result.summary, result.files(), args.label)
     if not args.quiet:
         print(f"outputs / 输出: {Path(args.out)}/ " + ", ".join(paths))
     return 0
@@ -119,32 +120,21 @@ def _scheduler(args: argparse.Namespace) -> str | None:
 
 def _store(args: argparse.Namespace) -> str | None:
     """The store to record in; refused up front when asked for explicitly and this build has none."""
-    from .. import env_store_url, input_error
+    from .. import env_store_url
 
     url = args.store or env_store_url()
-    if args.store and _store_recorder() is None:
-        raise input_error("--store", "此版本的工作空间存储尚不能记录抽样分析（需 zq_land.store.record_sweep）",
-                          "this build's workspace store cannot record sweeps yet (needs "
-                          "zq_land.store.record_sweep)", column="--store", found=args.store)
+    if url:
+        from .. import open_store
+
+        open_store(url).close()  # a bad URL or an unreachable server fails now, not after the sweep
     return url
 
 
-def _store_recorder() -> Any:
-    # HOOK for the workspace store (issue 13), which keeps runs, not sweeps, so far: a public
-    # `record_sweep(url, summary=dict, files={name: bytes}) -> id` is used when the API has one.
-    import zq_land
+def _record_in_store(url: str, summary: dict[str, Any], files: dict[str, bytes], label: str | None) -> None:
+    from .. import record_sweep
 
-    return getattr(zq_land, "record_sweep", None)
-
-
-def _record_in_store(url: str, summary: dict[str, Any], files: dict[str, bytes]) -> None:
-    record = _store_recorder()
-    if record is None:
-        print(f"警告 WARNING: ${STORE_ENV} 已设置，但此版本不能把抽样分析记入存储 | ${STORE_ENV} is set, but "
-              "this build cannot record sweeps in the store", file=sys.stderr)
-        return
-    run_id = record(url, summary=summary, files=files)
-    print(f"已记入存储 / recorded in the store: {run_id}")
+    sweep_id = record_sweep(url, summary=summary, files=files, label=label)
+    print(f"抽样分析已记录 / sweep recorded: id {sweep_id} ({url}; runs sweeps --store 列出 / lists them)")
 
 
 def _sweep_line(s: dict[str, Any]) -> str:

@@ -20,10 +20,12 @@ from ._store import (
     RunInfo,
     Store,
     StoreError,
+    SweepInfo,
     current_user,
     default_store_url,
     env_store_url,
     open_store,
+    record_sweep,
 )
 
 __all__ = [
@@ -38,6 +40,7 @@ __all__ = [
     "RunInfo",
     "Store",
     "StoreError",
+    "SweepInfo",
     "add_decision",
     "adopt_run",
     "current_user",
@@ -46,5 +49,6 @@ __all__ = [
     "env_store_url",
     "list_decisions",
     "open_store",
+    "record_sweep",
     "supersede_decision",
 ]

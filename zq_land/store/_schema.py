@@ -6,6 +6,8 @@ Version history (each step is a function in :data:`MIGRATIONS`, run in one trans
    decisions; the layers ``sites``, ``placements`` and ``site_use_map``.
 2. each decision records the need it takes on its plot (``need``, ``unit``), so the capacity rule no
    longer depends on which data set is loaded; the layer ``decided`` (active decisions on their plots).
+3. sweeps (issue 15): each ``sweep --store`` keeps its summary and every output file it wrote
+   (``sweeps``, ``sweep_files``), so a sweep can be listed and exported again like a run.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     Table,
     Text,
@@ -38,7 +41,7 @@ from . import _gpkg
 
 Backend = Literal["geopackage", "postgis"]
 #: The schema this program writes; a store at a higher version is refused.
-SCHEMA_VERSION: Final = 2
+SCHEMA_VERSION: Final = 3
 #: Geometry is kept in EPSG:4326, the CRS of the canonical sites table (docs/STORE.md says why).
 SRID: Final = 4326
 
@@ -72,8 +75,8 @@ SITE_USE_COLUMNS: Final[tuple[tuple[str, str], ...]] = (
 )
 #: QGIS layers (views with a geometry column) and the attribute tables listed in the GeoPackage.
 LAYER_VIEWS: Final = {1: ("placements", "site_use_map"), 2: ("decided",)}
-ATTRIBUTE_TABLES: Final = ("datasets", "projects", "scenarios", "runs", "run_assignments", "run_site_use",
-                           "decisions")
+ATTRIBUTE_TABLES: Final = {1: ("datasets", "projects", "scenarios", "runs", "run_assignments", "run_site_use",
+                               "decisions"), 3: ("sweeps", "sweep_files")}
 
 _SQL_TYPES: Final[dict[str, Callable[[], TypeEngine[Any]]]] = {
     "text": Text, "float": Double, "int": Integer, "bool": Boolean, "date": Date,
@@ -168,7 +171,24 @@ def build_schema(backend: Backend, version: int = SCHEMA_VERSION) -> Schema:
     # the database itself keeps one active decision per project, even against a writer that skips the checks
     Index("ux_decisions_active_project", decisions.c.project_id, unique=True,
           sqlite_where=decisions.c.superseded_at.is_(None), postgresql_where=decisions.c.superseded_at.is_(None))
+    if version >= 3:
+        _sweep_tables(md, when, JSON)
     return Schema(backend, version, md)
+
+
+def _sweep_tables(md: MetaData, when: Any, JSON: Any) -> None:
+    """A recorded sweep: its figures (the typed columns list it) and the files it wrote, byte for byte."""
+    Table("sweeps", md,
+          Column("id", Integer, primary_key=True), Column("label", Text, nullable=False),
+          Column("scenario", Text, nullable=False), Column("samples", Integer, nullable=False),
+          Column("samples_solved", Integer), Column("seed", Integer), Column("workers", Integer),
+          Column("seconds", Double), Column("created", when, nullable=False, index=True),
+          Column("created_by", Text, nullable=False), Column("source", Text, nullable=False),
+          Column("summary", JSON, nullable=False), sqlite_autoincrement=True)
+    Table("sweep_files", md, Column("fid", Integer, primary_key=True), *_owned("sweep_id", "sweeps"),
+          Column("name", Text, nullable=False), Column("sha256", Text, nullable=False),
+          Column("content", LargeBinary, nullable=False), UniqueConstraint("sweep_id", "name"),
+          sqlite_autoincrement=True)
 
 
 def create(conn: Connection, schema: Schema, *, program: str) -> None:
@@ -190,7 +210,8 @@ def register_layers(conn: Connection, schema: Schema) -> None:
     if schema.backend != "geopackage":
         return
     views = [v for k, names in LAYER_VIEWS.items() if k <= schema.version for v in names]
-    _gpkg.register(conn, schema.md, features=["sites", *views], attributes=ATTRIBUTE_TABLES, srid=SRID)
+    tables = [t for k, names in ATTRIBUTE_TABLES.items() if k <= schema.version for t in names]
+    _gpkg.register(conn, schema.md, features=["sites", *views], attributes=tables, srid=SRID)
 
 
 def create_views(conn: Connection, backend: Backend, version: int) -> None:
@@ -244,8 +265,15 @@ def _v1_to_v2(conn: Connection, backend: Backend) -> None:
     create_views(conn, backend, 2)
 
 
+def _v2_to_v3(conn: Connection, backend: Backend) -> None:
+    """The tables of recorded sweeps (nothing else changes)."""
+    md = build_schema(backend, 3).md
+    for name in ("sweeps", "sweep_files"):
+        md.tables[name].create(conn)
+
+
 #: MIGRATIONS[v] upgrades a store from version v to v + 1.
-MIGRATIONS: Final[dict[int, Callable[[Connection, Backend], None]]] = {1: _v1_to_v2}
+MIGRATIONS: Final[dict[int, Callable[[Connection, Backend], None]]] = {1: _v1_to_v2, 2: _v2_to_v3}
 
 
 def _typed(columns: tuple[tuple[str, str], ...]) -> list[Column[Any]]:

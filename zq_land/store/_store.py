@@ -131,6 +131,34 @@ class RunInfo:
         return {**_fields(self), "created": _iso(self.created)}
 
 
+@dataclass(frozen=True)
+class SweepInfo:
+    """A recorded sweep as listed (``runs sweeps``): its figures and the names of the files it keeps."""
+
+    id: int
+    label: str
+    scenario: str
+    samples: int
+    samples_solved: int | None
+    seed: int | None
+    workers: int | None
+    seconds: float | None
+    created: dt.datetime
+    created_by: str
+    source: str
+    files: tuple[str, ...]
+
+    def as_json(self) -> dict[str, Any]:
+        return {**_fields(self), "files": list(self.files), "created": _iso(self.created)}
+
+
+def record_sweep(url: str | Path, *, summary: Mapping[str, Any], files: Mapping[str, bytes],
+                 label: str | None = None, source: str = "cli") -> int:
+    """Record a sweep (``sweep --store``) in the store at ``url``; its id there."""
+    with open_store(url) as store:
+        return store.save_sweep(summary, files, label=label, source=source)
+
+
 def env_store_url() -> str | None:
     """``ZQ_LAND_STORE``, or None when it is unset or ``off`` (then the command line writes only files)."""
     value = os.environ.get(ENV_STORE, "").strip()
@@ -396,6 +424,86 @@ class Store:
                 t = self.schema.table(child)
                 conn.execute(t.delete().where(t.c.run_id == run_id))
             conn.execute(r.delete().where(r.c.id == run_id))
+
+    # --- sweeps -----------------------------------------------------------------------------------
+
+    def save_sweep(self, summary: Mapping[str, Any], files: Mapping[str, bytes], *, label: str | None = None,
+                   by: str | None = None, source: str = "cli") -> int:
+        """Save a sweep's summary and its output files (kept byte for byte) in one transaction; its id."""
+        summary = json_safe(dict(summary))
+        scenario = str(summary.get("scenario") or "")
+        if not scenario:
+            raise self.error("抽样分析摘要缺少情景名称（scenario）", "the sweep's summary names no scenario",
+                             column="scenario")
+        sw, sf = self.schema.table("sweeps"), self.schema.table("sweep_files")
+
+        def count(key: str) -> int | None:
+            v = summary.get(key)
+            return int(v) if isinstance(v, int | float) and not isinstance(v, bool) else None
+
+        with self.writing() as conn:
+            sweep_id = conn.execute(sw.insert().values(
+                label=label or scenario, scenario=scenario, samples=count("samples") or 0,
+                samples_solved=count("samples_solved"), seed=count("seed"), workers=count("workers"),
+                seconds=summary.get("seconds"), created=dt.datetime.now(dt.UTC), created_by=by or current_user(),
+                source=source, summary=summary,
+            ).returning(sw.c.id)).scalar_one()
+            rows = [{"sweep_id": sweep_id, "name": name, "sha256": hashlib.sha256(data).hexdigest(),
+                     "content": bytes(data)} for name, data in sorted(files.items())]
+            if rows:
+                conn.execute(sf.insert(), rows)
+        return int(sweep_id)
+
+    def list_sweeps(self, *, scenario: str | None = None, limit: int | None = None) -> list[SweepInfo]:
+        """Recorded sweeps, newest first."""
+        sw, sf = self.schema.table("sweeps"), self.schema.table("sweep_files")
+        q = select(sw.c.id, sw.c.label, sw.c.scenario, sw.c.samples, sw.c.samples_solved, sw.c.seed, sw.c.workers,
+                   sw.c.seconds, sw.c.created, sw.c.created_by, sw.c.source).order_by(sw.c.id.desc())
+        if scenario:
+            q = q.where(sw.c.scenario == scenario)
+        if limit:
+            q = q.limit(limit)
+        with self.reading() as conn:
+            rows = conn.execute(q).mappings().all()
+            names: dict[int, list[str]] = {}
+            ids = [int(r["id"]) for r in rows]
+            if ids:
+                for sid, name in conn.execute(select(sf.c.sweep_id, sf.c.name).where(sf.c.sweep_id.in_(ids))
+                                              .order_by(sf.c.name)).all():
+                    names.setdefault(int(sid), []).append(str(name))
+        return [SweepInfo(**{**row, "created": _utc(row["created"]), "files": tuple(names.get(int(row["id"]), ()))})
+                for row in rows]
+
+    def load_sweep(self, sweep_id: int) -> tuple[dict[str, Any], dict[str, bytes]]:
+        """A recorded sweep's summary and files; the files are checked against their SHA-256."""
+        sw, sf = self.schema.table("sweeps"), self.schema.table("sweep_files")
+        with self.reading() as conn:
+            summary = conn.execute(select(sw.c.summary).where(sw.c.id == sweep_id)).scalar()
+            if summary is None:
+                raise self._no_sweep(sweep_id)
+            rows = conn.execute(select(sf.c.name, sf.c.sha256, sf.c.content).where(sf.c.sweep_id == sweep_id)
+                                .order_by(sf.c.name)).all()
+        files: dict[str, bytes] = {}
+        for name, sha, content in rows:
+            data = bytes(content)
+            if hashlib.sha256(data).hexdigest() != sha:
+                raise self.error(f"抽样分析 #{sweep_id} 的文件 {name} 已损坏（校验值不符）",
+                                 f"file {name} of sweep #{sweep_id} is damaged (its SHA-256 does not match)",
+                                 item_id=str(sweep_id), column=str(name))
+            files[str(name)] = data
+        return dict(summary), files
+
+    def delete_sweep(self, sweep_id: int) -> None:
+        sw, sf = self.schema.table("sweeps"), self.schema.table("sweep_files")
+        with self.writing() as conn:
+            if conn.execute(select(sw.c.id).where(sw.c.id == sweep_id)).scalar() is None:
+                raise self._no_sweep(sweep_id)
+            conn.execute(sf.delete().where(sf.c.sweep_id == sweep_id))
+            conn.execute(sw.delete().where(sw.c.id == sweep_id))
+
+    def _no_sweep(self, sweep_id: int) -> StoreError:
+        return self.error(f"抽样分析 #{sweep_id} 不存在（runs sweeps 列出所有抽样分析）",
+                          f"there is no sweep #{sweep_id} (runs sweeps lists them all)", item_id=str(sweep_id))
 
     def integrity_check(self) -> list[str]:
         """Problems the database itself finds (``PRAGMA integrity_check`` and foreign keys); [] when sound."""

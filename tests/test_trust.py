@@ -313,3 +313,24 @@ def test_the_app_takes_a_kept_run_as_reference_and_its_download_replays(tmp_path
     assert any(f"保留 {kept} 个，调整 {moved} 个" in m.value for m in at.info)
     (tmp_path / "app.zip").write_bytes(audit_bundle_bytes(result))
     assert main(["replay", str(tmp_path / "app.zip"), "--out", str(tmp_path / "again")]) == 0
+
+
+def test_the_app_shows_an_uploads_warnings_with_every_result(tmp_path: Path) -> None:
+    """A plot declared as 120 mu with 17 mu of geometry: the warning is on the Results page and in the run."""
+    from streamlit.testing.v1 import AppTest
+
+    from ui.data import PENDING
+
+    _plot_files(tmp_path)
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=90)
+    at.run()
+    for kind, name in (("sites", "sites.geojson"), ("projects", "projects.csv")):
+        at.session_state[PENDING] = (kind, name, (tmp_path / name).read_bytes())
+        at.run()
+    at.session_state["nav"] = "情景"
+    at.run()
+    at.button(key="btn_run").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    result = at.session_state["results_cache"][at.session_state["current_result"]]
+    assert len(result.warnings) == 1 and "S1" in result.warnings[0]
+    assert any("S1" in w.value and "120" in w.value for w in at.warning)

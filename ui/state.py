@@ -68,6 +68,9 @@ class DataSet:
     projects_file: FileInfo
     site_columns: tuple[tuple[str, str], ...] = ()
     project_columns: tuple[tuple[str, str], ...] = ()
+    #: the readers' warnings on each file (``Problem.text("both")``): every run of the data repeats them
+    sites_warnings: tuple[str, ...] = ()
+    projects_warnings: tuple[str, ...] = ()
 
     @property
     def key(self) -> str:
@@ -241,7 +244,7 @@ def run_allocation(scenario: Scenario, data: DataSet) -> tuple[str, AllocationRe
         from .stability import reference_of
 
         result = allocate(scenario, sites=data.sites, projects=data.projects, starts=earlier[:MAX_STARTS],
-                          reference=reference_of())
+                          reference=reference_of(), warnings=(*data.sites_warnings, *data.projects_warnings))
         result = dataclasses.replace(result, inputs={
             "sites": data.sites_file.fingerprint(), "projects": data.projects_file.fingerprint(),
         })

@@ -9,7 +9,7 @@
    failed), its status, bound, gap and the notes of what happened.
 
 Only steps 2 and 4 differ with the model's size: :class:`_SmallModel` (PuLP models, an LP and the
-HiGHS race, CBC as the fallback) and :class:`_LargeModel` (from ``ARRAY_PAIRS`` pairs on: HiGHS fed
+canonical HiGHS solve, CBC as the fallback) and :class:`_LargeModel` (from ``ARRAY_PAIRS`` pairs on: HiGHS fed
 arrays, the LP first and rounded, MIPs over the "core" pairs, the full MIP when it can get past its
 presolve (``MIP_MAX_PAIRS``), which alone can prove optimality).
 """
@@ -218,8 +218,8 @@ def _choose_start(run: _Run, state: _State, *, noted: bool = True) -> None:
 
 
 class _SmallModel:
-    """PuLP models: a quick LP (then the LP with packing cuts), then HiGHS racing from two starting
-    points (see :func:`~zq_land.engine.solvers.race_highs`), CBC when HiGHS fails."""
+    """PuLP models: a quick LP (then the LP with packing cuts), then the canonical HiGHS solve (see
+    :func:`~zq_land.engine.solvers.solve_canonical`: one run, fixed configuration), CBC when HiGHS fails."""
 
     def __init__(self, projects: pd.DataFrame) -> None:
         self.projects = projects

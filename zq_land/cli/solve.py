@@ -35,8 +35,10 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--lang", choices=["zh", "en"], default="zh", help="language of reasons and Excel headers")
     p.add_argument("--quiet", action="store_true", help="print only the one-line result")
     p.add_argument("--start", action="append", default=[], metavar="ASSIGNMENTS.csv",
-                   help="an earlier run's assignments.csv to start from (repeatable); it is repaired to this "
-                   "scenario and only used when better than the tool's own first plans")
+                   help="an earlier run's assignments.csv to start from (repeatable; large models): it is repaired "
+                   "to this scenario and only used when better than the tool's own first plans; small models are "
+                   "solved canonically and a start never changes their plan (to move the fewest projects of an "
+                   "earlier plan, use --reference)")
     p.add_argument("--reference", metavar="ASSIGNMENTS.csv",
                    help="a reference plan (project_id, site_id; e.g. an earlier assignments.csv): move the fewest "
                    "of its placed projects while keeping the optimum (or the share --max-loss-share allows); "

@@ -46,6 +46,9 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--max-loss-share", type=float, metavar="SHARE",
                    help="share of the optimum (0 to 1) that may be given up for fewer moves; default the "
                    "scenario's [stability] max_loss_share, else 0")
+    p.add_argument("--area-source", choices=["declared", "geometry", "smaller"],
+                   help="which area is a plot's capacity: the declared (land register; the default), the "
+                   "geometry's, or the smaller; overrides the scenario's policy.area_source")
     add_store_arguments(p)
     p.set_defaults(func=run, msg_lang="both")
 
@@ -82,6 +85,8 @@ def run(args: argparse.Namespace) -> int:
                               column="--time-limit", found=str(args.time_limit))
         solver = replace(solver, time_limit_s=float(args.time_limit))
     sc = sc.with_(solver=solver, stability=stability_for_cli(sc, args.reference, args.max_loss_share))
+    if args.area_source:
+        sc = sc.with_(policy=replace(sc.policy, area_source=args.area_source))
     protect = [p for p in (args.sites, args.projects, args.scenario, args.reference, *args.start) if p]
     store = open_store_for(args)  # before solving: a bad store URL fails at once
     result = allocate(sc, starts=[read_start(f) for f in args.start], started=getattr(args, "started", None))

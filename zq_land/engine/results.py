@@ -162,6 +162,13 @@ def allocate(
         inputs["projects"] = file_fingerprint(scenario.projects)
 
     notes = [*warnings, *(p.text("both") for p in rep.warnings)]
+    source = scenario.policy.area_source
+    if source != "declared" and any("area_mu" in n and "declared area" in n for n in notes):
+        words = {"geometry": ("几何面积", "the geometry's area"), "smaller": ("填写面积与几何面积中较小者",
+                                                                         "the smaller of the two")}[source]
+        notes.append(f"[警告 WARNING] {scenario.source or '<scenario>'}: 本情景 policy.area_source = {source}，"
+                     f"地块容量按{words[0]}计算（上面“以填写的面积为准”不适用） | policy.area_source = {source}: plot "
+                     f"capacities use {words[1]} (not the declared area the warnings above mention)")
     if reference is None and scenario.stability.reference is not None:
         from ..io import file_fingerprint
         from .stability import read_reference

@@ -394,6 +394,14 @@ def _from_starts(cand: Candidates, arrays: heur.PairArrays, starts: Sequence[pd.
     return best
 
 
+def _below_tol(outcome: Outcome, grain: float | None) -> float:
+    """How far below the start plan a solver's plan may be and still be kept: a proven canonical optimum
+    without a grain is the optimum to within ``stability.FALLBACK_UNIT`` (its tie-break), not a worse plan."""
+    from .stability import FALLBACK_UNIT
+
+    return FALLBACK_UNIT if outcome.status == "optimal" and not grain else 1e-9
+
+
 def _nothing_to_place(run: _Run) -> Plan:
     report = SolveReport("optimal", "none", 0.0, 0.0, 0.0, time.perf_counter() - run.t0, 0.0, 0.0, 0.0,
                          Text("没有任何可行的项目-地块组合", "no eligible project-site pair"), n_pairs=0,
@@ -433,7 +441,7 @@ def _finish(run: _Run, outcome: Outcome | None, state: _State, *, solve_s: float
         notes.append(Text(f"{outcome.solver}：方案无效（{'；'.join(problems[:3])}），改用贪心方案",
                           f"{outcome.solver}: invalid plan ({'; '.join(problems[:3])}), greedy used"))
         chosen, obj, solver_name, status = heuristic, h_obj, "greedy", "feasible"
-    elif obj < h_obj - 1e-9 and solver_name != "highs-min-change":
+    elif obj < h_obj - _below_tol(outcome, grain) and solver_name != "highs-min-change":
         notes.append(Text(f"{outcome.solver}：求解器方案 {obj:.4f} 低于起始方案（{source}）{h_obj:.4f}，保留后者",
                           f"{outcome.solver}: incumbent {obj:.4f} below the {source} plan {h_obj:.4f}, which is kept"))
         chosen, obj, solver_name = heuristic, h_obj, f"{outcome.solver}+{source}"

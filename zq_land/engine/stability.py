@@ -43,6 +43,8 @@ from .model import objective_grain
 FALLBACK_UNIT: Final = 1e-3
 #: Moves a planner can read: the three changes of ``moves.csv``.
 CHANGES: Final = ("moved", "unplaced", "newly_placed")
+#: Chinese headers a reference plan may carry instead of ``project_id`` / ``site_id``.
+REFERENCE_ALIASES: Final = {"项目编号": "project_id", "地块编号": "site_id", "载体编号": "site_id"}
 MOVE_COLUMNS: Final = ("project_id", "name", "reference_site_id", "site_id", "change", "buys_zh", "buys_en")
 
 
@@ -114,13 +116,22 @@ def read_reference(path: str | Path) -> pd.DataFrame:
         When the file is missing, unreadable, or lacks a column, or names a project twice.
     """
     file = str(path)
-    try:
-        df = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
-    except FileNotFoundError:
-        raise input_error(file, "找不到参考方案文件", "the reference plan file does not exist") from None
-    except (UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
-        raise input_error(file, f"参考方案不是可读的 UTF-8 CSV：{exc}",
-                          f"the reference plan is not a readable UTF-8 CSV: {exc}") from None
+    df = None
+    for encoding in ("utf-8-sig", "gb18030"):  # an assignments.csv, or a table saved by Excel in China
+        try:
+            df = pd.read_csv(path, dtype=str, keep_default_na=False, encoding=encoding)
+            break
+        except FileNotFoundError:
+            raise input_error(file, "找不到参考方案文件", "the reference plan file does not exist") from None
+        except UnicodeDecodeError:
+            continue
+        except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
+            raise input_error(file, f"参考方案不是可读的 CSV：{exc}", f"the reference plan is not a readable CSV: "
+                              f"{exc}") from None
+    if df is None:
+        raise input_error(file, "参考方案须为 UTF-8 或 GBK 编码的 CSV",
+                          "the reference plan must be a CSV in UTF-8 or GBK")
+    df = df.rename(columns={c: REFERENCE_ALIASES.get(str(c).strip(), str(c).strip()) for c in df.columns})
     missing = [c for c in ("project_id", "site_id") if c not in df.columns]
     if missing:
         raise input_error(file, f"参考方案缺少列 {', '.join(missing)}（应含 project_id 与 site_id）",

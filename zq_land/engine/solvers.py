@@ -208,7 +208,13 @@ def solve_canonical(
 
     if not pulp.HiGHS(msg=False).available():
         raise SolverError("HiGHS (highspy) is not installed")
-    tb = tie_break(cand, reference)
+    from .model import objective_grain
+
+    # without a round grain the kept bonus could trade a sliver of objective for a kept placement: then the
+    # optimum is found first (the plan a run without reference gives) and the kept placements maximised
+    # with the objective held at it
+    one_solve = objective_grain(cand) is not None and max_loss_share <= 0
+    tb = tie_break(cand, reference, kept_bonus=one_solve)
     mip, _, _ = heur.highs_lp(arrays, relax=False, cuts=True)
     mip.col_cost_ = tb.cost.astype(np.float64)
     fixed = replace(scenario, solver=replace(scenario.solver, threads=1))
@@ -218,7 +224,7 @@ def solve_canonical(
         # HiGHS's bound is the perturbed objective's; the proof says the plan's own objective is the optimum
         # (exactly with a grain, to within stability.FALLBACK_UNIT otherwise)
         first = replace(first, bound=plan_objective(cand, first.chosen))
-    if first.status != "optimal" or first.chosen is None or max_loss_share <= 0 or tb.n_ref == 0:
+    if first.status != "optimal" or first.chosen is None or one_solve or tb.n_ref == 0:
         return first
     coef = cand.pairs["coefficient"].to_numpy(float)
     z = float(coef[first.chosen].sum())

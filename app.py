@@ -13,7 +13,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from ui import compare, data, results, runs, scenario, state, uncertainty, workspace
+from ui import compare, data, results, runs, scenario, state, timeline, uncertainty, workspace
 from ui.common import show_problems
 from zq_land import BASEMAPS, LANG_NAMES, LANGS, InputError, install_static_assets, t
 
@@ -57,6 +57,8 @@ def main() -> None:
                 runs.render(lang, dataset, basemap=basemap, tianditu_key=tianditu_key, offline=offline)
             elif page == "uncertainty":
                 uncertainty.render(lang, dataset, basemap=basemap, tianditu_key=tianditu_key, offline=offline)
+            elif page == "timeline":
+                timeline.render(lang, dataset, basemap=basemap, tianditu_key=tianditu_key, offline=offline)
             else:
                 compare.render(lang, dataset, basemap=basemap, tianditu_key=tianditu_key, offline=offline)
 

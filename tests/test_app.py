@@ -191,7 +191,7 @@ def _table(at: AppTest, *columns: str, absent: tuple[str, ...] = ()) -> Any:
 
 def test_runs_the_sample_scenario_and_shows_kpis_and_assignments() -> None:
     at = _app()
-    assert [tab.label for tab in at.tabs] == ["数据", "情景", "结果", "对比", "方案记录", "不确定性"]
+    assert [tab.label for tab in at.tabs] == ["数据", "情景", "结果", "对比", "方案记录", "不确定性", "时间轴"]
     result = _run_scenario(at)
     assert at.session_state["nav"] == "结果"  # a run opens the results page
     metrics = {m.label: m.value for m in at.metric}
@@ -221,7 +221,7 @@ def test_switching_language_relabels_and_keeps_the_page() -> None:
     at.radio(key="lang").set_value("en").run()
     _ok(at)
     assert at.session_state["nav"] == "Scenario"
-    assert [tab.label for tab in at.tabs] == ["Data", "Scenario", "Results", "Compare", "Runs", "Uncertainty"]
+    assert [tab.label for tab in at.tabs] == ["Data", "Scenario", "Results", "Compare", "Runs", "Uncertainty", "Timeline"]
     assert at.button(key="btn_run").label == "Run"
     assert at.title[0].value == "Zhaoqing High-tech Zone land and factory allocation"
     _run_scenario(at)

@@ -38,7 +38,7 @@ def test_page_loads_in_chinese_with_map_and_table() -> None:
     assert [m.label for m in at.metric] == [
         "地块数", "可供土地(亩)", "可租厂房/平台(平方米)", "项目数", "计划投资(亿元)"]
     assert at.metric[0].value == "40" and at.metric[3].value == "109" and at.metric[4].value == "192.8"
-    assert [tab.label for tab in at.tabs] == ["数据", "情景", "结果", "对比", "方案记录", "不确定性"]
+    assert [tab.label for tab in at.tabs] == ["数据", "情景", "结果", "对比", "方案记录", "不确定性", "时间轴"]
     table = at.dataframe[0].value
     assert len(table) == 40 and "地块编号" in table.columns
     assert "中恒地块" in set(table["名称"])

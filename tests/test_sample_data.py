@@ -32,6 +32,7 @@ from zq_land.vocab import (
     M2_PER_MU,
     MODE_LOOKUP,
     NEV_INDUSTRIES,
+    PROJECT_EFFICIENCY_HEADERS,
     PROJECT_HEADERS,
     header_lookup,
     norm_token,
@@ -458,12 +459,13 @@ def test_csv_is_utf8_with_bom_and_canonical_headers() -> None:
     raw = SAMPLE_PROJECTS.read_bytes()
     assert raw.startswith(b"\xef\xbb\xbf")
     header = raw[3:].split(b"\n", 1)[0].decode("utf-8").split(",")
-    assert header[:9] == [c for c in PROJECT_HEADERS if c not in ("priority", "p_land")]  # both optional
+    assert header[:9] == [c for c in PROJECT_HEADERS if c not in ("priority", "p_land", "needed_by")]  # all optional
 
 
 def test_xlsx_holds_the_same_rows_as_the_csv(projects: pd.DataFrame) -> None:
     xl = pd.read_excel(SAMPLE_PROJECTS_XLSX, dtype={"项目编号": str})
-    lookup = header_lookup(PROJECT_HEADERS) | {"英文名称": "name_en", "数据来源": "source"}
+    lookup = header_lookup({**PROJECT_HEADERS, **PROJECT_EFFICIENCY_HEADERS}) | {"英文名称": "name_en",
+                                                                                 "数据来源": "source"}
     xl.columns = [lookup.get(norm_token(c), c) for c in xl.columns]
     assert "项目名称" not in xl.columns and "投资额(亿元)" not in xl.columns
     xl["industry"] = xl["industry"].map(lambda v: INDUSTRY_LOOKUP[norm_token(v)])
@@ -519,7 +521,7 @@ def test_generator_is_deterministic_and_files_are_current(tmp_path: Path) -> Non
     repo = {
         "sites": SAMPLE_SITES, "projects": SAMPLE_PROJECTS, "projects_xlsx": SAMPLE_PROJECTS_XLSX,
         "readme": sample_data.SAMPLE_README, **SAMPLE_SCENARIOS,
-        "review_2022_uncertain": sample_data.SAMPLE_UNCERTAIN,
+        "review_2022_uncertain": sample_data.SAMPLE_UNCERTAIN, "review_2022_timeline": sample_data.SAMPLE_TIMELINE,
     }
     assert set(first) == set(repo)
     for key, path in first.items():

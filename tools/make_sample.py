@@ -33,7 +33,7 @@ from shapely.affinity import rotate, translate
 from shapely.geometry import Point, Polygon, box, mapping
 from shapely.geometry.polygon import orient
 
-from zq_land.sample import sample_dir, sample_projects, sample_scenarios, sample_sites
+from zq_land.sample import MEETING_DATES_2022, sample_dir, sample_projects, sample_scenarios, sample_sites
 from zq_land.vocab import (
     FOUR_PLUS_FOUR,
     INDUSTRY_ZH,
@@ -52,6 +52,7 @@ SAMPLE_README: Final = SAMPLE_ROOT / "parcels" / "README.md"
 SAMPLE_SCENARIOS: Final[dict[str, Path]] = sample_scenarios()
 #: The re-optimised scenario with the report's landing rates, for ``sweep`` (not one of the app's scenarios).
 SAMPLE_UNCERTAIN: Final = SAMPLE_ROOT / "scenarios" / "review_2022_uncertain.toml"
+SAMPLE_TIMELINE: Final = SAMPLE_ROOT / "scenarios" / "review_2022_timeline.toml"
 
 #: Seed of every random choice (filler sizes, review meetings, shapes).
 SEED: Final = 2022
@@ -89,9 +90,26 @@ PARTS_PARK_SITES: Final = ("L03", "L04", "L05")
 
 _CSV_COLUMNS: Final = (
     "project_id", "name", "industry", "anchor", "investment_yi", "mode", "land_need_mu",
-    "floor_need_m2", "review_meeting", "name_en", "source",
+    "floor_need_m2", "review_meeting", "needed_by", "output_wan", "tax_wan", "jobs", "name_en", "source",
 )
-_EXTRA_ZH: Final = {"name_en": "英文名称", "source": "数据来源"}
+_EXTRA_ZH: Final = {"name_en": "英文名称", "source": "数据来源", "output_wan": "预计产值(万元)",
+                    "tax_wan": "预计税收(万元)", "jobs": "就业人数"}
+#: Illustrative 亩均 figures by industry: annual output per 万元 invested, tax as a share of output, and
+#: output per worker (万元/人). Invented, between the published yardsticks: Zhaoqing parks' 153 万元/亩 of output
+#: in 2016 (old firms, shared/DOMAIN.md) and the NEV city's target of 1,000 万元/亩 ("万亩千亿": 100 billion yuan
+#: on 10,000 mu); the land projects come out at about 660 万元/亩 of output and 31 万元/亩 of tax. Each project's
+#: figures are drawn around them from its own seeded generator, so that the other sample values do not move.
+_EFFICIENCY: Final = {
+    "nev_vehicle": (1.0, 0.040, 250), "nev_parts": (0.8, 0.045, 150), "battery": (0.9, 0.040, 220),
+    "electronics": (1.1, 0.040, 120), "equipment": (0.75, 0.045, 130), "new_materials": (0.8, 0.045, 180),
+    "metal": (0.9, 0.030, 160), "building_materials": (0.6, 0.045, 200), "food": (1.0, 0.055, 120),
+    "biomed": (0.7, 0.070, 150), "furniture": (0.85, 0.035, 60), "energy_saving": (0.7, 0.045, 140),
+    "culture": (0.25, 0.070, 40), "other": (0.6, 0.040, 100),
+}
+#: Illustrative needed-by dates: the two park suppliers passed before the parts park broke ground
+#: (2022-05-30) need their land by the end of June, so the report's placements in the park hold
+#: meeting by meeting too.
+_NEEDED_BY: Final = {"长春捷翼项目": "2022-06-30", "艾诺利项目": "2022-06-30"}
 _ANCHOR_ZH: Final = {"XPeng": "小鹏汽车", "Ruiqing CATL": "瑞庆时代"}
 _SITE_COLUMNS: Final = (
     "site_id", "name", "name_en", "kind", "area_mu", "floor_area_m2", "status", "industries",
@@ -175,6 +193,7 @@ def write_sample_data(root: str | Path | None = None, *, seed: int = SEED) -> di
     }
     paths.update({k: base / v.relative_to(SAMPLE_ROOT) for k, v in SAMPLE_SCENARIOS.items()})
     paths["review_2022_uncertain"] = base / SAMPLE_UNCERTAIN.relative_to(SAMPLE_ROOT)
+    paths["review_2022_timeline"] = base / SAMPLE_TIMELINE.relative_to(SAMPLE_ROOT)
     for p in paths.values():
         p.parent.mkdir(parents=True, exist_ok=True)
 
@@ -261,6 +280,7 @@ def _projects_with_hints(*, seed: int = SEED) -> pd.DataFrame:
             "land_need_mu": float(p.land_mu) if p.land_mu is not None else math.nan,
             "floor_need_m2": float(p.floor_m2) if p.floor_m2 is not None else math.nan,
             "review_meeting": meeting[i],
+            "needed_by": _NEEDED_BY.get(p.name, ""),
             "name_en": p.name_en,
             "source": p.source,
             "site_hint": p.site_hint,
@@ -268,6 +288,23 @@ def _projects_with_hints(*, seed: int = SEED) -> pd.DataFrame:
     df = pd.DataFrame(rows)
     df["review_meeting"] = df["review_meeting"].astype("Int64")
     _check_projects(df)
+    return _with_efficiency(df, seed=seed)
+
+
+def _with_efficiency(df: pd.DataFrame, *, seed: int) -> pd.DataFrame:
+    """The projects with illustrative expected annual output and tax (万元) and jobs (人), placed after
+    ``review_meeting``."""
+    output, tax, jobs = [], [], []
+    for r in df.itertuples(index=False):
+        ratio, rate, per_worker = _EFFICIENCY[str(r.industry)]
+        rng = random.Random(f"{seed}-efficiency-{r.project_id}")
+        out = r.investment_yi * 10_000 * ratio * rng.uniform(0.6, 1.5)
+        output.append(round(out))
+        tax.append(max(1, round(out * rate * rng.uniform(0.5, 1.6))))
+        jobs.append(max(5, round(out / per_worker * rng.uniform(0.8, 1.25))))
+    at = list(df.columns).index("review_meeting") + 1
+    for k, (name, values) in enumerate((("output_wan", output), ("tax_wan", tax), ("jobs", jobs))):
+        df.insert(at + k, name, values)
     return df
 
 
@@ -474,13 +511,16 @@ def _projects_xlsx(df: pd.DataFrame) -> bytes:
                 v = _ANCHOR_ZH.get(str(v), None)
             elif c == "review_meeting":
                 v = int(v)
+            elif c == "needed_by":
+                v = v or None
             elif isinstance(v, float) and math.isnan(v):
                 v = None
-            elif c in ("land_need_mu", "floor_need_m2"):
+            elif c in ("land_need_mu", "floor_need_m2", "output_wan", "tax_wan", "jobs"):
                 v = int(v)
             row.append(v)
         ws.append(row)
-    for col, width in zip("ABCDEFGHIJK", (11, 40, 14, 10, 12, 11, 12, 15, 9, 36, 12), strict=True):
+    for col, width in zip("ABCDEFGHIJKLMNO", (11, 40, 14, 10, 12, 11, 12, 15, 9, 11, 14, 14, 9, 36, 12),
+                          strict=True):
         ws.column_dimensions[col].width = width
     ws.freeze_panes = "A2"
     wb.properties.creator = "tools/make_sample.py"
@@ -534,21 +574,22 @@ def _site_specs() -> list[_Site]:
                            aspect=aspect))
     sites += [
         _Site("L10", "新能源汽车产业城储备地块A（示例）", "NEV city reserve plot A (illustrative)", "land",
-              150, "vacant", "nev_vehicle;nev_parts;battery", min_invest=500, zone=city),
+              150, "vacant", "nev_vehicle;nev_parts;battery", min_invest=500, zone=city, available_from="2022-08-01"),
         _Site("L11", "新能源汽车产业城储备地块B（示例）", "NEV city reserve plot B (illustrative)", "land",
-              100, "vacant", "nev_parts;battery;electronics;equipment", min_invest=400, zone=city),
+              100, "vacant", "nev_parts;battery;electronics;equipment", min_invest=400, zone=city,
+              available_from="2022-10-01"),
         # Middle: revitalized and problem plots, other industrial land.
         _Site("L01", "中恒地块", "Zhongheng plot", "land", 512, "inefficient", "", min_invest=200,
               zone="中恒片区", aspect=1.5),
         _Site("L02", "原新桥钢结构厂地块", "Former Xinqiao steel-structure factory plot", "land", 112,
-              "inefficient", "culture;other", min_invest=300, zone="新桥片区"),
+              "inefficient", "culture;other", min_invest=300, zone="新桥片区", available_from="2022-09-01"),
         _Site("L06", "原风华地块", "Former Fenghua plot", "land", 90, "inefficient",
-              "electronics;new_materials;equipment", min_invest=300, zone=dw),
+              "electronics;new_materials;equipment", min_invest=300, zone=dw, available_from="2022-07-01"),
         _Site("L07", "浩海地块", "Haohai plot", "land", 60, "vacant", "", min_invest=250, zone=dw),
         _Site("L08", "涞馨地块", "Laixin plot", "land", 45, "inefficient", "food;biomed;other",
               min_invest=200, zone=dw),
         _Site("L09", "原中科瑞龙地块", "Former Zhongke Ruilong plot", "land", 70, "inefficient", "",
-              min_invest=300, zone=dw),
+              min_invest=300, zone=dw, available_from="2022-06-15"),
         _Site("L12", "电子信息产业地块（示例）", "Electronics plot (illustrative)", "land", 60,
               "vacant", "electronics;equipment", min_invest=350, zone=plot),
         _Site("L13", "先进装备制造地块（示例）", "Advanced equipment plot (illustrative)", "land", 70,
@@ -777,6 +818,18 @@ def _scenario_texts(locks: list[tuple[str, str, str]]) -> dict[str, str]:
             + files + f"exclude_sites = [{reserve}]\n"
             + "\n[weights]\ninvestment = 1.0\nrevitalization = 1.0\n" + solver
         ),
+        "review_2022_timeline": (
+            "# The 2022 review, meeting by meeting (`python -m zq_land timeline`). The 13 meeting dates and the\n"
+            "# plots' release dates (available_from in the sites) are illustrative, not from the report: the\n"
+            "# parts park is released on 2022-05-30 (ground broken; the two suppliers passed before it need their\n"
+            "# land by 2022-06-30: needed_by), the former Xinqiao plot in September, the Fenghua and Zhongke\n"
+            "# Ruilong plots in July and June, the NEV city's reserve plots in August and October.\n"
+            'name = "2022 review meeting by meeting"\n'
+            'description = "2022年13次评审会逐次决策（日期为示意）: each meeting places its projects given the '
+            'earlier placements and the plots released by its date; investment only."\n'
+            + files + "\n[weights]\ninvestment = 1.0\n" + solver + "\n[meetings]  # illustrative dates\n"
+            + "".join(f'"{i}" = {d}\n' for i, d in enumerate(MEETING_DATES_2022, start=1))
+        ),
         "review_2022_uncertain": (
             "# The 2022 review re-optimised (review_2022_optimised.toml) with the report's landing rates, for "
             "sweeps:\n# of the 37 leasing projects 28 landed (28/37 = 0.757); 101 of the 109 projects started "
@@ -839,6 +892,8 @@ def _readme(sites: gpd.GeoDataFrame, projects: pd.DataFrame) -> str:
          "reserve plots kept back, revitalization rewarded: land-or-lease projects rent"),
         ("scenarios/review_2022_uncertain.toml",
          "the re-optimised scenario with the report's landing rates (lease 28/37, others 101/109), for `sweep`"),
+        ("scenarios/review_2022_timeline.toml",
+         "the 13 review meetings with illustrative dates, investment only, for `timeline`"),
     ])
     return f"""# Sample data: Zhaoqing High-tech Zone, 2022 review (肇庆高新区2022年项目评审)
 
@@ -874,6 +929,12 @@ and the parts park's phase 1 (about 1,048 mu, here three plots of 420 + 368 + 26
 - the {len(projects) - n_named} filler projects, named `示例项目-NN` (`source = illustrative`),
   sized so that the table reproduces the report's totals exactly;
 - the review meeting of each project (drawn evenly over meetings 1-13);
+- every project's expected annual output (`output_wan`, 万元), tax (`tax_wan`, 万元) and jobs (`jobs`, 人):
+  the report gives none of them. They are drawn around invented ratios by industry (output per 万元
+  invested, tax as a share of output, output per worker) between published yardsticks (Zhaoqing parks'
+  153 万元/亩 of output in 2016; the NEV city's target of 1,000 万元/亩), so that the land projects come out
+  at about 660 万元/亩 of output and 31 万元/亩 of tax, for the 亩均 (per-mu) figures, floors, the tax weight
+  and the A-D grading to have something to work on: **illustrative, not any firm's figures**;
 - the sites marked `（示例）` (reserve and general industrial plots, leased factories, platforms), all
   statuses, industry restrictions and investment floors (200-600 万元/亩, after the calibration notes
   in `shared/DOMAIN.md`), and the land/floor capacities of the named plots other than Zhongheng.
@@ -897,15 +958,20 @@ Sites (`zhaoqing_hitech.geojson`): `site_id`, `name` (Chinese), `name_en`, `kind
 `platform`), `area_mu` (mu; for factories and platforms the plot under the building), `floor_area_m2`
 (leasable floor of factories and platforms), `status` (`vacant`, `inefficient`, `occupied`),
 `industries` (codes separated by `;`, empty = any), `min_invest_wan_per_mu` (investment floor,
-万元/亩, empty = none), `zone`, `available_from` (the parts park: 2022-05-30, the day ground was broken),
+万元/亩, empty = none), `zone`, `available_from` (the parts park: 2022-05-30, the day ground was broken;
+illustrative release dates of the former Xinqiao, Fenghua and Zhongke Ruilong plots
+and the NEV city's reserve plots in the second half),
 `anchor` (`XPeng` or `Ruiqing CATL` on the two occupied anchor sites), `label` (true for the report's
 named plots: the map labels them by name).
 
 Projects (`projects_2022.csv`): `project_id` (`XM22-NNN`, in review order), `name`, `industry`,
 `anchor`, `investment_yi` (亿元), `mode` (`land`, `lease`, `platform`, `land_or_lease`), `land_need_mu`,
-`floor_need_m2`, `review_meeting` (1-13), `name_en`, `source` (`report` or `illustrative`). The xlsx
-holds the same rows under the Chinese headers 项目编号, 项目名称, 产业类别, 配套龙头, 投资额(亿元), 落地方式,
-用地需求(亩), 厂房需求(平方米), 评审批次, 英文名称, 数据来源.
+`floor_need_m2`, `review_meeting` (1-13), `needed_by` (illustrative: two early park suppliers need
+their land by 2022-06-30), `output_wan` (expected annual output, 万元; illustrative),
+`tax_wan` (expected annual tax, 万元; illustrative), `jobs` (people; illustrative), `name_en`, `source`
+(`report` or `illustrative`). The xlsx holds the same rows under the Chinese headers 项目编号, 项目名称,
+产业类别, 配套龙头, 投资额(亿元), 落地方式, 用地需求(亩), 厂房需求(平方米), 评审批次, 需用日期, 预计产值(万元),
+预计税收(万元), 就业人数, 英文名称, 数据来源.
 
 ## Regenerate
 

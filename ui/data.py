@@ -24,7 +24,9 @@ from streamlit_folium import st_folium
 
 from zq_land import (
     PROJECT_COLUMNS,
+    PROJECT_EFFICIENCY_COLUMNS,
     SITE_COLUMNS,
+    SITE_EFFICIENCY_COLUMNS,
     Basemap,
     Problem,
     ReadResult,
@@ -53,7 +55,7 @@ UPLOAD_TYPES: Final[Mapping[str, tuple[str, ...]]] = MappingProxyType({
     "projects": (".csv", ".xlsx"),
 })
 CANONICAL: Final[Mapping[str, tuple[str, ...]]] = MappingProxyType(
-    {"sites": SITE_COLUMNS, "projects": PROJECT_COLUMNS})
+    {"sites": (*SITE_COLUMNS, *SITE_EFFICIENCY_COLUMNS), "projects": (*PROJECT_COLUMNS, *PROJECT_EFFICIENCY_COLUMNS)})
 #: Session key of an upload waiting to be read: ``(kind, filename, bytes)``. The uploader puts files
 #: there, and so can a test (AppTest cannot upload files).
 PENDING: Final = "pending_upload"
@@ -61,7 +63,7 @@ MAP_HEIGHT: Final = 620
 SITE_TABLE: Final = ("site_id", "name", "kind", "status", "area_mu", "floor_area_m2", "industries",
                      "min_invest_wan_per_mu", "zone", "available_from", "anchor")
 PROJECT_TABLE: Final = ("project_id", "name", "industry", "anchor", "investment_yi", "mode", "land_need_mu",
-                        "floor_need_m2", "review_meeting", "priority")
+                        "floor_need_m2", "review_meeting", "priority", "output_wan", "tax_wan", "jobs")
 DEFAULT_MAX_MB: Final = 200
 
 

@@ -20,7 +20,9 @@ from zq_land import (
     InputError,
     assignments_csv_bytes,
     audit_bundle_bytes,
+    candidates_frame,
     code_label,
+    efficiency_frame,
     kpi_header,
     labelled,
     result_brief_bytes,
@@ -33,17 +35,17 @@ from zq_land import (
     workbook_bytes,
 )
 
-from . import state
+from . import alternatives, state
 from .common import num, show_problems
 
 MAP_HEIGHT: Final = 600
 ASSIGNMENT_VIEW: Final = ("project_id", "name", "status", "site_id", "site_name", "site_kind", "zone",
                           "industry", "mode", "investment_yi", "land_need_mu", "floor_need_m2",
-                          "intensity_wan_per_mu", "locked", "reason")
+                          "intensity_wan_per_mu", "tax_wan_per_mu", "output_wan_per_mu", "grade", "locked", "reason")
 UNPLACED_VIEW: Final = ("project_id", "name", "industry", "mode", "investment_yi", "land_need_mu",
                         "floor_need_m2", "reason")
 SITE_USE_VIEW: Final = ("site_id", "name", "kind", "status", "zone", "unit", "capacity", "used", "free",
-                        "utilisation", "n_projects", "investment_yi", "projects")
+                        "utilisation", "n_projects", "investment_yi", "tax_wan_per_mu", "grade", "projects")
 #: Used and free capacity in the charts.
 CHART_COLORS: Final = ("#1f4e8c", "#c9d6e8")
 FILTERS: Final = ("status", "site_kind", "industry", "zone")
@@ -67,8 +69,10 @@ def render(lang: str, data: state.DataSet, *, basemap: str, tianditu_key: str | 
     _assignments(result, lang)
     _unplaced(result, lang)
     _why_not_and_pins(result, lang, data)
+    alternatives.render(result, key, lang)
     _charts(result, lang)
     _site_use(result, lang)
+    _efficiency(result, lang)
     _downloads(result, lang, basemap=basemap, tianditu_key=tianditu_key)
 
 
@@ -267,6 +271,41 @@ def _site_use(result: AllocationResult, lang: str) -> None:
     view = labelled(view.rename(columns={"kind": "site_kind", "status": "site_status"}), lang, name="site_name",
                     codes=("site_kind",))
     st.dataframe(view, hide_index=True, width="stretch", key="tbl_site_use")
+
+
+def _efficiency(result: AllocationResult, lang: str) -> None:
+    """亩均: the plan's per-mu figures, by industry, the A-D counts and the D-grade sites (nothing without
+    figures in the inputs)."""
+    k = result.kpis
+    table = efficiency_frame(result, lang=lang)
+    if table is None and "grade_counts" not in k:
+        return
+    st.subheader(t("eff.header", lang))
+    st.caption(t("eff.help", lang))
+    if table is not None:
+        cards = st.columns(4)
+        for col, key, digits in zip(cards, ("invest_wan_per_mu", "output_wan_per_mu", "tax_wan_per_mu", "jobs_per_mu"),
+                                    (1, 1, 1, 2), strict=True):
+            col.metric(kpi_header(key, lang), num(k.get(key), digits))
+        totals = st.columns(3)
+        for col, key in zip(totals, ("output_placed_wan", "tax_placed_wan", "jobs_placed"), strict=True):
+            col.metric(kpi_header(key, lang), num(k.get(key), 0))
+        st.markdown(f"**{t('eff.by_industry', lang)}**")
+        st.dataframe(table, hide_index=True, width="stretch", key="tbl_efficiency")
+    counts = k.get("grade_counts")
+    if counts:
+        pol = result.scenario.policy
+        st.markdown(t("eff.grades", lang, by=t(f"eff.by_{pol.grade_by}", lang),
+                      shares="/".join(f"{x:.0%}" for x in pol.grade_shares),
+                      counts=", ".join(f"{g} {n}" for g, n in counts.items())))
+        cand = candidates_frame(result, lang=lang)
+        st.markdown(f"**{t('eff.candidates', lang)}**")
+        if cand is None or cand.empty:
+            st.caption(t("eff.no_candidates", lang))
+        else:
+            st.dataframe(cand, hide_index=True, width="stretch", key="tbl_candidates")
+    for note in k.get("per_mu_warnings") or []:
+        st.warning(f"{t('eff.warnings', lang)}: {note['zh'] if lang == 'zh' else note['en']}")
 
 
 def _downloads(result: AllocationResult, lang: str, *, basemap: str, tianditu_key: str | None) -> None:

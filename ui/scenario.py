@@ -32,7 +32,7 @@ from zq_land import (
 from . import state
 from .common import show_problems
 
-WEIGHTS: Final = ("investment", "projects", "revitalization", "proximity", "priority")
+WEIGHTS: Final = ("investment", "projects", "revitalization", "proximity", "priority", "tax")
 SOLVERS: Final = ("highs", "cbc")
 UPLOADED: Final = "uploaded"
 BASE: Final = "sc_base_obj"
@@ -61,6 +61,8 @@ def apply_base(scenario: Scenario) -> None:
     s["sc_ratio"] = float(scenario.policy.usable_land_ratio)
     floor = scenario.policy.default_min_invest_wan_per_mu
     s["sc_floor"] = None if floor is None else float(floor)
+    tax_floor = scenario.policy.default_min_tax_wan_per_mu
+    s["sc_tax_floor"] = None if tax_floor is None else float(tax_floor)
     s["sc_solver"] = scenario.solver.name
     s["sc_time"] = float(scenario.solver.time_limit_s)
     s["sc_gap"] = float(scenario.solver.mip_gap)
@@ -92,6 +94,11 @@ def build_scenario(data: state.DataSet) -> Scenario:
         policy.pop("default_min_invest_wan_per_mu", None)
     else:
         policy["default_min_invest_wan_per_mu"] = float(floor)
+    tax_floor = s.get("sc_tax_floor")
+    if tax_floor is None:
+        policy.pop("default_min_tax_wan_per_mu", None)
+    else:
+        policy["default_min_tax_wan_per_mu"] = float(tax_floor)
     d["policy"] = policy
     solver = dict(d.get("solver", {}))
     solver.update(name=str(s.get("sc_solver", "highs")), time_limit_s=float(s.get("sc_time", 60.0)),
@@ -194,6 +201,8 @@ def render(lang: str, data: state.DataSet) -> None:
                         help=t("sc.ratio_help", lang))
         st.number_input(t("sc.floor", lang), min_value=0.0, step=10.0, key="sc_floor",
                         placeholder=t("sc.floor_none", lang), help=t("sc.floor_help", lang))
+        st.number_input(t("sc.tax_floor", lang), min_value=0.0, step=5.0, key="sc_tax_floor",
+                        placeholder=t("sc.floor_none", lang), help=t("sc.tax_floor_help", lang))
         site_ids = [str(x) for x in data.sites["site_id"]]
         project_ids = [str(x) for x in data.projects["project_id"]]
         s["sc_excl_sites"] = [x for x in s.get("sc_excl_sites", []) if x in site_ids]

@@ -22,7 +22,7 @@ import streamlit as st
 from zq_land import AllocationResult, Scenario, allocate, t
 
 #: The app's pages (tabs), in order; labels come from ``t("page.<name>")``.
-PAGES: Final[tuple[str, ...]] = ("data", "scenario", "results", "compare", "runs", "uncertainty")
+PAGES: Final[tuple[str, ...]] = ("data", "scenario", "results", "compare", "runs", "uncertainty", "timeline")
 #: Session keys.
 NAV: Final = "nav"
 LANG: Final = "lang"

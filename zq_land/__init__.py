@@ -34,12 +34,14 @@ _MODULES: dict[str, tuple[str, ...]] = {
     # the app's strings
     ".i18n": ("LANGS", "LANG_NAMES", "Lang", "t"),
     # codes
-    ".vocab": ("INDUSTRY_ZH", "KIND_ZH", "MODE_ZH", "PROJECT_COLUMNS", "SITE_COLUMNS", "STATUS_ZH"),
+    ".vocab": ("INDUSTRY_ZH", "KIND_ZH", "MODE_ZH", "PROJECT_COLUMNS", "PROJECT_EFFICIENCY_COLUMNS", "SITE_COLUMNS",
+        "SITE_EFFICIENCY_COLUMNS", "STATUS_ZH"),
     # scenarios
     ".scenario": ("Policy", "Scenario", "SolverSettings", "Stability", "Uncertainty", "Weights", "load_scenario",
         "scenario_from_dict"),
     # the bundled sample
-    ".sample": ("SCENARIO_NAMES", "sample_projects", "sample_scenarios", "sample_sites"),
+    ".sample": ("MEETING_DATES_2022", "SCENARIO_NAMES", "sample_projects", "sample_scenarios", "sample_sites",
+        "sample_timeline"),
     # reading
     ".io": ("SITE_TABLE_COLUMNS", "ReadResult", "check_files", "check_projects", "check_sites", "file_fingerprint",
         "read_projects", "read_sites", "summarize_projects", "summarize_sites", "validate_files"),
@@ -50,7 +52,7 @@ _MODULES: dict[str, tuple[str, ...]] = {
     ".engine.results": ("AllocationResult", "Comparison", "allocate", "check_scenario_ids", "compare_results",
         "compute_kpis"),
     # outputs
-    ".outputs.tables": ("labelled",),
+    ".outputs.tables": ("candidates_frame", "efficiency_frame", "labelled"),
     ".outputs.workbook": ("comparison_workbook_bytes", "workbook_bytes"),
     ".outputs.audit": ("ReplayOutcome", "audit_scenario_bytes", "audit_zip_bytes", "read_bundle", "replay_bundle"),
     ".engine.stability": ("read_reference",),
@@ -71,28 +73,33 @@ _MODULES: dict[str, tuple[str, ...]] = {
     ".studies.engine": ("DASK_ENV", "scheduler_address"),
     ".studies.sweep": ("SweepFailed", "SweepResult", "run_sweep", "write_sweep"),
     ".studies.pareto": ("ParetoResult", "run_pareto", "write_pareto"),
+    ".studies.timeline": ("TimelineResult", "run_timeline", "write_timeline"),
+    ".studies.alternatives": ("AlternativesResult", "alternatives_summary", "run_alternatives", "write_alternatives"),
 }
 _EXPORTS: dict[str, str] = {name: module for module, names in _MODULES.items() for name in names}
 
 __all__ = [
-    "BASEMAPS", "DASK_ENV", "INDUSTRY_ZH", "KIND_ZH", "KPI_LABELS", "LABELS", "LANGS", "LANG_NAMES", "MODE_ZH",
-    "PROJECT_COLUMNS", "SCENARIO_NAMES", "SITE_COLUMNS", "SITE_TABLE_COLUMNS", "STATUS_WORDS", "STATUS_ZH", "UNITS",
-    "AllocationResult", "Basemap", "Candidates", "Comparison", "DataSetInfo", "Decision", "DecisionConflict",
+    "BASEMAPS", "DASK_ENV", "INDUSTRY_ZH", "KIND_ZH", "KPI_LABELS", "LABELS", "LANGS", "LANG_NAMES",
+    "MEETING_DATES_2022", "MODE_ZH", "PROJECT_COLUMNS", "PROJECT_EFFICIENCY_COLUMNS", "SCENARIO_NAMES", "SITE_COLUMNS",
+    "SITE_EFFICIENCY_COLUMNS", "SITE_TABLE_COLUMNS", "STATUS_WORDS", "STATUS_ZH", "UNITS", "AllocationResult",
+    "AlternativesResult", "Basemap", "Candidates", "Comparison", "DataSetInfo", "Decision", "DecisionConflict",
     "InputError", "Label", "Lang", "ParetoResult", "PdfUnavailableError", "Plan", "Policy", "Problem", "ReadResult",
     "Reason", "ReplayOutcome", "RunInfo", "RunRecord", "Scenario", "SolveReport", "SolverError", "SolverSettings",
-    "Stability", "Store", "StoreError", "SweepFailed", "SweepInfo", "SweepResult", "Text", "Uncertainty",
-    "ValidationReport", "Weights", "ZqLandError", "__version__", "add_decision", "adopt_run", "allocate",
-    "assignments_csv_bytes", "atomic_write", "audit_bundle_bytes", "audit_scenario_bytes", "audit_zip_bytes",
-    "brief_bytes", "brief_format", "build_brief", "chance_map", "check_files", "check_projects", "check_scenario_ids",
-    "check_sites", "code_label", "column_label", "compare_map", "compare_results", "comparison_workbook_bytes",
-    "compute_kpis", "decision_locks", "default_store_url", "eligible_pairs", "env_store_url", "file_fingerprint",
-    "header", "headers", "input_error", "install_static_assets", "kpi_header", "labelled", "landing_probabilities",
-    "list_decisions", "load_scenario", "moves_csv_bytes", "open_store", "output_files", "read_bundle", "read_projects",
-    "read_reference", "read_run", "read_sites", "record_sweep", "replay_bundle", "result_brief_bytes", "result_map",
-    "run_from_result", "run_pareto", "run_sweep", "sample_projects", "sample_scenarios", "sample_sites",
-    "scenario_from_dict", "scheduler_address", "sites_geojson_bytes", "sites_map", "soffice_path", "solve_allocation",
-    "standalone_html", "summarize_projects", "summarize_sites", "summary_json_bytes", "supersede_decision", "t",
-    "validate_files", "why_not", "workbook_bytes", "write_outputs", "write_pareto", "write_sweep",
+    "Stability", "Store", "StoreError", "SweepFailed", "SweepInfo", "SweepResult", "Text", "TimelineResult",
+    "Uncertainty", "ValidationReport", "Weights", "ZqLandError", "__version__", "add_decision", "adopt_run", "allocate",
+    "alternatives_summary", "assignments_csv_bytes", "atomic_write", "audit_bundle_bytes", "audit_scenario_bytes",
+    "audit_zip_bytes", "brief_bytes", "brief_format", "build_brief", "candidates_frame", "chance_map", "check_files",
+    "check_projects", "check_scenario_ids", "check_sites", "code_label", "column_label", "compare_map",
+    "compare_results", "comparison_workbook_bytes", "compute_kpis", "decision_locks", "default_store_url",
+    "efficiency_frame", "eligible_pairs", "env_store_url", "file_fingerprint", "header", "headers", "input_error",
+    "install_static_assets", "kpi_header", "labelled", "landing_probabilities", "list_decisions", "load_scenario",
+    "moves_csv_bytes", "open_store", "output_files", "read_bundle", "read_projects", "read_reference", "read_run",
+    "read_sites", "record_sweep", "replay_bundle", "result_brief_bytes", "result_map", "run_alternatives",
+    "run_from_result", "run_pareto", "run_sweep", "run_timeline", "sample_projects", "sample_scenarios", "sample_sites",
+    "sample_timeline", "scenario_from_dict", "scheduler_address", "sites_geojson_bytes", "sites_map", "soffice_path",
+    "solve_allocation", "standalone_html", "summarize_projects", "summarize_sites", "summary_json_bytes",
+    "supersede_decision", "t", "validate_files", "why_not", "workbook_bytes", "write_alternatives", "write_outputs",
+    "write_pareto", "write_sweep", "write_timeline",
 ]
 
 
@@ -161,9 +168,16 @@ if TYPE_CHECKING:  # what mypy and editors see; at run time the names come from 
         write_outputs,
     )
     from .outputs.maps import BASEMAPS, Basemap, chance_map, compare_map, result_map, sites_map, standalone_html
-    from .outputs.tables import labelled
+    from .outputs.tables import candidates_frame, efficiency_frame, labelled
     from .outputs.workbook import comparison_workbook_bytes, workbook_bytes
-    from .sample import SCENARIO_NAMES, sample_projects, sample_scenarios, sample_sites
+    from .sample import (
+        MEETING_DATES_2022,
+        SCENARIO_NAMES,
+        sample_projects,
+        sample_scenarios,
+        sample_sites,
+        sample_timeline,
+    )
     from .scenario import (
         Policy,
         Scenario,
@@ -192,10 +206,12 @@ if TYPE_CHECKING:  # what mypy and editors see; at run time the names come from 
         record_sweep,
         supersede_decision,
     )
+    from .studies.alternatives import AlternativesResult, alternatives_summary, run_alternatives, write_alternatives
     from .studies.engine import DASK_ENV, scheduler_address
     from .studies.pareto import ParetoResult, run_pareto, write_pareto
     from .studies.sampling import landing_probabilities
     from .studies.sweep import SweepFailed, SweepResult, run_sweep, write_sweep
+    from .studies.timeline import TimelineResult, run_timeline, write_timeline
     from .text import (
         KPI_LABELS,
         LABELS,
@@ -209,4 +225,13 @@ if TYPE_CHECKING:  # what mypy and editors see; at run time the names come from 
         headers,
         kpi_header,
     )
-    from .vocab import INDUSTRY_ZH, KIND_ZH, MODE_ZH, PROJECT_COLUMNS, SITE_COLUMNS, STATUS_ZH
+    from .vocab import (
+        INDUSTRY_ZH,
+        KIND_ZH,
+        MODE_ZH,
+        PROJECT_COLUMNS,
+        PROJECT_EFFICIENCY_COLUMNS,
+        SITE_COLUMNS,
+        SITE_EFFICIENCY_COLUMNS,
+        STATUS_ZH,
+    )

@@ -62,6 +62,7 @@ STRINGS: Final[dict[str, tuple[str, str]]] = {
     "layer.labels": ("地块名称", "Plot names"),
     "layer.anchors": ("龙头企业", "Anchors"),
     "layer.supplier_lines": ("配套企业—龙头连线", "Supplier-to-anchor lines"),
+    "layer.candidates": ("D类载体（盘活候选）", "D-grade sites (revitalization candidates)"),
     "legend.title": ("图例", "Legend"),
     "legend.opacity": ("填充越深 = 剩余容量越多", "Darker fill = more free capacity"),
     "legend.anchor": ("龙头企业", "Anchor (chain leader)"),
@@ -152,6 +153,16 @@ STRINGS: Final[dict[str, tuple[str, str]]] = {
     "sc.w_proximity_help": ("配套企业离龙头每远一个参考距离,扣 w × 平均单项目投资",
                             "a penalty of w x mean investment per reference distance from supplier "
                             "to anchor"),
+    "sc.w_tax": ("亩均税收", "Tax per mu"),
+    "sc.w_tax_help": ("项目预计年税收高出(低于)其用地按本批平均亩均税收应缴税收的部分,"
+                      "每万元计(扣) w × 每万元税收对应的投资(须项目表有预计税收)",
+                      "each 10k yuan of a project's expected tax above (below) what its land yields at the pipeline's "
+                      "average tax per mu counts (costs) w × the investment per 10k yuan of tax (needs the tax "
+                      "figures)"),
+    "sc.tax_floor": ("默认亩均税收下限(万元/亩)", "Default tax-per-mu floor (10k yuan/mu)"),
+    "sc.tax_floor_help": ("供地项目的预计税收 ÷ 用地不得低于此值;地块自设下限的从其规定;未填税收的项目不检查",
+                          "a land project's expected tax / its land must reach this; a plot's own floor applies "
+                          "where set; projects without a tax figure are not checked"),
     "sc.w_priority": ("优先级", "Priority"),
     "sc.w_priority_help": ("每落位一个项目计 w × 平均单项目投资 × 其优先级",
                            "each project placed counts w x mean investment x its priority"),
@@ -509,6 +520,95 @@ STRINGS: Final[dict[str, tuple[str, str]]] = {
     "unc.col_projects_placed": ("落位项目数", "Projects placed"),
     "unc.col_on_front": ("在前沿上", "On the front"),
     "unc.col_same_as": ("与该点相同", "Same as point"),
+    # the timeline page and the alternatives (issue 14)
+    "page.timeline": ("时间轴", "Timeline"),
+    "tl.header": ("全年评审会时间轴", "The year, review meeting by review meeting"),
+    "tl.help": ("每次评审会按当日可供的地块为本次通过的项目落位，此前的落位保持不变；"
+                "再与事后一次性求解（同样的日期规则，已证明最优）对比，"
+                "指出哪些早期决定挡住了后来的项目、哪些地块值得预留。",
+                "Each meeting places the projects it passed on the plots available by its date, keeping every "
+                "earlier placement; the result is set beside hindsight (the same projects solved at once under the "
+                "same date rules, proven optimal), with the early decisions that blocked later projects and the plots "
+                "worth holding back."),
+    "tl.no_meetings": ("项目表没有评审批次（review_meeting），无法按评审会回放。",
+                       "The projects have no review meeting (review_meeting): there is no year to replay."),
+    "tl.dates": ("评审会日期", "Meeting dates"),
+    "tl.dates_help": ("默认取情景的 [meetings]；示例数据为 2022 年 13 次评审会的示意日期。",
+                      "By default the scenario's [meetings]; for the sample, illustrative dates of the 13 "
+                      "meetings of 2022."),
+    "tl.run": ("回放全年", "Replay the year"),
+    "tl.running": ("逐次求解评审会…", "Solving meeting by meeting…"),
+    "tl.by_meeting": ("逐次决策", "Meeting by meeting"),
+    "tl.hindsight": ("事后一次性求解", "Hindsight (all at once)"),
+    "tl.kpi_projects": ("落位项目（个）", "Projects placed"),
+    "tl.kpi_investment": ("落位投资（亿元）", "Investment placed (亿元)"),
+    "tl.kpi_land": ("使用土地（亩）", "Land used (mu)"),
+    "tl.status_optimal": ("已证明最优", "proven optimal"),
+    "tl.status_feasible": ("可行，未证明最优", "feasible, not proven optimal"),
+    "tl.status_time_limit": ("达到时间上限", "stopped at the time limit"),
+    "tl.cost_line": ("逐次决策的代价：目标值 {objective} 亿元，投资 {investment} 亿元，土地 {land} 亩"
+                     "（事后求解{status}；用时 {seconds} 秒）",
+                     "What deciding meeting by meeting cost: {objective} 亿元 of objective, {investment} 亿元 of "
+                     "investment, {land} mu of land (hindsight {status}; {seconds} s)"),
+    "tl.chart": ("各次评审会的落位与用地", "Placements and land use by meeting"),
+    "tl.chart_investment": ("本次落位投资（亿元）", "Investment placed (亿元)"),
+    "tl.chart_cum_land": ("累计用地（亩）", "Land used so far (mu)"),
+    "tl.chart_free_land": ("已供未用土地（亩）", "Land released and free (mu)"),
+    "tl.map_at": ("地图：第几次评审会之后", "Map after meeting"),
+    "tl.map_hindsight": ("改看事后一次性求解", "Show hindsight instead"),
+    "tl.blocked": ("挡住后来项目的早期决定", "Early decisions that blocked later projects"),
+    "tl.blocked_none": ("没有：事后求解落位的项目，逐次决策也都有地可落。",
+                        "None: every project hindsight places found room meeting by meeting too."),
+    "tl.reserve": ("预留建议（重放验证）", "Plots to hold back (replayed)"),
+    "tl.reserve_none": ("无需预留。", "Nothing to hold back."),
+    "tl.table": ("逐项目时间轴", "Timeline by project"),
+    "tl.col_meeting": ("评审会", "Meeting"),
+    "tl.col_date": ("日期", "Date"),
+    "tl.col_project": ("项目编号", "Project"),
+    "tl.col_name": ("项目名称", "Name"),
+    "tl.col_site": ("地块编号", "Plot"),
+    "tl.col_status": ("状态", "Status"),
+    "tl.col_investment": ("投资额（亿元）", "Investment (亿元)"),
+    "tl.col_land": ("用地（亩）", "Land (mu)"),
+    "tl.col_floor": ("厂房（平方米）", "Floor (m2)"),
+    "tl.col_reason": ("原因", "Reason"),
+    "tl.col_hindsight_site": ("事后求解的地块", "Plot in hindsight"),
+    "tl.placed": ("已落位", "placed"),
+    "tl.unplaced": ("未落位", "unplaced"),
+    "tl.download_csv": ("下载 timeline.csv", "Download timeline.csv"),
+    "tl.download_json": ("下载 timeline_summary.json", "Download timeline_summary.json"),
+    "alt.header": ("备选地块", "Alternatives"),
+    "alt.help": ("每个已落位项目若不能用当前地块，次优的地块及其代价（固定该组合后重新求解其余项目，损失为精确值）。",
+                 "For each placed project: if it cannot have its plot, the next-best plots and what each costs "
+                 "(everything else re-optimised with that pair fixed; exact losses)."),
+    "alt.k": ("每个项目的备选数（个）", "Alternatives per project"),
+    "alt.run": ("计算备选地块", "Compute alternatives"),
+    "alt.running": ("逐个重解…", "Re-solving…"),
+    "alt.none": ("没有可换的地块。", "No project has another eligible plot."),
+    "alt.project": ("项目", "Project"),
+    "alt.line": ("若不在 {current}：{site}，损失 {loss} 亿元", "if not on {current}: {site}, costs {loss} 亿元"),
+    "alt.proven": ("精确", "exact"),
+    "alt.not_proven": ("未证明，至少 {low} 亿元", "not proven, at least {low} 亿元"),
+    "alt.summary": ("{plans} 个与最优相差不超过 {tol} 的方案；每个方案都使用的地块：{sites}；"
+                    "重解 {solves} 次，{seconds} 秒",
+                    "{plans} plans within {tol} of the optimum; plots every one of them uses: {sites}; {solves} "
+                    "re-solves, {seconds} s"),
+    # results: per-mu efficiency (亩均)
+    "eff.header": ("亩均效益", "Per-mu efficiency"),
+    "eff.help": (
+        "按落位项目申报的预计年产值、年税收与就业计算；厂房与平台按建筑面积折亩（666.67 平方米折 1 亩）。",
+        "From the placed projects' expected annual output, tax and jobs; factory and platform floor counts in mu "
+        "(666.67 m2 to the mu).",
+    ),
+    "eff.by_industry": ("分产业", "By industry"),
+    "eff.grades": ("载体评级（按{by}，A/B/C/D 比例 {shares}）：{counts}",
+                   "Sites graded on {by} (A/B/C/D shares {shares}): {counts}"),
+    "eff.by_tax": ("亩均税收", "tax per mu"),
+    "eff.by_output": ("亩均产值", "output per mu"),
+    "eff.candidates": ("D类载体（盘活候选，地图上以红色虚线标出）", "D-grade sites (revitalization candidates, "
+                       "outlined in dashed red on the map)"),
+    "eff.no_candidates": ("没有 D 类载体。", "No site is graded D."),
+    "eff.warnings": ("亩均下限提示", "Per-mu floor notes"),
 }
 
 ANCHOR_ZH: Final = {"XPeng": "小鹏汽车", "Ruiqing CATL": "瑞庆时代"}

@@ -17,6 +17,13 @@ SCENARIO_NAMES: Final[tuple[str, ...]] = (
     "review_2022_recorded", "review_2022_optimised", "nev_cluster", "land_saving",
 )
 
+#: Illustrative dates of the 2022 review meetings (13, about monthly; the report gives no dates): the
+#: timeline scenario's ``[meetings]`` and the app's default dates for the sample.
+MEETING_DATES_2022: Final[tuple[str, ...]] = (
+    "2022-01-20", "2022-02-24", "2022-03-24", "2022-04-21", "2022-05-31", "2022-06-23", "2022-07-21",
+    "2022-08-18", "2022-09-15", "2022-10-20", "2022-11-17", "2022-12-08", "2022-12-29",
+)
+
 
 def sample_dir() -> Path:
     """The folder holding the sample's ``parcels/`` and ``scenarios/``.
@@ -36,6 +43,11 @@ def sample_sites() -> Path:
 def sample_projects(fmt: Literal["csv", "xlsx"] = "csv") -> Path:
     """The 109 projects of the 2022 review: CSV with English headers, or Excel with Chinese ones."""
     return sample_dir() / "scenarios" / f"projects_2022.{fmt}"
+
+
+def sample_timeline() -> Path:
+    """The 2022 review meeting by meeting (``[meetings]`` with :data:`MEETING_DATES_2022`), for ``timeline``."""
+    return sample_dir() / "scenarios" / "review_2022_timeline.toml"
 
 
 def sample_scenarios() -> dict[str, Path]:

@@ -16,12 +16,23 @@ counted in 亿元 of placed investment.
 * ``proximity``: a penalty of ``w`` x the pipeline's mean investment per project for every
   ``proximity_reference_km`` (default 10 km) between a supplier's site and its anchor.
 * ``priority``: each project placed counts ``w`` x mean investment per project x its ``priority``.
+* ``tax`` (亩均税收): a placed project's expected annual tax (``tax_wan``, 万元) above what its space (its land,
+  or its floor at 666.67 m2 to the mu) would yield at the pipeline's tax per mu counts ``w`` x the pipeline's
+  investment per 万元 of tax (both over the projects that give a tax). A project at the average tax per mu adds
+  nothing; one above it adds, one below it costs, in proportion to the land it takes: the term is per mu, as
+  亩均论英雄. A project without a tax figure adds nothing.
+
+Per-mu policy (``[policy]``): ``default_min_tax_wan_per_mu`` and ``default_min_output_wan_per_mu`` (亩均税收
+and 亩均产值 floors, 万元/亩, for land plots without their own ``min_tax_wan_per_mu`` / ``min_output_wan_per_mu``);
+``grade_shares`` (A-D shares, default ``[0.25, 0.45, 0.25, 0.05]``) and ``grade_by`` (``"tax"`` or
+``"output"``, per mu) for the A-D grading of the sites.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import itertools
 import math
 import tomllib
 from collections.abc import Mapping
@@ -35,15 +46,18 @@ SolverName = Literal["highs", "cbc"]
 
 _TOP_KEYS = {
     "name", "description", "sites", "projects", "weights", "policy", "solver", "locks", "forbid",
-    "exclude_sites", "exclude_projects", "anchors", "columns", "sheet", "uncertainty",
+    "exclude_sites", "exclude_projects", "anchors", "columns", "sheet", "uncertainty", "meetings",
     "stability",
 }
-_WEIGHT_KEYS = {"investment", "projects", "revitalization", "proximity", "priority"}
+_WEIGHT_KEYS = {"investment", "projects", "revitalization", "proximity", "priority", "tax"}
 _POLICY_KEYS = {"usable_land_ratio", "default_min_invest_wan_per_mu", "as_of", "proximity_reference_km",
+                "default_min_tax_wan_per_mu", "default_min_output_wan_per_mu", "grade_shares", "grade_by",
                 "area_source"}
 _STABILITY_KEYS = {"reference", "max_loss_share"}
 #: Which area is a plot's capacity: the land register's (declared, the default), the geometry's, or the smaller.
 AREA_SOURCES = ("declared", "geometry", "smaller")
+#: Zhejiang's A-D shares (亩均论英雄): A top 25 %, B next 45 %, C next 25 %, D bottom 5 %.
+DEFAULT_GRADE_SHARES: tuple[float, float, float, float] = (0.25, 0.45, 0.25, 0.05)
 _SOLVER_KEYS = {"name", "time_limit_s", "mip_gap", "threads", "warm_start"}
 _UNCERTAINTY_KEYS = {"p_land", "p_land_by_mode", "p_land_by_industry", "investment_range", "need_range"}
 
@@ -55,10 +69,11 @@ class Weights:
     revitalization: float = 0.0
     proximity: float = 0.0
     priority: float = 0.0
+    tax: float = 0.0
 
     def only_investment(self) -> bool:
         return self.investment > 0 and not any(
-            (self.projects, self.revitalization, self.proximity, self.priority)
+            (self.projects, self.revitalization, self.proximity, self.priority, self.tax)
         )
 
 
@@ -68,6 +83,10 @@ class Policy:
     default_min_invest_wan_per_mu: float | None = None
     as_of: dt.date | None = None
     proximity_reference_km: float = 10.0
+    default_min_tax_wan_per_mu: float | None = None
+    default_min_output_wan_per_mu: float | None = None
+    grade_shares: tuple[float, float, float, float] = DEFAULT_GRADE_SHARES
+    grade_by: Literal["tax", "output"] = "tax"
     #: the land area that is a plot's capacity: ``declared`` (the register; default), ``geometry``, ``smaller``
     area_source: Literal["declared", "geometry", "smaller"] = "declared"
 
@@ -144,7 +163,14 @@ class Scenario:
     project_sheet: str | None = None
     source: Path | None = None
     uncertainty: Uncertainty = field(default_factory=Uncertainty)
+    #: ``[meetings]``: each review meeting's number and date, in meeting order
+    meetings: tuple[tuple[int, dt.date], ...] = ()
     stability: Stability = field(default_factory=Stability)
+
+    @property
+    def meeting_dates(self) -> dict[int, dt.date]:
+        """Review meeting number -> its date (``[meetings]``; empty when the scenario has none)."""
+        return dict(self.meetings)
 
     def with_(self, **changes: Any) -> Scenario:
         """A changed copy (scenarios are immutable)."""
@@ -177,7 +203,8 @@ class Scenario:
             out["exclude_sites"] = sorted(self.exclude_sites)
         if self.exclude_projects:
             out["exclude_projects"] = sorted(self.exclude_projects)
-        out["weights"] = {k: getattr(self.weights, k) for k in sorted(_WEIGHT_KEYS)}
+        # the tax weight only when set, so that scenarios without it read (and hash) as before
+        out["weights"] = {k: getattr(self.weights, k) for k in sorted(_WEIGHT_KEYS) if k != "tax" or self.weights.tax}
         pol: dict[str, Any] = {
             "usable_land_ratio": self.policy.usable_land_ratio,
             "proximity_reference_km": self.policy.proximity_reference_km,
@@ -186,6 +213,13 @@ class Scenario:
             pol["default_min_invest_wan_per_mu"] = self.policy.default_min_invest_wan_per_mu
         if self.policy.as_of is not None:
             pol["as_of"] = self.policy.as_of
+        for key in ("default_min_tax_wan_per_mu", "default_min_output_wan_per_mu"):
+            if getattr(self.policy, key) is not None:
+                pol[key] = getattr(self.policy, key)
+        if self.policy.grade_shares != DEFAULT_GRADE_SHARES:
+            pol["grade_shares"] = list(self.policy.grade_shares)
+        if self.policy.grade_by != "tax":
+            pol["grade_by"] = self.policy.grade_by
         if self.policy.area_source != "declared":
             pol["area_source"] = self.policy.area_source
         out["policy"] = pol
@@ -211,6 +245,8 @@ class Scenario:
             out["forbid"] = [{"project": p, "site": s} for p, s in self.forbid]
         if not self.uncertainty.is_default():
             out["uncertainty"] = self.uncertainty.to_dict()
+        if self.meetings:
+            out["meetings"] = {str(k): v for k, v in self.meetings}
         if self.stability != Stability():
             stab: dict[str, Any] = {"max_loss_share": self.stability.max_loss_share}
             if self.stability.reference is not None:
@@ -337,13 +373,16 @@ def scenario_from_dict(data: Mapping[str, Any], *, source: str | Path | None = N
         rep.error(file, "“policy.as_of”须为日期", "'policy.as_of' must be a date", column="policy.as_of")
     ref_km = number("policy", "proximity_reference_km", p_raw.get("proximity_reference_km", 10.0), lo=1e-3,
                     default=10.0)
+    floors = {key: None if p_raw.get(key) is None else number("policy", key, p_raw[key])
+              for key in ("default_min_tax_wan_per_mu", "default_min_output_wan_per_mu")}
     area_source = p_raw.get("area_source", "declared")
     if area_source not in AREA_SOURCES:
         rep.error(file, f"“policy.area_source”须为 {'、'.join(AREA_SOURCES)} 之一，实际为 {area_source!r}",
                   f"'policy.area_source' must be one of {', '.join(AREA_SOURCES)}, got {area_source!r}",
                   column="policy.area_source", found=repr(area_source), expected=" | ".join(AREA_SOURCES))
         area_source = "declared"
-    policy = Policy(ratio if ratio > 0 else 1.0, floor_v, as_of, ref_km, area_source)
+    policy = Policy(ratio if ratio > 0 else 1.0, floor_v, as_of, ref_km, floors["default_min_tax_wan_per_mu"],
+                    floors["default_min_output_wan_per_mu"], *_grading(p_raw, file, rep), area_source=area_source)
 
     st_raw = table("stability")
     unknown("stability", set(st_raw), _STABILITY_KEYS)
@@ -428,14 +467,79 @@ def scenario_from_dict(data: Mapping[str, Any], *, source: str | Path | None = N
     sites_path = path_of("sites")
     projects_path = path_of("projects")
     uncertainty = _uncertainty(table("uncertainty"), file, rep)
+    meetings = _meetings(table("meetings"), file, rep)
     rep.raise_if_errors()
     return Scenario(
         name=name, description=description, sites=sites_path, projects=projects_path,
         weights=weights, policy=policy, solver=solver, locks=locks, forbid=forbid,
         exclude_sites=excl_sites, exclude_projects=excl_projects, anchors=tuple(anchors),
         site_columns=site_cols, project_columns=proj_cols, project_sheet=sheet,
-        source=Path(source) if source else None, uncertainty=uncertainty, stability=stability,
+        source=Path(source) if source else None, uncertainty=uncertainty, meetings=meetings,
+        stability=stability,
     )
+
+
+def _meetings(raw: Mapping[str, Any], file: str, rep: ValidationReport) -> tuple[tuple[int, dt.date], ...]:
+    """``[meetings]``: ``"1" = 2022-01-20``, a whole meeting number (quoted key) to a date, sorted by number."""
+    out: dict[int, dt.date] = {}
+    for key, value in raw.items():
+        col = f"meetings.{key}"
+        number = int(key) if str(key).strip().isdigit() else None
+        if number is None:
+            rep.error(file, f"“[meetings]”的键须为评审会序号（整数，如 \"1\"），实际为 {key!r}",
+                      f"the keys of [meetings] must be meeting numbers (whole numbers such as \"1\"), got {key!r}",
+                      column=col, found=str(key), expected='"1" = 2022-01-20')
+            continue
+        date: dt.date | None = None
+        if isinstance(value, dt.datetime):
+            date = value.date()
+        elif isinstance(value, dt.date):
+            date = value
+        elif isinstance(value, str):
+            try:
+                date = dt.date.fromisoformat(value.strip())
+            except ValueError:
+                date = None
+        if date is None:
+            rep.error(file, f"“{col}”须为日期（如 2022-01-20），实际为 {value!r}",
+                      f"'{col}' must be a date such as 2022-01-20, got {value!r}", column=col, found=repr(value),
+                      expected="2022-01-20")
+            continue
+        out[number] = date
+    ordered = sorted(out.items())
+    for (n1, d1), (n2, d2) in itertools.pairwise(ordered):
+        if d2 < d1:
+            rep.error(file, f"第 {n2} 次评审会（{d2}）早于第 {n1} 次（{d1}）：日期须随序号不减",
+                      f"meeting {n2} ({d2}) is dated before meeting {n1} ({d1}): dates must not go back",
+                      column=f"meetings.{n2}", found=str(d2), expected=f">= {d1}")
+    return tuple(ordered)
+
+
+def _grading(raw: Mapping[str, Any], file: str, rep: ValidationReport
+             ) -> tuple[tuple[float, float, float, float], Literal["tax", "output"]]:
+    """``policy.grade_shares`` (four shares >= 0 for A-D summing to 1, or percentages summing to 100) and
+    ``policy.grade_by``."""
+    shares = DEFAULT_GRADE_SHARES
+    v = raw.get("grade_shares")
+    if v is not None:
+        ok = (isinstance(v, list) and len(v) == 4
+              and all(isinstance(x, int | float) and not isinstance(x, bool) and x >= 0 for x in v))
+        total = float(sum(v)) if ok else 0.0
+        if ok and abs(total - 100.0) < 1e-6:
+            v, total = [x / 100.0 for x in v], 1.0
+        if not ok or abs(total - 1.0) > 1e-6:
+            rep.error(file, f"“policy.grade_shares”须为 A、B、C、D 四档比例，合计为 1（或 100），实际为 {v!r}",
+                      f"'policy.grade_shares' must be four shares for A, B, C, D summing to 1 (or 100), got {v!r}",
+                      column="policy.grade_shares", found=repr(v), expected="[0.25, 0.45, 0.25, 0.05]")
+        else:
+            shares = (float(v[0]), float(v[1]), float(v[2]), float(v[3]))
+    by = raw.get("grade_by", "tax")
+    if by not in ("tax", "output"):
+        rep.error(file, f"“policy.grade_by”须为 tax（亩均税收）或 output（亩均产值），实际为 {by!r}",
+                  f"'policy.grade_by' must be 'tax' or 'output', got {by!r}", column="policy.grade_by",
+                  found=repr(by), expected="tax, output")
+        by = "tax"
+    return shares, by
 
 
 def _uncertainty(raw: Mapping[str, Any], file: str, rep: ValidationReport) -> Uncertainty:

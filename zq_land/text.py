@@ -81,6 +81,10 @@ UNITS: Final[Mapping[str, Text]] = {
     "km": Text("公里", "km"),
     "mu_equiv": Text("折合亩", "mu equivalent"),
     "yi_per_unit": Text("亿元/单位", "100M yuan per unit"),
+    "wan": Text("万元", "10k yuan"),
+    "wan_per_year": Text("万元/年", "10k yuan/year"),
+    "people": Text("人", "people"),
+    "people_per_mu": Text("人/亩", "people/mu"),
 }
 
 #: Every column the tool shows, by key. A key means one thing: the name of a project is ``project_name``,
@@ -113,6 +117,7 @@ LABELS: Final[Mapping[str, Label]] = {
     "review_meeting": _l("评审批次", "Review meeting"),
     "priority": _l("优先级", "Priority"),
     "p_land": _l("落地概率", "Landing probability"),
+    "needed_by": _l("需用日期", "Needed by"),
     "reason": _l("原因", "Reason"),
     "reason_zh": _l("原因（中文）", "Reason (Chinese)"),
     "reason_en": _l("原因（英文）", "Reason (English)"),
@@ -142,6 +147,21 @@ LABELS: Final[Mapping[str, Label]] = {
     "a": _l("方案A", "A"),
     "b": _l("方案B", "B"),
     "delta": _l("差值(B-A)", "Delta (B-A)"),
+    # per-mu efficiency (亩均); a site's figures are those of the firm on it, a project's its expected ones
+    "output_wan": _l("年产值", "Annual output", "wan_per_year"),
+    "tax_wan": _l("年税收", "Annual tax", "wan_per_year"),
+    "jobs": _l("就业", "Jobs", "people"),
+    "min_tax_wan_per_mu": _l("亩均税收下限", "Min. tax per mu", "wan_per_mu"),
+    "min_output_wan_per_mu": _l("亩均产值下限", "Min. output per mu", "wan_per_mu"),
+    "space_mu": _l("占用面积", "Space used", "mu_equiv"),
+    "invest_wan_per_mu": _l("亩均投资", "Investment per mu", "wan_per_mu"),
+    "output_wan_per_mu": _l("亩均产值", "Output per mu", "wan_per_mu"),
+    "tax_wan_per_mu": _l("亩均税收", "Tax per mu", "wan_per_mu"),
+    "jobs_per_mu": _l("亩均就业", "Jobs per mu", "people_per_mu"),
+    "grade": _l("亩均评级", "Per-mu grade"),
+    "candidate": _l("盘活候选", "Revitalization candidate"),
+    "firm_output_wan": _l("现状企业年产值", "Existing firm's output", "wan_per_year"),
+    "firm_tax_wan": _l("现状企业年税收", "Existing firm's tax", "wan_per_year"),
 }
 
 #: Every KPI of a result (``AllocationResult.kpis``), in display order.
@@ -164,6 +184,17 @@ KPI_LABELS: Final[Mapping[str, Label]] = {
     "placed_nev": _l("新能源汽车及零部件落位", "NEV and parts projects placed"),
     "placed_four_plus_four": _l("“4+4”产业落位", "'4+4' industry projects placed"),
     "sites_used": _l("使用的载体数", "Sites used"),
+    # per-mu efficiency (亩均), present when the projects carry the figures
+    "output_placed_wan": _l("落位项目年产值", "Annual output placed", "wan_per_year"),
+    "tax_placed_wan": _l("落位项目年税收", "Annual tax placed", "wan_per_year"),
+    "jobs_placed": _l("落位项目就业", "Jobs placed", "people"),
+    "space_placed_mu": _l("落位项目占用面积", "Space used by placed projects", "mu_equiv"),
+    "invest_wan_per_mu": _l("亩均投资", "Investment per mu", "wan_per_mu"),
+    "output_wan_per_mu": _l("亩均产值", "Output per mu", "wan_per_mu"),
+    "tax_wan_per_mu": _l("亩均税收", "Tax per mu", "wan_per_mu"),
+    "jobs_per_mu": _l("亩均就业", "Jobs per mu", "people_per_mu"),
+    "sites_graded": _l("参与亩均评级的载体", "Sites graded"),
+    "grade_d_sites": _l("D类载体（盘活候选）", "D-grade sites (revitalization candidates)"),
 }
 #: A project's placement (the ``status`` column of the assignments) and its change between two results.
 STATUS_WORDS: Final[Mapping[str, Text]] = {

@@ -116,7 +116,33 @@ PROJECT_HEADERS: Final = {
     "review_meeting": ["review_meeting", "评审批次", "评审会"],
     "priority": ["priority", "优先级"],
     "p_land": ["p_land", "落地概率", "落地可能性", "落地率"],
+    "needed_by": ["needed_by", "需用日期", "用地日期", "需求日期", "要求交地日期"],
 }
+
+#: Per-mu efficiency (亩均) columns, optional in both files: a project's expected annual output and tax (万元)
+#: and jobs; on a site, the figures of the firm already there (occupied or inefficient plots, for the A-D
+#: grading) and the plot's per-mu floors. Kept apart from the headers above so that the tables of files
+#: without them stay exactly as they were (the columns are added only when the file has them).
+PROJECT_EFFICIENCY_HEADERS: Final = {
+    "output_wan": ["output_wan", "预计产值(万元)", "年产值(万元)", "产值(万元)", "预计年产值", "产值", "output"],
+    "tax_wan": ["tax_wan", "预计税收(万元)", "年税收(万元)", "税收(万元)", "预计年税收", "税收", "tax"],
+    "jobs": ["jobs", "就业人数", "就业(人)", "用工人数", "就业", "employees"],
+}
+SITE_EFFICIENCY_HEADERS: Final = {
+    "output_wan": ["output_wan", "现状产值(万元)", "年产值(万元)", "产值(万元)", "现状产值", "产值", "output"],
+    "tax_wan": ["tax_wan", "现状税收(万元)", "年税收(万元)", "税收(万元)", "现状税收", "税收", "tax"],
+    "jobs": ["jobs", "现状就业(人)", "就业人数", "就业(人)", "就业", "employees"],
+    "min_tax_wan_per_mu": ["min_tax_wan_per_mu", "亩均税收下限", "亩均税收下限(万元/亩)", "min_tax"],
+    "min_output_wan_per_mu": ["min_output_wan_per_mu", "亩均产值下限", "亩均产值下限(万元/亩)", "min_output"],
+}
+PROJECT_EFFICIENCY_COLUMNS: Final[tuple[str, ...]] = tuple(PROJECT_EFFICIENCY_HEADERS)
+SITE_EFFICIENCY_COLUMNS: Final[tuple[str, ...]] = tuple(SITE_EFFICIENCY_HEADERS)
+#: The money columns of the efficiency figures (万元) and the count column (人).
+EFFICIENCY_MONEY: Final = ("output_wan", "tax_wan")
+EFFICIENCY_COUNT: Final = ("jobs",)
+#: The A-D grades (亩均论英雄: A develop first, B encourage, C regulate, D rectify); their default shares are
+#: ``scenario.DEFAULT_GRADE_SHARES``.
+GRADES: Final = ("A", "B", "C", "D")
 
 #: Column names in the sites and projects tables as the rest of the package sees them.
 SITE_COLUMNS: Final[tuple[str, ...]] = tuple(SITE_HEADERS)

@@ -42,6 +42,7 @@ COMMANDS: Final[tuple[str, ...]] = (
     "report",
     "sweep",
     "pareto",
+    "timeline",
     "replay",
 )
 

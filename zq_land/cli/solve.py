@@ -49,6 +49,9 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--area-source", choices=["declared", "geometry", "smaller"],
                    help="which area is a plot's capacity: the declared (land register; the default), the "
                    "geometry's, or the smaller; overrides the scenario's policy.area_source")
+    p.add_argument("--alternatives", type=int, default=0, metavar="K",
+                   help="also write alternatives.csv: each placed project's K next-best sites with the exact "
+                   "objective lost there (and selection_frequency.csv) / 每个项目的备选地块及其损失")
     add_store_arguments(p)
     p.set_defaults(func=run, msg_lang="both")
 
@@ -92,6 +95,7 @@ def run(args: argparse.Namespace) -> int:
     result = allocate(sc, starts=[read_start(f) for f in args.start], started=getattr(args, "started", None))
     paths = write_outputs(result, args.out, lang=args.lang, protect=protect)
     print(one_line(result))
+    paths.update({name: Path(args.out) / name for name in write_alternatives_of(result, args)})
     print_warnings(result.warnings, args.lang)
     print_reference(result)
     record_run(store, result, args)
@@ -138,6 +142,32 @@ def print_reference(r: AllocationResult) -> None:
     proven = "已证明最少 proven fewest" if r.solve.status == "optimal" else "未证明 not proven"
     print(f"与参考方案 vs reference: 保留 kept {kept}, 调整 moved {moved} ({proven}; "
           f"max_loss_share {r.scenario.stability.max_loss_share:g})")
+
+
+def write_alternatives_of(result: AllocationResult, args: argparse.Namespace) -> list[str]:
+    """``--alternatives K``: alternatives.csv and selection_frequency.csv, and their figures in summary.json."""
+    import json
+
+    from .. import alternatives_summary, atomic_write, input_error, run_alternatives, write_alternatives
+
+    k = int(getattr(args, "alternatives", 0) or 0)
+    if k == 0:
+        return []
+    if k < 0:
+        raise input_error("<command line>", "--alternatives 须为正整数", "--alternatives must be a positive number",
+                          column="--alternatives", found=str(k))
+    alt = run_alternatives(result.sites, result.projects, result.scenario, result.assignments, k=k,
+                           time_limit_s=min(5.0, result.scenario.solver.time_limit_s),
+                           budget_s=max(30.0, 4 * result.scenario.solver.time_limit_s))
+    names = write_alternatives(alt, args.out, lang=args.lang)
+    summary = Path(args.out) / "summary.json"
+    if summary.is_file():  # the figures join the run's summary (written atomically above)
+        data = json.loads(summary.read_text(encoding="utf-8"))
+        data["alternatives"] = alternatives_summary(alt)
+        atomic_write(summary, json.dumps(data, ensure_ascii=False, indent=2).encode("utf-8"))
+    print(f"备选地块 / alternatives: {len(alt.table)} rows for {alt.table['project_id'].nunique()} projects, "
+          f"{alt.solves} re-solves, {alt.seconds:.1f} s")
+    return names
 
 
 def read_start(path: str) -> pd.DataFrame:

@@ -24,8 +24,8 @@ from . import rules as R
 
 #: The rules, in the order they are reported. Each excludes a (project, site) pair on its own.
 RULES: Final[tuple[str, ...]] = (
-    "kind_mode", "industry", "capacity", "intensity", "status_occupied", "not_available",
-    "forbidden", "excluded_site",
+    "kind_mode", "industry", "capacity", "intensity", "tax_floor", "output_floor", "status_occupied",
+    "not_available", "forbidden", "excluded_site",
 )
 #: Each rule's short name, as the reasons count the sites it excludes.
 RULE_NAMES: Final[Mapping[str, Text]] = {
@@ -33,6 +33,8 @@ RULE_NAMES: Final[Mapping[str, Text]] = {
     "industry": Text("产业不符", "industry not allowed"),
     "capacity": Text("容量不足", "too small"),
     "intensity": Text("投资强度不足", "investment intensity too low"),
+    "tax_floor": Text("亩均税收不足", "tax per mu too low"),
+    "output_floor": Text("亩均产值不足", "output per mu too low"),
     "status_occupied": Text("已占用", "occupied"),
     "not_available": Text("尚不可供", "not yet available"),
     "forbidden": Text("情景禁止", "forbidden by the scenario"),
@@ -146,6 +148,11 @@ def eligible_pairs(sites: pd.DataFrame, projects: pd.DataFrame, scenario: Scenar
         + w.revitalization * scales["per_mu"] * revit
         - w.proximity * scales["per_project"] * np.nan_to_num(dist_k) / scenario.policy.proximity_reference_km
     )
+    if w.tax:  # the 亩均税收 term (zq_land.scenario): tax above what the space yields at the pipeline's tax per mu
+        tax_k = pj["tax_wan"].to_numpy(float)[p_idx]
+        space_k = np.where(is_land[s_idx], need_k, need_k * MU_PER_M2)
+        surplus = np.where(np.isnan(tax_k), 0.0, tax_k - scales.get("tax_per_mu", 0.0) * space_k)
+        coef = coef + w.tax * scales.get("per_tax_wan", 0.0) * surplus
     locks = {(p, s) for p, s in scenario.locks}
     pid = pj["project_id"].to_numpy(object)[p_idx]
     sid = st["site_id"].to_numpy(object)[s_idx]
@@ -250,10 +257,9 @@ def _site_frame(sites: pd.DataFrame, scenario: Scenario) -> pd.DataFrame:
     df["industries"] = _col(sites, "industries", "").fillna("").astype(str).to_numpy()
     df["min_invest_wan_per_mu"] = pd.to_numeric(
         _col(sites, "min_invest_wan_per_mu", np.nan), errors="coerce").to_numpy(float)
-    avail = pd.to_datetime(_col(sites, "available_from", pd.NaT), errors="coerce")
-    if isinstance(avail.dtype, pd.DatetimeTZDtype):
-        avail = avail.dt.tz_localize(None)
-    df["available_from"] = avail.to_numpy("datetime64[ns]")
+    for c in ("min_tax_wan_per_mu", "min_output_wan_per_mu"):
+        df[c] = pd.to_numeric(_col(sites, c, np.nan), errors="coerce").to_numpy(float)
+    df["available_from"] = _dates(_col(sites, "available_from", pd.NaT))
     df["anchor"] = [canonical_anchor(a) for a in _col(sites, "anchor", "").fillna("")]
     df["lon"], df["lat"] = R.site_points(sites)
     df["excluded"] = df["site_id"].isin(scenario.exclude_sites).to_numpy()
@@ -268,13 +274,26 @@ def _project_frame(projects: pd.DataFrame, scenario: Scenario) -> pd.DataFrame:
     for c, default in (("name", ""), ("industry", "other"), ("mode", "land")):
         df[c] = _col(df, c, default).fillna(default).astype(str).to_numpy()
     df["anchor"] = [canonical_anchor(a) for a in _col(df, "anchor", "").fillna("")]
-    numeric = (("investment_yi", 0.0), ("land_need_mu", np.nan), ("floor_need_m2", np.nan), ("priority", 0.0))
+    numeric = (("investment_yi", 0.0), ("land_need_mu", np.nan), ("floor_need_m2", np.nan), ("priority", 0.0),
+               ("tax_wan", np.nan), ("output_wan", np.nan))
     for c, dflt in numeric:
         df[c] = pd.to_numeric(_col(df, c, dflt), errors="coerce").to_numpy(float)
     df["investment_yi"] = df["investment_yi"].fillna(0.0)
     df["priority"] = df["priority"].fillna(0.0)
     df["excluded"] = df["project_id"].isin(scenario.exclude_projects).to_numpy()
+    df["review_meeting"] = pd.to_numeric(_col(df, "review_meeting", np.nan), errors="coerce").astype(float)
+    df["needed_by"] = _dates(_col(df, "needed_by", pd.NaT))
+    # the date each project needs its site by: the availability rule's date (rules.project_dates)
+    df["need_date"] = R.project_dates(df["review_meeting"].to_numpy(float), df["needed_by"],
+                                      scenario.meeting_dates, scenario.policy.as_of or dt.date.today())
     return df
+
+
+def _dates(values: pd.Series) -> np.ndarray:
+    out = pd.to_datetime(values, errors="coerce")
+    if isinstance(out.dtype, pd.DatetimeTZDtype):
+        out = out.dt.tz_localize(None)
+    return out.to_numpy("datetime64[ns]")
 
 
 def _col(df: pd.DataFrame, name: str, default: Any) -> pd.Series:
@@ -322,11 +341,15 @@ def _rule_arrays(
     intensity = R.intensity_wan_per_mu(pj["investment_yi"].to_numpy(float)[:, None], land_need[:, None])
     intensity_fail = (is_land[None, :] & np.isfinite(land_need)[:, None]
                       & R.below_intensity_floor(intensity, floor[None, :]))
+    per_mu_fail = {
+        rule: is_land[None, :] & R.below_per_mu_floor(
+            R.per_mu(pj[figure].to_numpy(float), land_need)[:, None], _per_mu_floor(st, scenario, figure)[None, :])
+        for rule, figure in (("tax_floor", "tax_wan"), ("output_floor", "output_wan"))
+    }
 
     occupied = st["status"].to_numpy(str) == "occupied"
-    as_of = np.datetime64(scenario.policy.as_of or dt.date.today(), "ns")
     avail = st["available_from"].to_numpy("datetime64[ns]")
-    late = ~np.isnat(avail) & (avail > as_of)
+    late = ~R.available_by(avail[None, :], pj["need_date"].to_numpy("datetime64[ns]")[:, None])
 
     forbidden = np.zeros(need.shape, dtype=bool)
     if scenario.forbid:
@@ -341,13 +364,21 @@ def _rule_arrays(
         "industry": ~ind_ok,
         "capacity": ~fits,
         "intensity": intensity_fail,
+        **per_mu_fail,
         "status_occupied": np.broadcast_to(occupied[None, :], shape),
-        "not_available": np.broadcast_to(late[None, :], shape),
+        "not_available": late,
         "forbidden": forbidden,
         "excluded_site": np.broadcast_to(st["excluded"].to_numpy(bool)[None, :], shape),
     }
     return rules, need, cap
 
+
+
+def _per_mu_floor(st: pd.DataFrame, scenario: Scenario, figure: str) -> np.ndarray:
+    """A land plot's 亩均税收 or 亩均产值 floor (万元/亩): its own, else the scenario's default; NaN = none."""
+    own = st[f"min_{figure}_per_mu"].to_numpy(float)
+    default = getattr(scenario.policy, f"default_min_{figure}_per_mu")
+    return own if default is None else np.where(np.isnan(own), default, own)
 
 
 def _rule_counts(
@@ -379,7 +410,17 @@ def _scales(pj: pd.DataFrame) -> dict[str, float]:
         per_project = 1.0
     if not per_mu > 0:
         per_mu = per_project
-    return {"per_project": per_project, "per_mu": per_mu}
+    scales = {"per_project": per_project, "per_mu": per_mu}
+    tax_wan = pd.to_numeric(inc["tax_wan"], errors="coerce") if "tax_wan" in inc.columns else None
+    if tax_wan is not None and (tax_wan > 0).any():  # over the projects that give a tax
+        taxed = inc[tax_wan > 0]
+        tax = float(tax_wan[tax_wan > 0].sum())
+        scales["per_tax_wan"] = float(taxed["investment_yi"].sum()) / tax or 1e-4  # 亿元 per 万元 of tax
+        land = taxed["land_need_mu"].to_numpy(float)
+        floor = pd.to_numeric(taxed["floor_need_m2"], errors="coerce").to_numpy(float)
+        space = float(np.nansum(np.where(land > 0, land, floor * MU_PER_M2)))
+        scales["tax_per_mu"] = tax / space if space > 0 else 0.0  # 万元 per mu of the space they ask for
+    return scales
 
 
 # --- anchors ----------------------------------------------------------------------------------------
@@ -446,13 +487,30 @@ def _rule_reason(rule: str, prow: pd.Series, srow: pd.Series, need: float, cap: 
         return _reason(rule, f"投资强度 {inten:,.0f} 万元/亩，低于地块下限 {float(floor):,.0f} 万元/亩",
                       f"investment intensity {inten:,.0f} 万元/mu is below the site's floor of "
                       f"{float(floor):,.0f} 万元/mu")
+    if rule in ("tax_floor", "output_floor"):
+        figure = "tax_wan" if rule == "tax_floor" else "output_wan"
+        what_zh, what_en = ("亩均税收", "tax") if rule == "tax_floor" else ("亩均产值", "output")
+        floor = srow[f"min_{figure}_per_mu"]
+        if pd.isna(floor):
+            floor = getattr(scenario.policy, f"default_min_{figure}_per_mu")
+        value = float(R.per_mu(prow[figure], prow["land_need_mu"]))
+        return _reason(rule, f"{what_zh} {value:,.1f} 万元/亩，低于地块下限 {float(floor):,.1f} 万元/亩",
+                      f"{what_en} per mu of {value:,.1f} 万元/mu is below the site's floor of "
+                      f"{float(floor):,.1f} 万元/mu")
     if rule == "status_occupied":
         return _reason(rule, "地块已占用，不参与分配", "the site is occupied and never allocated")
     if rule == "not_available":
         when = pd.Timestamp(srow["available_from"]).date().isoformat()
-        as_of = (scenario.policy.as_of or dt.date.today()).isoformat()
-        return _reason(rule, f"地块 {when} 才可供，情景日期为 {as_of}",
-                      f"the site is available from {when}, after the scenario date {as_of}")
+        need = pd.Timestamp(prow["need_date"]).date().isoformat()
+        if pd.notna(prow.get("needed_by", pd.NaT)):
+            zh_by, en_by = f"项目需用日期 {need}", f"the project's needed-by date {need}"
+        elif pd.notna(prow.get("review_meeting")) and int(prow["review_meeting"]) in scenario.meeting_dates:
+            m = int(prow["review_meeting"])
+            zh_by, en_by = f"第 {m} 次评审会日期 {need}", f"the date of review meeting {m}, {need}"
+        else:
+            zh_by, en_by = f"情景日期 {need}", f"the scenario date {need}"
+        return _reason(rule, f"地块 {when} 才可供，晚于{zh_by}",
+                      f"the site is available from {when}, after {en_by}")
     if rule == "forbidden":
         return _reason(rule, "情景禁止该项目进入该地块", "the scenario forbids this project on this site")
     return _reason(rule, "情景排除了该地块", "the scenario excludes this site")

@@ -82,7 +82,8 @@ def unplaced_reasons(
         if mine is None:
             rows.append((pid, "no_eligible_site", *_no_site_text(counts[pid], pj[pid])))
             continue
-        rows.append((pid, *_full_or_not_chosen(mine, full, plan)))
+        rows.append((pid, *_full_or_not_chosen(mine, full, plan,
+                                               tax_weighted=scenario is not None and scenario.weights.tax > 0)))
     return pd.DataFrame(rows, columns=_COLUMNS)
 
 
@@ -215,10 +216,18 @@ def _pairs_by_project(pairs: pd.DataFrame, pids: list[str], full: _SiteFullness)
     return out
 
 
-def _full_or_not_chosen(mine: _Mine, full: _SiteFullness, plan: Plan) -> tuple[str, str, str]:
+def _full_or_not_chosen(mine: _Mine, full: _SiteFullness, plan: Plan, *,
+                        tax_weighted: bool = False) -> tuple[str, str, str]:
     room = np.flatnonzero(mine.room)
     if room.size:
         s, coef = str(mine.site_id[room[0]]), float(mine.coefficient[room[0]])
+        if tax_weighted and all(c <= 0 for c in mine.coefficient[room].tolist()):
+            return ("not_chosen",
+                    f"地块 {s} 等尚有余量，但放入会降低目标值（目标系数 {coef:,.3f} ≤ 0：亩均税收低于本批项目平均，"
+                    "按亩均税收权重不宜占用土地；或距离惩罚过大）",
+                    f"{s} and others have room, but placing it would lower the objective (its value {coef:,.3f} "
+                    "<= 0: its tax per mu is below the pipeline's average, which the tax weight charges for the "
+                    "land it takes; or the distance penalty)")
         if all(c <= 0 for c in mine.coefficient[room].tolist()):
             return ("not_chosen",
                     f"地块 {s} 等尚有余量，但放入会降低目标值（目标系数 {coef:,.3f} ≤ 0，如距离惩罚过大）",

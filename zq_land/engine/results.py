@@ -22,6 +22,7 @@ from .._errors import ValidationReport, input_error
 from ..scenario import Scenario
 from ..text import KPI_LABELS, Text, kpi_header
 from ..vocab import FOUR_PLUS_FOUR, M2_PER_MU, NEV_INDUSTRIES
+from . import efficiency
 from . import rules as R
 
 if TYPE_CHECKING:
@@ -192,8 +193,14 @@ def allocate(
     reasons = unplaced_reasons(plan, cands, sites, projects, scenario)
     prices = _shadow_prices(plan, scenario)
     assignments = _assignments_table(plan.assignments, sites, projects, cands, reasons, scenario)
-    site_use = _site_use_table(assignments, sites, prices, scenario)
+    # 亩均 figures, grades and candidates: added only when the inputs carry figures (engine/efficiency.py)
+    assignments = efficiency.project_figures(assignments, projects, scenario)
+    site_use = efficiency.site_figures(_site_use_table(assignments, sites, prices, scenario), assignments, sites,
+                                       scenario)
     kpis = compute_kpis(assignments, site_use)
+    notes = efficiency.floor_warnings(projects, sites, scenario)
+    if notes:
+        kpis["per_mu_warnings"] = [n.as_dict() for n in notes]
     unplaced = assignments.loc[assignments["status"] != "placed"].reset_index(drop=True)
     # the anchors of the sites too (a chain leader with no supplier in the list is still drawn)
     site_anchors = sites["anchor"].fillna("").astype(str) if "anchor" in sites.columns else []
@@ -250,6 +257,7 @@ def compute_kpis(assignments: pd.DataFrame, site_use: pd.DataFrame) -> dict[str,
     kpis["placed_by_industry"] = {
         str(m): int(n) for m, n in a.loc[placed].groupby("industry").size().items()
     }
+    kpis.update(efficiency.efficiency_kpis(assignments, site_use))
     return kpis
 
 
@@ -267,6 +275,8 @@ def compare_results(a: AllocationResult, b: AllocationResult) -> Comparison:
     """KPI deltas (b - a) and every project placed differently in b than in a."""
     rows = []
     for key in KPI_LABELS:
+        if key not in a.kpis and key not in b.kpis:
+            continue  # a KPI neither run has (the 亩均 ones without figures)
         va, vb = a.kpis.get(key), b.kpis.get(key)
         delta = (vb - va) if isinstance(va, int | float) and isinstance(vb, int | float) else None
         rows.append({"kpi": key, "label_zh": kpi_header(key, "zh"), "label_en": kpi_header(key, "en"), "a": va,

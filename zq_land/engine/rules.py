@@ -12,10 +12,13 @@ a project's need on a site    :func:`need_on_site` (land: ``land_need_mu``, floo
 what a site can hold          :func:`site_capacity` (usable-land ratio, occupied, the area source)
 whether a need fits           :func:`fits` (the one tolerance, :data:`FIT_TOL`)
 investment intensity          :func:`intensity_wan_per_mu`, :func:`below_intensity_floor`
+per-mu efficiency (亩均)       :func:`space_mu`, :func:`per_mu`, :func:`below_per_mu_floor`, :func:`grades_by_share`
 industries a site allows      :func:`industry_set`
 where a site is               :func:`site_points`
 where an anchor is            :func:`resolve_anchor`, :func:`anchor_points`
 distance to an anchor         :func:`nearest_anchor` (great-circle km, :func:`zq_land.geo.haversine_km`)
+when a project needs its site :func:`project_dates` (``needed_by``, else its meeting's date, else as-of)
+whether a site is ready then  :func:`available_by` (``available_from`` on or before that date)
 ============================  =====================================================================
 """
 
@@ -31,7 +34,7 @@ import pandas as pd
 
 from .. import geo
 from .._errors import input_error
-from ..vocab import ANCHOR_ALIASES, INDUSTRY_SEPARATORS, WAN_PER_YI, canonical_anchor, norm_token
+from ..vocab import ANCHOR_ALIASES, GRADES, INDUSTRY_SEPARATORS, M2_PER_MU, WAN_PER_YI, canonical_anchor, norm_token
 
 if TYPE_CHECKING:
     from ..scenario import Scenario
@@ -150,6 +153,59 @@ def below_intensity_floor(intensity: Any, floor: Any) -> Any:
         return ~np.isnan(floor_a) & (np.asarray(intensity, dtype=float) < floor_a - INTENSITY_TOL)
 
 
+def space_mu(kind: Any, land_mu: Any, floor_m2: Any) -> FloatArray:
+    """The space a project uses, in mu: its land on a ``land`` site, its floor (m2 / 666.67) on a factory or
+    platform (the per-mu figures of leasing and platform projects are per mu of floor, as the revitalization
+    weight counts them); NaN where it uses none. Broadcasts."""
+    is_land = np.asarray(kind, dtype=object) == "land"
+    land = np.asarray(land_mu, dtype=float)
+    floor = np.asarray(floor_m2, dtype=float) / M2_PER_MU
+    out = np.where(is_land, land, floor)
+    return np.asarray(np.where(out > 0, out, np.nan), float)
+
+
+def per_mu(value: Any, mu: Any) -> FloatArray:
+    """A figure per mu (亩均: 万元 of output or tax per mu, jobs per mu); NaN where the figure or the space is
+    missing or the space is 0. Broadcasts."""
+    v = np.asarray(value, dtype=float)
+    m = np.asarray(mu, dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.asarray(np.where(m > 0, v / np.where(m > 0, m, 1.0), np.nan), float)
+
+
+def below_per_mu_floor(value_per_mu: Any, floor: Any) -> Any:
+    """Whether a per-mu figure (亩均税收 or 亩均产值, 万元/亩) is under a floor: a NaN floor is no floor, and a
+    missing figure is not checked (the readers and the run warn about it), within :data:`INTENSITY_TOL`."""
+    v = np.asarray(value_per_mu, dtype=float)
+    return ~np.isnan(v) & np.asarray(below_intensity_floor(v, floor), bool)
+
+
+def grades_by_share(values: Any, shares: Sequence[float], *, ids: Sequence[str] | None = None) -> list[str]:
+    """A-D grades (亩均论英雄) of ``values`` by rank, higher is better: the top ``shares[0]`` are A, the next
+    ``shares[1]`` B, and so on (Zhejiang: 25/45/25/5 %). Grade boundaries are the cumulative shares times the
+    number of graded items, rounded half up; equal values share the better grade; ties in rank are broken
+    by ``ids``. Missing values get no grade (``""``).
+    """
+    v = np.asarray(values, dtype=float)
+    out = [""] * len(v)
+    known = [i for i in range(len(v)) if np.isfinite(v[i])]
+    key_ids = list(ids) if ids is not None else [f"{i:09d}" for i in range(len(v))]
+    known.sort(key=lambda i: (-v[i], key_ids[i]))
+    n = len(known)
+    cum = np.cumsum(np.asarray(shares, dtype=float))
+    cum = cum / cum[-1] if len(cum) and cum[-1] > 0 else cum
+    bounds = [int(np.floor(c * n + 0.5)) for c in cum]
+    prev_value, prev_grade = None, ""
+    for rank, i in enumerate(known):
+        k = next((j for j, b in enumerate(bounds) if rank < b), len(GRADES) - 1)
+        grade = GRADES[min(k, len(GRADES) - 1)]
+        if prev_value is not None and v[i] == prev_value:
+            grade = prev_grade
+        out[i] = grade
+        prev_value, prev_grade = v[i], grade
+    return out
+
+
 def industry_set(text: object) -> frozenset[str]:
     """The industry codes a site allows (its ``industries``, ``;``-separated); empty = any industry."""
     return frozenset(t.strip() for t in INDUSTRY_SEPARATORS.split(str(text or "")) if t.strip())
@@ -238,6 +294,36 @@ def nearest_anchor(points: Sequence[Point], lon: Any, lat: Any) -> tuple[FloatAr
     known = np.isfinite(d).any(axis=0)
     idx = np.where(known, np.argmin(np.where(np.isfinite(d), d, np.inf), axis=0), -1)
     return np.where(known, d.min(axis=0, initial=np.inf, where=np.isfinite(d)), np.nan), idx.astype(np.int64)
+
+
+def project_dates(
+    review_meeting: Any, needed_by: Any, meetings: Mapping[int, Any], default: Any,
+) -> npt.NDArray[np.datetime64]:
+    """The date by which each project needs its site (``datetime64[ns]``).
+
+    A project's ``needed_by`` when given, else the date of its ``review_meeting`` in the scenario's
+    ``[meetings]``, else ``default`` (the scenario's ``policy.as_of``, or today). The availability rule
+    (:func:`available_by`) compares the sites' ``available_from`` with this date.
+    """
+    meeting = pd.to_numeric(pd.Series(np.asarray(review_meeting, dtype=object).ravel()), errors="coerce")
+    meeting_a = meeting.to_numpy(float)
+    out = np.full(len(meeting_a), np.datetime64(pd.Timestamp(default).to_datetime64(), "ns"))
+    for number, date in meetings.items():
+        out[meeting_a == int(number)] = np.datetime64(pd.Timestamp(date).to_datetime64(), "ns")
+    need = pd.to_datetime(pd.Series(np.asarray(needed_by, dtype=object)), errors="coerce")
+    if isinstance(need.dtype, pd.DatetimeTZDtype):
+        need = need.dt.tz_localize(None)
+    need_a = need.to_numpy("datetime64[ns]")
+    if len(need_a) == len(out):
+        out = np.where(np.isnat(need_a), out, need_a)
+    return out
+
+
+def available_by(available_from: Any, when: Any) -> npt.NDArray[np.bool_]:
+    """Whether a site (``available_from``; NaT = available now) is ready by ``when`` (broadcasts: dates of
+    projects (P, 1) x sites (S,)). A site released on the meeting's own day counts as available."""
+    avail = np.asarray(available_from, dtype="datetime64[ns]")
+    return np.isnat(avail) | (avail <= np.asarray(when, dtype="datetime64[ns]"))
 
 
 def _floats(values: Any) -> FloatArray:

@@ -101,3 +101,23 @@ def cross_check(sites: gpd.GeoDataFrame, projects: pd.DataFrame, file: str, rep:
                 column="mode",
                 found=mode,
             )
+    _per_mu_floor_check(sites, projects, file, rep)
+
+
+def _per_mu_floor_check(sites: gpd.GeoDataFrame, projects: pd.DataFrame, file: str, rep: ValidationReport) -> None:
+    """A land plot sets a 亩均 floor but land projects give no figure to check it against: a warning (the
+    rule lets them pass, ``engine.rules.below_per_mu_floor``), naming how many and the first ids."""
+    lands = projects["mode"].isin(["land", "land_or_lease"])
+    for figure, zh in (("tax_wan", "亩均税收"), ("output_wan", "亩均产值")):
+        floor = f"min_{figure}_per_mu"
+        if floor not in sites.columns or not (pd.to_numeric(sites[floor], errors="coerce").notna()
+                                               & (sites["kind"] == "land")).any():
+            continue
+        values = projects[figure] if figure in projects.columns else pd.Series(float("nan"), index=projects.index)
+        missing = projects.loc[lands & values.isna(), "project_id"].astype(str).tolist()
+        if missing:
+            ids = ", ".join(missing[:10]) + (" ..." if len(missing) > 10 else "")
+            rep.warn(file, f"有地块设了{zh}下限（{floor}），但 {len(missing)} 个供地项目没有 {figure}（万元），"
+                     f"不会按该下限检查：{ids}",
+                     f"sites set a {floor} floor but {len(missing)} land project(s) have no {figure} to check it "
+                     f"against: {ids}", column=figure, found=ids)

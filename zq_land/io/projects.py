@@ -21,6 +21,7 @@ from ..vocab import (
     MODE_ZH,
     MODES,
     PROJECT_COLUMNS,
+    PROJECT_EFFICIENCY_HEADERS,
     PROJECT_HEADERS,
     canonical_anchor,
 )
@@ -34,7 +35,16 @@ from .headers import (
     require_columns,
 )
 from .result import ReadResult, mapping_choices, read_result
-from .values import check_ids, code_column, is_missing, number_column, probability_column, text_of
+from .values import (
+    check_ids,
+    code_column,
+    date_column,
+    efficiency_columns,
+    is_missing,
+    number_column,
+    probability_column,
+    text_of,
+)
 
 #: Columns a project list must have (or have mapped).
 PROJECT_REQUIRED: tuple[str, ...] = ("project_id", "investment_yi", "mode")
@@ -178,7 +188,8 @@ def _read_projects(
         rep.error(file, "表头下没有任何项目数据", "no project rows under the header", row=hidx + 1)
         return None, (), True
     mapping = match_headers(
-        list(raw.columns), PROJECT_HEADERS, mapping=columns, truncated=False, file=file, report=rep
+        list(raw.columns), {**PROJECT_HEADERS, **PROJECT_EFFICIENCY_HEADERS}, mapping=columns, truncated=False,
+        file=file, report=rep,
     )
     complete = require_columns(PROJECT_REQUIRED, mapping.values(), list(raw.columns), file, rep)
     headers = mapping_choices(raw.columns, mapping, complete=complete)
@@ -286,12 +297,17 @@ def _project_values(
     prio = number_column(col("priority"), ids, rows, "priority", file, rep, minimum=None)
     out["priority"] = [0.0 if v != v else v for v in prio]
     out["p_land"] = probability_column(col("p_land"), ids, rows, "p_land", file, rep)
+    out["needed_by"] = date_column(col("needed_by"), ids, rows, "needed_by", file, rep).to_numpy("datetime64[ns]")
     out = out.astype(
         {"investment_yi": float, "land_need_mu": float, "floor_need_m2": float, "priority": float, "p_land": float}
     )
+    # the 亩均 figures, only when the file has them (files without keep their table as it was)
+    present = [c for c in PROJECT_EFFICIENCY_HEADERS if c in src]
+    for name, values in efficiency_columns(col, present, ids, rows, file, rep).items():
+        out[name] = np.asarray(values, dtype=float)
     for c in raw.columns:
         if c not in mapping:
-            name = c if c not in PROJECT_COLUMNS else f"{c}_orig"
+            name = c if c not in (*PROJECT_COLUMNS, *PROJECT_EFFICIENCY_HEADERS) else f"{c}_orig"
             out[name] = raw[c].to_numpy()
     out.attrs["rows"] = list(rows)
     out.attrs["source_file"] = file

@@ -13,17 +13,36 @@ from pathlib import Path
 from typing import Any
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 
 from .. import geo
 from .._errors import ValidationReport
-from ..vocab import KIND_LOOKUP, KIND_ZH, KINDS, SITE_COLUMNS, SITE_HEADERS, STATUS_LOOKUP, STATUS_ZH, canonical_anchor
+from ..vocab import (
+    KIND_LOOKUP,
+    KIND_ZH,
+    KINDS,
+    SITE_COLUMNS,
+    SITE_EFFICIENCY_HEADERS,
+    SITE_HEADERS,
+    STATUS_LOOKUP,
+    STATUS_ZH,
+    canonical_anchor,
+)
 from .containers import open_vector, size_ok
 from .crs import to_wgs84
 from .geometry import check_areas, measure_sites, site_geometries
 from .headers import match_headers, require_columns
 from .result import ReadResult, mapping_choices, read_result
-from .values import check_ids, code_column, date_column, industry_column, number_column, text_of
+from .values import (
+    check_ids,
+    code_column,
+    date_column,
+    efficiency_columns,
+    industry_column,
+    number_column,
+    text_of,
+)
 
 #: Columns of the sites table, in order (docs/ARCHITECTURE.md); extra user columns follow.
 SITE_TABLE_COLUMNS: tuple[str, ...] = (*SITE_COLUMNS, "lon", "lat", "area_mu_geom")
@@ -126,7 +145,8 @@ def _read_sites(
     source_crs = raw.crs
     attr_cols = [c for c in raw.columns if c != raw.geometry.name]
     mapping = match_headers(
-        attr_cols, SITE_HEADERS, mapping=columns, truncated=truncated, file=file, report=rep
+        attr_cols, {**SITE_HEADERS, **SITE_EFFICIENCY_HEADERS}, mapping=columns, truncated=truncated, file=file,
+        report=rep,
     )
     complete = require_columns(("site_id", "kind"), mapping.values(), attr_cols, file, rep)
     headers = mapping_choices(attr_cols, mapping, complete=complete)
@@ -202,6 +222,10 @@ def _site_values(
     out["zone"] = [text_of(v) for v in col("zone")]
     out["available_from"] = date_column(col("available_from"), ids, rows, "available_from", file, rep)
     out["anchor"] = [canonical_anchor(text_of(v)) for v in col("anchor")]
+    # the 亩均 columns (existing firms' figures, per-mu floors), only when the file has them
+    present = [c for c in SITE_EFFICIENCY_HEADERS if c in src]
+    for name, values in efficiency_columns(col, present, ids, rows, file, rep).items():
+        out[name] = np.asarray(values, dtype=float)
     for i, (kind, floor, st) in enumerate(zip(out["kind"], out["floor_area_m2"], status, strict=True)):
         # Occupied sites (anchors) are drawn, never allocated: their capacity does not matter.
         if kind not in ("factory", "platform") or st == "occupied":

@@ -12,7 +12,7 @@ import datetime as dt
 import math
 import re
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 import numpy as np
@@ -345,3 +345,93 @@ def date_column(
             d = pd.NaT
         out.append(d)
     return pd.Series(pd.to_datetime(out), dtype="datetime64[ns]")
+
+
+#: The units the efficiency columns accept (factor to the column's unit), and how each unit is said.
+MONEY_UNITS: Mapping[str, float] = {"": 1.0, "万元": 1.0, "万": 1.0, "亿元": 10_000.0, "亿": 10_000.0}
+COUNT_UNITS: Mapping[str, float] = {"": 1.0, "人": 1.0, "个": 1.0, "名": 1.0}
+_NUMBER_THEN_UNIT = re.compile(r"^([+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?|[+-]?\.\d+)(.*)$")
+
+
+def unit_number_column(
+    values: list[Any],
+    ids: list[str],
+    rows: list[int],
+    column: str,
+    file: str,
+    rep: ValidationReport,
+    *,
+    units: Mapping[str, float],
+    unit_zh: str,
+    whole: bool = False,
+) -> list[float]:
+    """A non-negative figure in a given unit (亩均 columns: output and tax in 万元, jobs in 人).
+
+    A cell may carry one of ``units`` after the number (``350万元``, ``1.2亿元`` -> 12,000 万元, ``80人``);
+    any other unit (``万元/亩``, ``亩``, ``元``) is refused, as are text, negative numbers and, when ``whole``,
+    fractions. Empty cells give NaN (the figure is optional). Every problem names the row, id and column.
+    """
+    out: list[float] = []
+    accepted = "、".join(u for u in units if u)
+    accepted_en = ", ".join(u for u in units if u)
+    for i, v in enumerate(values):
+        where = {"row": rows[i], "item_id": ids[i] or None, "column": column}
+        if is_missing(v):
+            out.append(np.nan)
+            continue
+        x: float | None
+        unit = ""
+        if isinstance(v, bool):
+            x = None
+        elif isinstance(v, int | float):
+            x = float(v) if math.isfinite(float(v)) else None
+        else:
+            s = unicodedata.normalize("NFKC", str(v)).strip().replace(" ", "").replace("\u00a0", "")
+            m = _NUMBER_THEN_UNIT.match(s)
+            x = float(m.group(1).replace(",", "")) if m else None
+            unit = m.group(2) if m else ""
+        if x is None:
+            rep.error(file, f"{column_label(column)} 须为数字（单位：{unit_zh}），实际为“{text_of(v)}”",
+                      f"{column} must be a number (in {unit_zh}), found '{text_of(v)}'",
+                      found=text_of(v), expected=f"a number in {unit_zh}", **where)
+            out.append(np.nan)
+            continue
+        if unit not in units:
+            rep.error(file, f"{column_label(column)} 的单位“{unit}”不对：本列单位为{unit_zh}（可写：{accepted}），"
+                      f"实际为“{text_of(v)}”",
+                      f"{column} has the wrong unit '{unit}': the column is in {unit_zh} (accepted: {accepted_en}), "
+                      f"found '{text_of(v)}'", found=text_of(v), expected=unit_zh, **where)
+            out.append(np.nan)
+            continue
+        x *= units[unit]
+        if x < 0:
+            rep.error(file, f"{column_label(column)} 不能为负数，实际为 {x:g}",
+                      f"{column} must not be negative, found {x:g}", found=f"{x:g}", expected=">= 0", **where)
+            out.append(np.nan)
+            continue
+        if whole and not float(x).is_integer():
+            rep.error(file, f"{column_label(column)} 须为整数（{unit_zh}），实际为 {x:g}",
+                      f"{column} must be a whole number ({unit_zh}), found {x:g}", found=f"{x:g}",
+                      expected="a whole number", **where)
+            out.append(np.nan)
+            continue
+        out.append(x)
+    return out
+
+
+def efficiency_columns(
+    col: Any, present: Iterable[str], ids: list[str], rows: list[int], file: str, rep: ValidationReport,
+) -> dict[str, list[float]]:
+    """The 亩均 columns a file has (``present``, canonical names), parsed: ``output_wan``/``tax_wan`` in 万元,
+    ``jobs`` in 人, ``min_*_wan_per_mu`` floors in 万元/亩. ``col(name)`` gives a column's raw cells."""
+    out: dict[str, list[float]] = {}
+    for name in present:
+        if name in ("output_wan", "tax_wan"):
+            out[name] = unit_number_column(col(name), ids, rows, name, file, rep, units=MONEY_UNITS, unit_zh="万元")
+        elif name == "jobs":
+            out[name] = unit_number_column(col(name), ids, rows, name, file, rep, units=COUNT_UNITS, unit_zh="人",
+                                           whole=True)
+        elif name.endswith("_wan_per_mu"):
+            out[name] = unit_number_column(col(name), ids, rows, name, file, rep,
+                                           units={"": 1.0, "万元/亩": 1.0}, unit_zh="万元/亩")
+    return out

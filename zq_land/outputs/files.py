@@ -109,8 +109,12 @@ def assignments_csv_bytes(result: AllocationResult, *, lang: str = "zh", headers
 
 def sites_geojson_bytes(result: AllocationResult) -> bytes:
     """Every site column, ``area_mu`` filled in, and each site's used and free capacity, in EPSG:4326."""
+    per_mu = [c for c in ("output_wan", "tax_wan", "jobs", "space_mu", "output_wan_per_mu", "tax_wan_per_mu",
+                          "jobs_per_mu", "grade", "candidate") if c in result.site_use.columns]
+    # a site's own firm figures keep their names; the plan's sums on it (firm + placed) are prefixed
     use = result.site_use[["site_id", "unit", "capacity", "used", "free", "utilisation", "n_projects",
-                           "investment_yi", "project_ids"]]
+                           "investment_yi", "project_ids", *per_mu]]
+    use = use.rename(columns={c: f"plan_{c}" for c in ("output_wan", "tax_wan", "jobs") if c in per_mu})
     g = result.sites.merge(use, on="site_id", how="left")
     g = g.to_crs(4326) if g.crs is not None else g.set_crs(4326)
     for c in g.columns:

@@ -166,6 +166,7 @@ def sites_map(
             _add_site_layer(m, frame, idx, props, style_keys, name=f"{t('cat.' + cat, lang)} ({len(idx)})",
                             lang=lang)
     _add_labels_and_anchors(m, frame, stars, lang=lang)
+    add_candidate_layer(m, frame, props, site_use, lang=lang)
     lines = _supplier_lines(frame, assign, anchor_points, gcj02=basemap.startswith("gaode"))
     if lines:
         LinesLayer(lines, name=t("layer.supplier_lines", lang), show=show_supplier_lines).add_to(m)
@@ -708,6 +709,30 @@ def _add_site_layer(
                       [props[i] for i in idx], [site_style(k) for k in keys], style_index, name=name)
     _Popups(lang).add_to(layer)
     layer.add_to(m)
+
+
+#: How a D-grade site (亩均 grading: a revitalization candidate) is outlined over its own drawing.
+CANDIDATE_STYLE: Final[dict[str, Any]] = {"fillColor": "#c0392b", "color": "#c0392b", "weight": 3.5,
+                                          "fillOpacity": 0.12, "dashArray": "2 5", "className": "zq-candidate"}
+
+
+def add_candidate_layer(m: folium.Map, frame: SiteFrame, props: list[dict[str, Any]],
+                        site_use: pd.DataFrame | None, *, lang: str) -> int:
+    """Outline the D-grade sites of a run's 亩均 grading (``site_use["candidate"]``) in a layer of their own,
+    listed in the layer control with their number; the same popups as the sites. Returns how many (0 when
+    the run has no grading: nothing is added)."""
+    if site_use is None or "candidate" not in site_use.columns:
+        return 0
+    marked = set(site_use.loc[site_use["candidate"].fillna(False).astype(bool), "site_id"].astype(str))
+    idx = [i for i, sid in enumerate(frame.ids) if sid in marked]
+    if not idx:
+        return 0
+    layer = SiteLayer([frame.ids[i] for i in idx], frame.shapes[np.asarray(idx, dtype=np.int64)],
+                      [props[i] for i in idx], [dict(CANDIDATE_STYLE)], [0] * len(idx),
+                      name=f"{t('layer.candidates', lang)} ({len(idx)})")
+    _Popups(lang).add_to(layer)
+    layer.add_to(m)
+    return len(idx)
 
 
 #: A declared area further than this share from the geometry's marks the site on the map (the readers' 5 %).

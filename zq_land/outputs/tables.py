@@ -10,18 +10,29 @@ from typing import Any
 import pandas as pd
 
 from ..engine.results import AllocationResult, kpi_rows
-from ..text import CODE_NAMES, LABELS, STATUS_WORDS, UNITS, Text, code_label, headers
+from ..text import CODE_NAMES, KPI_LABELS, LABELS, STATUS_WORDS, UNITS, Text, code_label, headers
 
 ASSIGNMENT_COLUMNS = [
     "project_id", "name", "site_id", "site_name", "status", "reason", "industry", "mode", "anchor",
     "investment_yi", "land_need_mu", "floor_need_m2", "site_kind", "zone", "used_mu", "used_m2",
     "intensity_wan_per_mu", "distance_km", "locked", "review_meeting",
+    # 亩均, present when the projects carry figures (engine/efficiency.py)
+    "output_wan", "tax_wan", "jobs", "space_mu", "invest_wan_per_mu", "output_wan_per_mu", "tax_wan_per_mu",
+    "jobs_per_mu", "grade",
 ]
 
 SITE_USE_COLUMNS = [
     "site_id", "name", "kind", "status", "zone", "unit", "capacity", "used", "free", "utilisation",
     "n_projects", "investment_yi", "intensity_wan_per_mu", "projects", "shadow_price",
+    # 亩均, present when the projects or the sites carry figures
+    "firm_output_wan", "firm_tax_wan", "output_wan", "tax_wan", "jobs", "space_mu", "invest_wan_per_mu",
+    "output_wan_per_mu", "tax_wan_per_mu", "jobs_per_mu", "grade", "candidate",
 ]
+#: The columns of the 亩均 tables: per industry, and the D-grade sites (revitalization candidates).
+EFFICIENCY_COLUMNS = ["output_placed_wan", "tax_placed_wan", "jobs_placed", "space_placed_mu", "invest_wan_per_mu",
+                      "output_wan_per_mu", "tax_wan_per_mu", "jobs_per_mu"]
+CANDIDATE_COLUMNS = ["site_id", "name", "kind", "status", "zone", "space_mu", "n_projects", "tax_wan",
+                     "output_wan", "tax_wan_per_mu", "output_wan_per_mu", "grade", "projects"]
 
 UNPLACED_COLUMNS = ["project_id", "name", "industry", "mode", "investment_yi", "land_need_mu",
                     "floor_need_m2", "status", "reason_code", "reason"]
@@ -57,6 +68,34 @@ def unplaced_frame(result: AllocationResult, *, lang: str) -> pd.DataFrame:
 def kpi_frame(result: AllocationResult, *, lang: str) -> pd.DataFrame:
     heads = [LABELS["kpi"].header(lang), LABELS["value"].header(lang)]
     return pd.DataFrame(kpi_rows(result.kpis, lang), columns=heads)
+
+
+def efficiency_frame(result: AllocationResult, *, lang: str) -> pd.DataFrame | None:
+    """The plan's 亩均 figures per industry and overall (None without figures), headers in ``lang``."""
+    by = result.kpis.get("efficiency_by_industry")
+    if not by:
+        return None
+    rows = [{"industry": code_label("industry", k, lang), **{c: v.get(c) for c in EFFICIENCY_COLUMNS}}
+            for k, v in by.items()]
+    total = Text("合计", "Total").pick(lang)
+    rows.append({"industry": total, **{c: result.kpis.get(c) for c in EFFICIENCY_COLUMNS}})
+    df = pd.DataFrame(rows, columns=["industry", *EFFICIENCY_COLUMNS])
+    names: dict[object, str] = {**headers(["industry"], lang),
+                                **{c: KPI_LABELS[c].header(lang) for c in EFFICIENCY_COLUMNS}}
+    return df.rename(columns=names)
+
+
+def candidates_frame(result: AllocationResult, *, lang: str) -> pd.DataFrame | None:
+    """The D-grade sites (revitalization candidates), lowest per-mu figure first; None without grading."""
+    su = result.site_use
+    if "candidate" not in su.columns:
+        return None
+    on = "tax_wan_per_mu" if result.scenario.policy.grade_by == "tax" else "output_wan_per_mu"
+    df = su.loc[su["candidate"], [c for c in CANDIDATE_COLUMNS if c in su.columns]].sort_values([on, "site_id"])
+    df = df.rename(columns={"name": "site_name", "status": "site_status", "kind": "site_kind"})
+    if lang == "zh":
+        df = translate_codes(df)
+    return labelled(df.reset_index(drop=True), lang, name="site_name")
 
 
 def solver_frame(result: AllocationResult, *, lang: str) -> pd.DataFrame:
@@ -161,8 +200,9 @@ def translate_codes(df: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
     for col in CODE_NAMES:
         if col in df.columns:
             df[col] = df[col].map(lambda v, c=col: code_label(c, v, lang) if isinstance(v, str) else v)
-    if "locked" in df.columns and lang != "en":
-        df["locked"] = df["locked"].map({True: "是", False: ""})
+    for flag in ("locked", "candidate"):
+        if flag in df.columns and lang != "en":
+            df[flag] = df[flag].map({True: "是", False: ""})
     return df
 
 

@@ -17,6 +17,8 @@ from ..engine.results import AllocationResult, Comparison
 from ..text import STATUS_WORDS, UNITS
 from .tables import (
     assignment_frame,
+    candidates_frame,
+    efficiency_frame,
     kpi_frame,
     labelled,
     moves_frame,
@@ -38,6 +40,11 @@ def workbook_bytes(result: AllocationResult, *, lang: str = "zh") -> bytes:
         ("求解信息" if zh else "Solver", solver_frame(result, lang=lang)),
         ("数据问题" if zh else "Data issues", warnings_frame(result, lang=lang)),
     ]
+    eff, cand = efficiency_frame(result, lang=lang), candidates_frame(result, lang=lang)
+    if eff is not None:
+        sheets.insert(4, ("亩均效益" if zh else "Per mu", eff))
+    if cand is not None:
+        sheets.insert(5 if eff is not None else 4, ("盘活候选(D类)" if zh else "D-grade sites", cand))
     if result.moves is not None:
         sheets.append(("与参考方案的调整" if zh else "Moves vs reference", moves_frame(result, lang=lang)))
     return _workbook(sheets)

@@ -193,7 +193,7 @@ class _Builder:
     def build(self) -> Brief:
         written = self.r.written.date() if self.r.written else None
         blocks: list[Block] = [
-            *self.overview(), *self.map(), *self.placements(), *self.unplaced(), *self.reference(),
+            *self.overview(), *self.efficiency(), *self.map(), *self.placements(), *self.unplaced(), *self.reference(),
             *self.rules(), *self.sources(), *self.warnings(), *self.signoff(),
         ]
         return Brief(
@@ -242,6 +242,9 @@ class _Builder:
             (self.t("k.distance"), u.km(s.get("mean_supplier_anchor_km"))
              if s.get("mean_supplier_anchor_km") is not None else self.t("k.none")),
         ]
+        if s.get("tax_wan_per_mu") is not None or s.get("output_wan_per_mu") is not None:  # 亩均, section 1.3
+            rows.append((self.t("k.per_mu"), f"{u.wan_per_mu(s.get('output_wan_per_mu'))} / "
+                                             f"{u.wan_per_mu(s.get('tax_wan_per_mu'))}"))
         for key, k in (("k.nev", "placed_nev"), ("k.four", "placed_four_plus_four")):
             if isinstance(s.get(k), int):
                 rows.append((self.t(key), u.count(s[k])))
@@ -259,6 +262,75 @@ class _Builder:
             Figure(use_png, self.t("chart.use", n=self._next_figure())),
             Figure(inv_png, self.t("chart.industry", n=self._next_figure())),
         ]
+
+    def efficiency(self) -> list[Block]:
+        """亩均: the placed projects' figures per mu, by industry, and the D-grade sites (none without figures)."""
+        s, u = self.s, self.u
+        by = s.get("efficiency_by_industry")
+        graded = "grade" in self.r.sites.columns
+        if not isinstance(by, Mapping) and not graded:
+            return []
+        blocks: list[Block] = [Heading(self.t("h.efficiency"), 2)]
+        if isinstance(by, Mapping):
+            jobs = _float(s.get("jobs_placed"))
+            blocks.append(Paragraph(self.t(
+                "eff.lead", output=self._wan_as_yi(s.get("output_placed_wan")),
+                tax=self._wan_as_yi(s.get("tax_placed_wan")),
+                jobs="—" if jobs is None else (f"{jobs:,.0f} 人" if self.lang == "zh" else f"{jobs:,.0f} jobs"),
+                space=u.mu(s.get("space_placed_mu")), inv=u.wan_per_mu(s.get("invest_wan_per_mu")),
+                out_mu=u.wan_per_mu(s.get("output_wan_per_mu")), tax_mu=u.wan_per_mu(s.get("tax_wan_per_mu")),
+                jobs_mu=self._n_per_mu(s.get("jobs_per_mu")),
+                m2=f"{M2_PER_MU:,.2f} 平方米" if self.lang == "zh" else f"{M2_PER_MU:,.2f} m²")))
+            def row(name: str, v: Mapping[str, Any]) -> tuple[str, ...]:
+                return (name, u.plain(v.get("output_placed_wan"), 0), u.plain(v.get("tax_placed_wan"), 0),
+                        u.plain(v.get("jobs_placed"), 0), u.plain(v.get("invest_wan_per_mu"), 1),
+                        u.plain(v.get("output_wan_per_mu"), 1), u.plain(v.get("tax_wan_per_mu"), 1))
+
+            rows = [row(self.industry(str(code)), v) for code, v in by.items() if isinstance(v, Mapping)]
+            rows.append(row(self.t("eff.total"), s))
+            blocks += [Paragraph(self.t("eff.by_industry")),
+                       self.table(("eff.industry", "eff.output", "eff.tax", "eff.jobs", "eff.inv_mu", "eff.out_mu",
+                                   "eff.tax_mu"), rows, (0.22, 0.13, 0.13, 0.10, 0.14, 0.14, 0.14), "lrrrrrr")]
+        if graded:
+            blocks += self._grades()
+        for note in s.get("per_mu_warnings") or []:  # projects a per-mu floor could not check
+            if isinstance(note, Mapping):
+                blocks.append(Paragraph(str(note.get(self.lang, note.get("zh", ""))), small=True))
+        return blocks
+
+    def _grades(self) -> list[Block]:
+        g = self.r.sites
+        grade = g["grade"].fillna("").astype(str)
+        pol = self.r.scenario.policy
+        shares = [self.u.share(x, 0) for x in pol.grade_shares]
+        counts = {k: int((grade == k).sum()) for k in ("A", "B", "C", "D")}
+        blocks: list[Block] = [Paragraph(self.t(
+            "eff.grades", by=self.t(f"eff.by.{pol.grade_by}"), n=self.u.whole(sum(counts.values())),
+            a=shares[0], b=shares[1], c=shares[2], d=shares[3], na=counts["A"], nb=counts["B"], nc=counts["C"],
+            nd=counts["D"]))]
+        d = g[grade == "D"].copy()
+        if not len(d):
+            return [*blocks, Paragraph(self.t("eff.no_candidates"))]
+        on = "tax_wan_per_mu" if pol.grade_by == "tax" else "output_wan_per_mu"
+        d["_on"] = pd.to_numeric(d.get(on), errors="coerce")
+        d = d.sort_values(["_on", "site_id"], kind="stable")
+        rows = [(self.site_label(str(r["site_id"])), self.kind_words(r), f"{int(_float(r['n_projects']) or 0):,}",
+                 self.u.plain(r.get("tax_wan_per_mu"), 1), self.u.plain(r.get("output_wan_per_mu"), 1), "D")
+                for _, r in d.iterrows()]
+        blocks += [Paragraph(self.t("eff.candidates", fig=self.figure_no + 1)),
+                   self.table(("eff.site", "eff.kind", "eff.n", "eff.tax_mu", "eff.out_mu", "eff.grade"), rows,
+                              (0.34, 0.18, 0.10, 0.15, 0.15, 0.08), "llrrrc")]
+        return blocks
+
+    def _wan_as_yi(self, v: Any) -> str:
+        f = _float(v)
+        return "—" if f is None else self.u.yi(f / WAN_PER_YI)
+
+    def _n_per_mu(self, v: Any) -> str:
+        f = _float(v)
+        if f is None:
+            return "—"
+        return f"{f:,.2f} 人/亩" if self.lang == "zh" else f"{f:,.2f} jobs/mu"
 
     def map(self) -> list[Block]:
         png = figures.map_png(self.r.sites, self.numbers, self.lang)
@@ -347,7 +419,7 @@ class _Builder:
         on: list[str] = []
         off: list[str] = []
         m2_per_mu = u.m2(M2_PER_MU)
-        for key in ("investment", "projects", "revitalization", "proximity", "priority"):
+        for key in ("investment", "projects", "revitalization", "proximity", "priority", "tax"):
             v = float(getattr(wt, key))
             if v == 0:
                 off.append(self.t(f"w.name.{key}"))
@@ -359,6 +431,9 @@ class _Builder:
                 fields.update(per=u.wan_per_mu(per_mu * WAN_PER_YI), v=u.wan(v * per_mu * WAN_PER_YI), m2=m2_per_mu)
             if key == "proximity":
                 fields["km"] = u.km(sc.policy.proximity_reference_km, 0)
+            if key == "tax":
+                fields.update(per=u.wan(scales.get("per_tax_wan", 0.0) * WAN_PER_YI),
+                              avg=u.wan_per_mu(scales.get("tax_per_mu")))
             on.append(self.t(f"w.{key}", **fields))
         blocks += [Paragraph(x) for x in on]
         if off:
@@ -369,6 +444,11 @@ class _Builder:
         policy = [self.t("p.rules"),
                   self.t("p.ratio", r=f"{pol.usable_land_ratio:g}", pct=u.share(pol.usable_land_ratio, 0)),
                   self.t("p.floor", v=floor)]
+        if pol.default_min_tax_wan_per_mu is not None or pol.default_min_output_wan_per_mu is not None:
+            policy.append(self.t("p.tax_floor", v=self.t("p.floor_none") if pol.default_min_tax_wan_per_mu is None
+                                 else u.wan_per_mu(pol.default_min_tax_wan_per_mu),
+                                 o=self.t("p.floor_none") if pol.default_min_output_wan_per_mu is None
+                                 else u.wan_per_mu(pol.default_min_output_wan_per_mu)))
         if pol.as_of is not None:
             policy.append(self.t("p.as_of", date=u.date(pol.as_of)))
         if sc.locks:

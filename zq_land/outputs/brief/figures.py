@@ -76,6 +76,7 @@ def map_png(sites: gpd.GeoDataFrame, numbers: Mapping[str, int], lang: str) -> b
             g.iloc[rows].plot(ax=ax, facecolor=[_rgba(styles[i]["fillColor"], styles[i]["fillOpacity"]) for i in rows],
                               edgecolor=[styles[i]["color"] for i in rows], linewidth=0.8,
                               linestyle="--" if dashed else "-")
+    candidates = _candidate_layer(ax, g, frame.ids, sites)
     ax.set_xlabel("")  # geopandas labels the axes with the CRS's names
     ax.set_ylabel("")
     fp = _font()
@@ -112,6 +113,9 @@ def map_png(sites: gpd.GeoDataFrame, numbers: Mapping[str, int], lang: str) -> b
     if anchors:
         handles.append(Line2D([], [], marker="*", linestyle="", color=ANCHOR_COLOR, markersize=10,
                               label=t("legend.anchor", lang)))
+    if candidates:
+        handles.append(Line2D([], [], marker="o", linestyle="", markerfacecolor="none", markersize=9,
+                              markeredgecolor=CANDIDATE_COLOR, markeredgewidth=1.6, label=w("pic.candidate", lang)))
     fig.legend(handles=handles, loc="lower left", bbox_to_anchor=(0.02, 0.025), ncols=3, prop=_sized(fp, 6.5),
                title=f"{t('legend.title', lang)}（{t('legend.opacity', lang)}）" if lang == "zh" else
                f"{t('legend.title', lang)} ({t('legend.opacity', lang)})",
@@ -119,6 +123,28 @@ def map_png(sites: gpd.GeoDataFrame, numbers: Mapping[str, int], lang: str) -> b
     _scale_bar(ax, fp, lang)
     _north_arrow(ax, fp, lang)
     return _png(fig)
+
+
+#: The outline of a D-grade site (亩均 grading), a revitalization candidate.
+CANDIDATE_COLOR = "#c0392b"
+
+
+def _candidate_layer(ax: Axes, g: gpd.GeoDataFrame, ids: list[str], sites: pd.DataFrame) -> int:
+    """Hatch the D-grade sites (``candidate`` of the run's sites.geojson) in red; how many there are."""
+    if "candidate" not in sites.columns:
+        return 0
+    marked = {str(sid) for sid, v in zip(sites["site_id"], sites["candidate"], strict=True)
+              if v is True or str(v).lower() in ("true", "1")}
+    rows = [i for i, sid in enumerate(ids) if str(sid) in marked]
+    if not rows:
+        return 0
+    g.iloc[rows].plot(ax=ax, facecolor="none", edgecolor=CANDIDATE_COLOR, hatch="////",
+                                            linewidth=1.6, zorder=6)
+    # a ring as well: most plots are a few pixels wide at the zone's scale, under their number
+    pts = g.iloc[rows].geometry.representative_point()
+    ax.plot(pts.x.to_numpy(), pts.y.to_numpy(), linestyle="", marker="o", markersize=17, markerfacecolor="none",
+            markeredgecolor=CANDIDATE_COLOR, markeredgewidth=1.8, zorder=8)
+    return len(rows)
 
 
 def use_chart_png(sites: pd.DataFrame, lang: str) -> bytes:

@@ -194,7 +194,8 @@ def _csv(data: bytes, file: str, required: tuple[str, ...]) -> pd.DataFrame:
 def _typed_assignments(df: pd.DataFrame) -> pd.DataFrame:
     out = df.copy()
     for col in ("investment_yi", "land_need_mu", "floor_need_m2", "used_mu", "used_m2", "intensity_wan_per_mu",
-                "distance_km"):
+                "distance_km", "output_wan", "tax_wan", "jobs", "space_mu", "invest_wan_per_mu", "output_wan_per_mu",
+                "tax_wan_per_mu", "jobs_per_mu"):
         if col in out.columns:
             out[col] = pd.to_numeric(out[col].replace("", None), errors="coerce")
     if "reason_en" not in out.columns:  # a run solved with --lang en has its reasons in English only
@@ -221,7 +222,7 @@ def _sites(data: bytes, file: str) -> gpd.GeoDataFrame:
     if bad.any():
         sid = str(g.loc[bad, "site_id"].iloc[0])
         raise input_error(file, "地块没有几何图形", "a site has no geometry", item_id=sid, column="geometry")
-    for col in ("name", "zone", "anchor", "name_en"):
+    for col in ("name", "zone", "anchor", "name_en", "grade"):
         if col in g.columns:
             g[col] = g[col].fillna("").astype(str)
     g["site_id"] = g["site_id"].astype(str)

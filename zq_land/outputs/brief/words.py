@@ -138,6 +138,54 @@ WORDS: dict[str, tuple[str, str]] = {
     "w.name.revitalization": ("盘活低效用地与厂房", "revitalization"),
     "w.name.proximity": ("靠近龙头企业", "proximity to the anchor"),
     "w.name.priority": ("优先级", "priority"),
+    "w.tax": ("亩均税收（权重 {w}）：项目预计年税收高出其用地按本批项目平均亩均税收 {avg} 应缴税收的部分，每 1 万元计 "
+              "{w} × {per}（本批项目每万元税收对应的投资）；低于平均的，按差额扣减。"
+              "用地有限时，优先安排亩均税收高的项目。",
+              "Tax per mu (weight {w}): each 10k yuan of a project's expected annual tax above what its land would "
+              "yield at the pipeline's average of {avg} counts {w} × {per} (the pipeline's investment per 10k yuan "
+              "of tax); a shortfall costs as much. Land being scarce, this favours the projects with the most tax "
+              "per mu."),
+    "w.name.tax": ("亩均税收", "tax per mu"),
+    "k.per_mu": ("亩均产值 / 亩均税收（已落位项目）", "Output / tax per mu (placed projects)"),
+    "p.tax_floor": ("默认亩均税收下限：{v}；默认亩均产值下限：{o}（地块自设下限的，从其规定；"
+                    "未填预计税收或产值的项目不作检查）。",
+                    "Default floors: tax per mu {v}, output per mu {o} (a plot's own floor applies where it sets "
+                    "one; projects without an expected tax or output are not checked)."),
+    "h.efficiency": ("（三）亩均效益与盘活候选", "1.3 Per-mu efficiency and revitalization candidates"),
+    "eff.lead": (
+        "已落位项目预计年产值 {output}、年税收 {tax}、就业 {jobs}，占用土地及厂房 {space}；亩均投资 {inv}，"
+        "亩均产值 {out_mu}，亩均税收 {tax_mu}，亩均就业 {jobs_mu}。厂房与平台按建筑面积折亩（{m2} 折 1 亩）；"
+        "产值、税收与就业为项目申报的预计数。",
+        "The placed projects expect an annual output of {output}, tax of {tax} and {jobs}, on {space} of land "
+        "and floor: investment per mu {inv}, output per mu {out_mu}, tax per mu {tax_mu}, jobs per mu {jobs_mu}. "
+        "Factory and platform floor counts in mu ({m2} to the mu); output, tax and jobs are the projects' own "
+        "expected figures.",
+    ),
+    "eff.by_industry": ("分产业亩均效益如下表。", "By industry:"),
+    "eff.industry": ("产业", "Industry"),
+    "eff.output": ("年产值（万元）", "Output (10k yuan/yr)"),
+    "eff.tax": ("年税收（万元）", "Tax (10k yuan/yr)"),
+    "eff.jobs": ("就业（人）", "Jobs (people)"),
+    "eff.inv_mu": ("亩均投资（万元/亩）", "Investment per mu (10k yuan/mu)"),
+    "eff.out_mu": ("亩均产值（万元/亩）", "Output per mu (10k yuan/mu)"),
+    "eff.tax_mu": ("亩均税收（万元/亩）", "Tax per mu (10k yuan/mu)"),
+    "eff.total": ("合计", "Total"),
+    "eff.grades": (
+        "按{by}对 {n} 个载体评级（A 类前 {a}、B 类其次 {b}、C 类其次 {c}、D 类末位 {d}）：A 类 {na} 个、B 类 {nb} 个、"
+        "C 类 {nc} 个、D 类 {nd} 个。",
+        "{n} sites were graded on {by} (A the top {a}, B the next {b}, C the next {c}, D the bottom {d}): "
+        "{na} A, {nb} B, {nc} C and {nd} D.",
+    ),
+    "eff.by.tax": ("亩均税收", "tax per mu"),
+    "eff.by.output": ("亩均产值", "output per mu"),
+    "eff.candidates": ("D 类载体列为盘活候选，在图 {fig} 中以红色斜线标出：",
+                       "The D-grade sites are revitalization candidates, hatched in red on figure {fig}:"),
+    "eff.no_candidates": ("本方案没有 D 类载体。", "No site is graded D."),
+    "eff.site": ("载体", "Site"),
+    "eff.kind": ("类型", "Kind"),
+    "eff.n": ("项目数", "Projects"),
+    "eff.grade": ("评级", "Grade"),
+    "pic.candidate": ("D 类载体（盘活候选）", "D-grade site (revitalization candidate)"),
     "p.rules": (
         "每个项目至多落位一处载体，同一载体可容纳多个项目但不超过其容量；项目只进入类型相符"
         "（供地项目进入土地，租赁项目进入厂房，平台项目进入平台）、产业准入相符、满足投资强度下限且按期可供的载体；"

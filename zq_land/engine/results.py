@@ -198,9 +198,11 @@ def allocate(
     site_use = efficiency.site_figures(_site_use_table(assignments, sites, prices, scenario), assignments, sites,
                                        scenario)
     kpis = compute_kpis(assignments, site_use)
-    notes = efficiency.floor_warnings(projects, sites, scenario)
-    if notes:
-        kpis["per_mu_warnings"] = [n.as_dict() for n in notes]
+    floor_notes = efficiency.floor_warnings(projects, sites, scenario)
+    if floor_notes:
+        kpis["per_mu_warnings"] = [n.as_dict() for n in floor_notes]
+        # nothing hidden: the 亩均 floors' warnings join the run's warnings too
+        notes += [f"[警告 WARNING] 亩均: {n.zh} | {n.en}" for n in floor_notes]
     unplaced = assignments.loc[assignments["status"] != "placed"].reset_index(drop=True)
     # the anchors of the sites too (a chain leader with no supplier in the list is still drawn)
     site_anchors = sites["anchor"].fillna("").astype(str) if "anchor" in sites.columns else []

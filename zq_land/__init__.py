@@ -54,7 +54,8 @@ _MODULES: dict[str, tuple[str, ...]] = {
     # outputs
     ".outputs.tables": ("candidates_frame", "efficiency_frame", "labelled"),
     ".outputs.workbook": ("comparison_workbook_bytes", "workbook_bytes"),
-    ".outputs.audit": ("ReplayOutcome", "audit_scenario_bytes", "audit_zip_bytes", "read_bundle", "replay_bundle"),
+    ".outputs.audit": ("ReplayOutcome", "audit_scenario_bytes", "audit_zip_bytes", "read_bundle", "replay_bundle",
+        "update_bundle"),
     ".engine.stability": ("read_reference",),
     ".outputs.files": ("assignments_csv_bytes", "atomic_write", "audit_bundle_bytes", "sites_geojson_bytes",
         "summary_json_bytes", "write_outputs", "output_files", "moves_csv_bytes"),
@@ -98,8 +99,8 @@ __all__ = [
     "run_from_result", "run_pareto", "run_sweep", "run_timeline", "sample_projects", "sample_scenarios", "sample_sites",
     "sample_timeline", "scenario_from_dict", "scheduler_address", "sites_geojson_bytes", "sites_map", "soffice_path",
     "solve_allocation", "standalone_html", "summarize_projects", "summarize_sites", "summary_json_bytes",
-    "supersede_decision", "t", "validate_files", "why_not", "workbook_bytes", "write_alternatives", "write_outputs",
-    "write_pareto", "write_sweep", "write_timeline",
+    "supersede_decision", "t", "update_bundle", "validate_files", "why_not", "workbook_bytes", "write_alternatives",
+    "write_outputs", "write_pareto", "write_sweep", "write_timeline",
 ]
 
 
@@ -145,7 +146,14 @@ if TYPE_CHECKING:  # what mypy and editors see; at run time the names come from 
         validate_files,
     )
     from .outputs._offline import install_static_assets
-    from .outputs.audit import ReplayOutcome, audit_scenario_bytes, audit_zip_bytes, read_bundle, replay_bundle
+    from .outputs.audit import (
+        ReplayOutcome,
+        audit_scenario_bytes,
+        audit_zip_bytes,
+        read_bundle,
+        replay_bundle,
+        update_bundle,
+    )
     from .outputs.brief import (
         PdfUnavailableError,
         RunRecord,

@@ -95,7 +95,13 @@ def run(args: argparse.Namespace) -> int:
     result = allocate(sc, starts=[read_start(f) for f in args.start], started=getattr(args, "started", None))
     paths = write_outputs(result, args.out, lang=args.lang, protect=protect)
     print(one_line(result))
-    paths.update({name: Path(args.out) / name for name in write_alternatives_of(result, args)})
+    alternatives = write_alternatives_of(result, args)
+    if alternatives:  # the bundle holds them too, with the summary that now names their figures
+        from .. import update_bundle
+
+        update_bundle(Path(args.out) / "audit.zip", {name: (Path(args.out) / name).read_bytes()
+                                                     for name in [*alternatives, "summary.json"]})
+    paths.update({name: Path(args.out) / name for name in alternatives})
     print_warnings(result.warnings, args.lang)
     print_reference(result)
     record_run(store, result, args)

@@ -39,6 +39,7 @@ def main() -> None:
         show_problems(exc.report, lang, key="tbl_sample_problems")
         return
     scenario.ensure_scenario()
+    scenario.resume_interrupted_run(lang, dataset)  # a run that switching the language interrupted
     state.apply_goto()
     state.show_flashes()
 

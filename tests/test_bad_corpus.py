@@ -45,7 +45,7 @@ def _argv(case: dict[str, Any], out: Path) -> list[str]:
         return ["validate", "--sites", path]
     if case["kind"] == "projects":
         return ["validate", "--sites", str(SAMPLE_SITES), "--projects", path]
-    return [arg.format(file=path, out=str(out)) for arg in case["command"]]
+    return [arg.format(file=path, out=str(out), dir=str(CORPUS)) for arg in case["command"]]
 
 
 def _params() -> list[Any]:
@@ -61,13 +61,14 @@ def _digests() -> dict[Path, str]:
 
 
 def _check_output(case: dict[str, Any], code: int, text: str) -> None:
+    expected_code = case.get("exit", 2)
     assert "Traceback" not in text, text
     assert "internal error" not in text, text
     missing = [s for s in case["expect"] if s not in text]
     assert not missing, f"missing {missing} in:\n{text}"
     present = [s for s in case.get("absent", []) if s in text]
     assert not present, f"unexpected {present} in:\n{text}"
-    assert code == 2, f"exit code {code}, expected 2:\n{text}"
+    assert code == expected_code, f"exit code {code}, expected {expected_code}:\n{text}"
 
 
 @pytest.fixture
@@ -97,13 +98,15 @@ def test_manifest_lists_every_file_once() -> None:
 
 @pytest.mark.parametrize("case", CASES, ids=[c["file"] for c in CASES])
 def test_manifest_entry_is_well_formed(case: dict[str, Any]) -> None:
-    assert set(case) <= {"file", "kind", "expect", "absent", "xfail", "command"}, case
+    assert set(case) <= {"file", "kind", "expect", "absent", "xfail", "command", "exit"}, case
+    assert case.get("exit", 2) in (0, 2), "refused (2) or read with the warning expected (0)"
+    assert case.get("exit", 2) == 2 or case["kind"] != "scenario", "a scenario case is a refusal"
     assert case["kind"] in KINDS
     assert case["kind"].rstrip("s") == case["file"].split("_")[0].rstrip("s"), "file named after its kind"
     assert len(case["expect"]) >= 2, "at least the file name and a key word of the problem"
     assert ("command" in case) == (case["kind"] == "scenario")
-    # The refusal names a file: this one, or the input a scenario points at.
-    assert case["file"] in case["expect"] or case["kind"] == "scenario"
+    # The refusal names a file: this one, or the input a scenario points at (or the command line's flag).
+    assert case["file"] in case["expect"] or case["kind"] == "scenario" or case.get("exit") == 0
     assert (CORPUS / case["file"]).stat().st_size < 300 * 1024, "corpus files stay small"
 
 

@@ -107,6 +107,7 @@ CLEAN_PROJECT = {
     "review_meeting": st.integers(1, 13).map(str),
     "priority": st.integers(-5, 5).map(str),
     "p_land": st.one_of(st.floats(0, 1).map(lambda v: f"{v:.3f}"), st.integers(0, 100).map(lambda v: f"{v}%")),
+    "needed_by": st.one_of(st.just(""), st.dates(dt.date(2020, 1, 1), dt.date(2030, 12, 31)).map(str)),
 }
 
 

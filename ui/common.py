@@ -4,6 +4,7 @@ come from :func:`zq_land.labelled` and :func:`zq_land.code_label`)."""
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
@@ -12,6 +13,36 @@ import pandas as pd
 import streamlit as st
 
 from zq_land import Problem, ValidationReport, t
+
+#: What Streamlit's Markdown (and its ``:color[...]``, ``:emoji:`` and ``$math$`` extensions) acts on inside a
+#: line; ``( )`` only after ``]`` and ``.``, ``-`` only at a line's start, so they are left as typed.
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]<>$~|!:&])")
+#: What starts a block (heading, list, quote, rule) at the start of the text.
+_BLOCK_START = re.compile(r"^([#+\-=>]|\d+[.)])")
+
+
+def plain(text: object, *, limit: int = 200) -> str:
+    """User text (a scenario, project, site or file name) safe inside a Markdown string: every character
+    Markdown would act on is escaped, line breaks become spaces, and very long text is cut with "…".
+
+    Names are the planners' (or an attacker's): ``![x](http://evil/p.png)`` in a scenario name fetched an
+    image; rendered through this it is shown as typed.
+    """
+    s = " ".join(str(text).split())
+    if len(s) > limit:
+        s = s[: limit - 1] + "…"
+    s = _MARKDOWN_SPECIAL.sub(r"\\\1", s)
+    s = re.sub(r"(?i)\bwww\.", lambda m: m.group()[:-1] + "\\.", s)  # no autolink either
+    return _BLOCK_START.sub(lambda m: m.group()[:-1] + "\\" + m.group()[-1], s)
+
+
+def short_name(name: str, *, limit: int = 60) -> str:
+    """A file name to show: long names (a 200-character Chinese upload name) cut in the middle, suffix kept."""
+    if len(name) <= limit:
+        return name
+    suffix = Path(name).suffix if len(Path(name).suffix) <= 10 else ""
+    keep = limit - len(suffix) - 1
+    return name[: keep] + "…" + suffix
 
 
 def problems_frame(

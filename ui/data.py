@@ -46,7 +46,7 @@ from zq_land import (
 )
 
 from . import state
-from .common import show_problems
+from .common import plain, short_name, show_problems
 
 Kind = Literal["sites", "projects"]
 #: File types a planner may upload (a bare ``.shp`` needs its companions: upload them zipped).
@@ -137,7 +137,8 @@ def handle_upload(
 
     read: ReadResult[Any] | None = None
     with tempfile.TemporaryDirectory(prefix="zq_upload_") as tmp:
-        path = Path(tmp) / name
+        # a short name on disk: a 200-character Chinese upload name is over the 255-byte limit (ENAMETOOLONG)
+        path = Path(tmp) / f"upload{suffix}"
         path.write_bytes(data)
         try:
             reader = check_sites if kind == "sites" else check_projects
@@ -169,7 +170,7 @@ def process_pending(lang: str) -> None:
     st.session_state[f"upload_{kind}_file"] = (filename, data) if outcome.headers else None
     if outcome.ok:
         _use_upload(outcome)
-        state.flash("success", t("data.upload_ok", lang, name=outcome.filename))
+        state.flash("success", t("data.upload_ok", lang, name=plain(short_name(outcome.filename))))
 
 
 def max_upload_bytes() -> int:
@@ -247,7 +248,8 @@ def _sources(data: state.DataSet, lang: str) -> None:
     def label(info: state.FileInfo) -> str:
         return t("data.sample_file", lang, name=info.name) if info.sample else info.name
 
-    st.markdown(t("data.current", lang, sites=label(data.sites_file), projects=label(data.projects_file)))
+    st.markdown(t("data.current", lang, sites=plain(short_name(label(data.sites_file))),
+                   projects=plain(short_name(label(data.projects_file)))))
     if not (data.sites_file.sample and data.projects_file.sample) and st.button(
         t("data.use_sample", lang), key="btn_use_sample"
     ):
@@ -273,9 +275,9 @@ def _uploader(kind: Kind, lang: str) -> None:
     if not isinstance(outcome, UploadOutcome):
         return
     if outcome.ok:
-        st.success(t("data.upload_ok", lang, name=outcome.filename))
+        st.success(t("data.upload_ok", lang, name=plain(short_name(outcome.filename))))
     else:
-        st.error(t("data.upload_refused", lang, name=outcome.filename))
+        st.error(t("data.upload_refused", lang, name=plain(short_name(outcome.filename))))
     show_problems(outcome.report, lang, key=f"tbl_problems_{kind}")
     kept = st.session_state.get(f"upload_{kind}_file")
     if outcome.headers and kept:

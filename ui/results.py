@@ -36,7 +36,7 @@ from zq_land import (
 )
 
 from . import alternatives, state
-from .common import num, show_problems
+from .common import num, plain, show_problems
 
 MAP_HEIGHT: Final = 600
 ASSIGNMENT_VIEW: Final = ("project_id", "name", "status", "site_id", "site_name", "site_kind", "zone",
@@ -59,7 +59,7 @@ def render(lang: str, data: state.DataSet, *, basemap: str, tianditu_key: str | 
         _rerun_button(lang, data)
         return
     key, result = current
-    st.subheader(t("res.header", lang, name=result.scenario.name))
+    st.subheader(t("res.header", lang, name=plain(result.scenario.name)))
     _stale_note(lang, data, key)
     kpi_cards(result, lang)
     from .stability import render_result_notes
@@ -196,7 +196,7 @@ def _why_not_and_pins(result: AllocationResult, lang: str, data: state.DataSet) 
     if pid and sid:
         where = projects.loc[projects["project_id"].astype(str) == pid, "site_id"]
         now = str(where.iloc[0]) if len(where) and str(where.iloc[0]) else ""
-        st.markdown(t("res.now_on", lang, site=now) if now else t("res.now_unplaced", lang))
+        st.markdown(t("res.now_on", lang, site=plain(now)) if now else t("res.now_unplaced", lang))
         try:
             reasons = why_not(pid, sid, result.sites, result.projects, result.scenario,
                               result_assignments=result.assignments)
@@ -204,11 +204,11 @@ def _why_not_and_pins(result: AllocationResult, lang: str, data: state.DataSet) 
             show_problems(exc.report, lang, key="tbl_why_problems")
             reasons = []
         for r in reasons:
-            st.markdown(f"- {r.text_zh if lang == 'zh' else r.text_en}")
+            st.markdown(f"- {plain(r.text_zh if lang == 'zh' else r.text_en, limit=2000)}")
         b1, b2, b3 = st.columns(3)
-        b1.button(t("res.pin", lang, project=pid, site=sid), key="btn_pin", on_click=_pin,
+        b1.button(t("res.pin", lang, project=plain(pid), site=plain(sid)), key="btn_pin", on_click=_pin,
                   args=(pid, sid, lang))
-        b2.button(t("res.forbid", lang, project=pid, site=sid), key="btn_forbid", on_click=_forbid,
+        b2.button(t("res.forbid", lang, project=plain(pid), site=plain(sid)), key="btn_forbid", on_click=_forbid,
                   args=(pid, sid, lang))
         with b3:
             _rerun_button_inline(lang, data)
@@ -225,12 +225,12 @@ def _rerun_button_inline(lang: str, data: state.DataSet) -> None:
 
 def _pin(project_id: str, site_id: str, lang: str) -> None:
     state.pin(project_id, site_id)
-    state.flash("info", t("res.pinned", lang, project=project_id, site=site_id))
+    state.flash("info", t("res.pinned", lang, project=plain(project_id), site=plain(site_id)))
 
 
 def _forbid(project_id: str, site_id: str, lang: str) -> None:
     state.forbid(project_id, site_id)
-    state.flash("info", t("res.forbidden", lang, project=project_id, site=site_id))
+    state.flash("info", t("res.forbidden", lang, project=plain(project_id), site=plain(site_id)))
 
 
 def _charts(result: AllocationResult, lang: str) -> None:

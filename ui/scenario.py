@@ -30,7 +30,7 @@ from zq_land import (
 )
 
 from . import state
-from .common import show_problems
+from .common import plain, short_name, show_problems
 
 WEIGHTS: Final = ("investment", "projects", "revitalization", "proximity", "priority", "tax")
 SOLVERS: Final = ("highs", "cbc")
@@ -135,6 +135,10 @@ def parse_scenario_toml(filename: str, data: bytes) -> tuple[Scenario | None, Va
         return None, rep
     try:
         raw = tomllib.loads(text)
+    except RecursionError:  # a deeply nested file exhausts tomllib's stack
+        rep.error(filename, "情景文件嵌套过深，不是有效的情景",
+                  "the scenario file is nested too deeply to be a scenario")
+        return None, rep
     except tomllib.TOMLDecodeError as exc:
         rep.error(filename, f"情景文件不是有效的 TOML：{exc}", f"not valid TOML: {exc}")
         return None, rep
@@ -155,26 +159,51 @@ def run_current(lang: str, data: state.DataSet) -> bool:
     return run_and_keep(scenario, data, lang)
 
 
+#: The run under way (its scenario and the data's key) until its result is kept: a rerun that interrupts
+#: it (the language switched, another click) starts it again instead of losing it silently.
+PENDING_RUN = "run_pending"
+
+
 def run_and_keep(scenario: Scenario, data: state.DataSet, lang: str) -> bool:
     """Solve ``scenario`` on ``data`` in a status box and keep the result; False (and a table) on failure."""
-    with st.status(t("run.running", lang, name=scenario.name), expanded=True) as box:
+    st.session_state[PENDING_RUN] = (scenario, data.key)
+    with st.status(t("run.running", lang, name=plain(scenario.name)), expanded=True) as box:
         st.write(t("run.step_solve", lang, solver=scenario.solver.name,
                    limit=f"{scenario.solver.time_limit_s:g}"))
         try:
             key, result = state.run_allocation(scenario, data)
         except InputError as exc:
+            st.session_state.pop(PENDING_RUN, None)
             box.update(label=t("run.failed", lang), state="error")
             show_problems(exc.report, lang, key=f"tbl_run_failed_{scenario.content_key()}")
             return False
         except Exception as exc:  # a solver crash is shown, never a traceback
+            st.session_state.pop(PENDING_RUN, None)
             box.update(label=t("run.failed", lang), state="error")
-            st.error(t("run.crashed", lang, error=f"{type(exc).__name__}: {exc}"))
+            st.error(t("run.crashed", lang, error=plain(f"{type(exc).__name__}: {exc}", limit=500)))
             return False
-        done = t("run.done", lang, name=scenario.name, status=t(f"solve.{result.solve.status}", lang))
+        # Kept before the next Streamlit call: a rerun requested meanwhile is raised there, and the
+        # result must not be lost with it.
+        state.keep_result(key, result)
+        st.session_state.pop(PENDING_RUN, None)
+        done = t("run.done", lang, name=plain(scenario.name), status=t(f"solve.{result.solve.status}", lang))
+        state.flash("success", done)
         box.update(label=done, state="complete", expanded=False)
-    state.keep_result(key, result)
-    state.flash("success", done)
     return True
+
+
+def resume_interrupted_run(lang: str, data: state.DataSet) -> None:
+    """Start again a run that a rerun interrupted before its result was kept (then show the results)."""
+    pending = st.session_state.get(PENDING_RUN)
+    if pending is None:
+        return
+    scenario, data_key = pending
+    if data_key != data.key:  # the data changed meanwhile: the run is moot
+        st.session_state.pop(PENDING_RUN, None)
+        return
+    if run_and_keep(scenario, data, lang):
+        state.goto("results")
+        st.rerun()
 
 
 def render(lang: str, data: state.DataSet) -> None:
@@ -186,7 +215,7 @@ def render(lang: str, data: state.DataSet) -> None:
                  on_change=_on_base_change)
     base: Scenario = s[BASE]
     if base.description:
-        st.caption(base.description)
+        st.caption(plain(base.description, limit=2000))
     st.text_input(t("sc.name", lang), key="sc_name")
 
     c1, c2, c3 = st.columns(3)
@@ -331,7 +360,7 @@ def _toml_loader(lang: str) -> None:
     if st.session_state.get("up_toml_done") == sig:
         report = st.session_state.get("up_toml_report")
         if isinstance(report, ValidationReport) and report.problems:
-            st.error(t("sc.load_refused", lang, name=file.name))
+            st.error(t("sc.load_refused", lang, name=plain(short_name(file.name))))
             show_problems(report, lang, key="tbl_toml_problems")
         return
     st.session_state["up_toml_done"] = sig
@@ -340,7 +369,7 @@ def _toml_loader(lang: str) -> None:
     if scenario is not None:
         st.session_state["sc_uploaded"] = scenario
         st.session_state[APPLY] = scenario
-        state.flash("success", t("sc.loaded", lang, name=scenario.name))
+        state.flash("success", t("sc.loaded", lang, name=plain(scenario.name)))
     st.rerun()
 
 

@@ -38,7 +38,7 @@ from zq_land import (
 )
 
 from . import state, workspace
-from .common import num, show_problems
+from .common import num, plain, show_problems
 
 MODES: Final = ("land", "lease", "platform", "land_or_lease")
 SWEEP: Final = "_unc_sweep"
@@ -179,7 +179,7 @@ def _run(lang: str, data: state.DataSet, scenario: Scenario, kind: str) -> None:
         show_problems(exc.report, lang, key=f"tbl_unc_failed_{kind}")
         return
     except Exception as exc:  # a failed sweep or cluster is shown, never a traceback (a cancel is no Exception)
-        st.error(t("run.crashed", lang, error=f"{type(exc).__name__}: {exc}"))
+        st.error(t("run.crashed", lang, error=plain(f"{type(exc).__name__}: {exc}", limit=500)))
         return
     finally:
         s[RUNNING] = None  # whatever happened, the next run of the page does not start it again
@@ -211,7 +211,7 @@ def _sweep_results(lang: str, data: state.DataSet, result: SweepResult, *, basem
     st.caption(t("unc.run_line", lang, workers=sm["workers"], seconds=f"{sm['seconds']:.1f}",
                  seed=sm["seed"], failed=sm["failures"]["count"]))
     for w in sm["warnings"]:
-        st.warning(w)
+        st.warning(plain(w, limit=2000))
     st.markdown(f"**{t('unc.map', lang)}**")
     m = chance_map(data.sites, result.sites, lang=lang, basemap=basemap, tianditu_key=tianditu_key,
                    offline=offline)

@@ -52,13 +52,13 @@ _MODULES: dict[str, tuple[str, ...]] = {
     ".engine.results": ("AllocationResult", "Comparison", "allocate", "check_scenario_ids", "compare_results",
         "compute_kpis"),
     # outputs
-    ".outputs.tables": ("candidates_frame", "efficiency_frame", "labelled"),
+    ".outputs.tables": ("candidates_frame", "efficiency_frame", "labelled", "spreadsheet_safe", "unescape_cell"),
     ".outputs.workbook": ("comparison_workbook_bytes", "workbook_bytes"),
-    ".outputs.audit": ("ReplayOutcome", "audit_scenario_bytes", "audit_zip_bytes", "read_bundle", "replay_bundle",
-        "update_bundle"),
+    ".outputs.audit": ("ReplayOutcome", "audit_scenario_bytes", "audit_zip_bytes", "read_bundle", "replay_bundle"),
     ".engine.stability": ("read_reference",),
-    ".outputs.files": ("assignments_csv_bytes", "atomic_write", "audit_bundle_bytes", "sites_geojson_bytes",
-        "summary_json_bytes", "write_outputs", "output_files", "moves_csv_bytes"),
+    ".outputs.files": ("assignments_csv_bytes", "atomic_write", "audit_bundle_bytes", "check_output_folder",
+        "moves_csv_bytes", "output_files", "output_folder_lock", "sites_geojson_bytes", "strict_json_bytes",
+        "summary_json_bytes", "write_outputs"),
     ".outputs.maps": ("BASEMAPS", "Basemap", "chance_map", "compare_map", "result_map", "sites_map",
         "standalone_html"),
     ".outputs._offline": ("install_static_assets",),
@@ -75,7 +75,8 @@ _MODULES: dict[str, tuple[str, ...]] = {
     ".studies.sweep": ("SweepFailed", "SweepResult", "run_sweep", "write_sweep"),
     ".studies.pareto": ("ParetoResult", "run_pareto", "write_pareto"),
     ".studies.timeline": ("TimelineResult", "run_timeline", "write_timeline"),
-    ".studies.alternatives": ("AlternativesResult", "alternatives_summary", "run_alternatives", "write_alternatives"),
+    ".studies.alternatives": ("AlternativesResult", "alternatives_files", "alternatives_summary", "run_alternatives",
+        "write_alternatives"),
 }
 _EXPORTS: dict[str, str] = {name: module for module, names in _MODULES.items() for name in names}
 
@@ -88,18 +89,19 @@ __all__ = [
     "Reason", "ReplayOutcome", "RunInfo", "RunRecord", "Scenario", "SolveReport", "SolverError", "SolverSettings",
     "Stability", "Store", "StoreError", "SweepFailed", "SweepInfo", "SweepResult", "Text", "TimelineResult",
     "Uncertainty", "ValidationReport", "Weights", "ZqLandError", "__version__", "add_decision", "adopt_run", "allocate",
-    "alternatives_summary", "assignments_csv_bytes", "atomic_write", "audit_bundle_bytes", "audit_scenario_bytes",
-    "audit_zip_bytes", "brief_bytes", "brief_format", "build_brief", "candidates_frame", "chance_map", "check_files",
-    "check_projects", "check_scenario_ids", "check_sites", "code_label", "column_label", "compare_map",
-    "compare_results", "comparison_workbook_bytes", "compute_kpis", "decision_locks", "default_store_url",
-    "efficiency_frame", "eligible_pairs", "env_store_url", "file_fingerprint", "header", "headers", "input_error",
-    "install_static_assets", "kpi_header", "labelled", "landing_probabilities", "list_decisions", "load_scenario",
-    "moves_csv_bytes", "open_store", "output_files", "read_bundle", "read_projects", "read_reference", "read_run",
-    "read_sites", "record_sweep", "replay_bundle", "result_brief_bytes", "result_map", "run_alternatives",
-    "run_from_result", "run_pareto", "run_sweep", "run_timeline", "sample_projects", "sample_scenarios", "sample_sites",
-    "sample_timeline", "scenario_from_dict", "scheduler_address", "sites_geojson_bytes", "sites_map", "soffice_path",
-    "solve_allocation", "standalone_html", "summarize_projects", "summarize_sites", "summary_json_bytes",
-    "supersede_decision", "t", "update_bundle", "validate_files", "why_not", "workbook_bytes", "write_alternatives",
+    "alternatives_files", "alternatives_summary", "assignments_csv_bytes", "atomic_write", "audit_bundle_bytes",
+    "audit_scenario_bytes", "audit_zip_bytes", "brief_bytes", "brief_format", "build_brief", "candidates_frame",
+    "chance_map", "check_files", "check_output_folder", "check_projects", "check_scenario_ids", "check_sites",
+    "code_label", "column_label", "compare_map", "compare_results", "comparison_workbook_bytes", "compute_kpis",
+    "decision_locks", "default_store_url", "efficiency_frame", "eligible_pairs", "env_store_url", "file_fingerprint",
+    "header", "headers", "input_error", "install_static_assets", "kpi_header", "labelled", "landing_probabilities",
+    "list_decisions", "load_scenario", "moves_csv_bytes", "open_store", "output_files", "output_folder_lock",
+    "read_bundle", "read_projects", "read_reference", "read_run", "read_sites", "record_sweep", "replay_bundle",
+    "result_brief_bytes", "result_map", "run_alternatives", "run_from_result", "run_pareto", "run_sweep",
+    "run_timeline", "sample_projects", "sample_scenarios", "sample_sites", "sample_timeline", "scenario_from_dict",
+    "scheduler_address", "sites_geojson_bytes", "sites_map", "soffice_path", "solve_allocation", "spreadsheet_safe",
+    "standalone_html", "strict_json_bytes", "summarize_projects", "summarize_sites", "summary_json_bytes",
+    "supersede_decision", "t", "unescape_cell", "validate_files", "why_not", "workbook_bytes", "write_alternatives",
     "write_outputs", "write_pareto", "write_sweep", "write_timeline",
 ]
 
@@ -152,7 +154,6 @@ if TYPE_CHECKING:  # what mypy and editors see; at run time the names come from 
         audit_zip_bytes,
         read_bundle,
         replay_bundle,
-        update_bundle,
     )
     from .outputs.brief import (
         PdfUnavailableError,
@@ -169,14 +170,17 @@ if TYPE_CHECKING:  # what mypy and editors see; at run time the names come from 
         assignments_csv_bytes,
         atomic_write,
         audit_bundle_bytes,
+        check_output_folder,
         moves_csv_bytes,
         output_files,
+        output_folder_lock,
         sites_geojson_bytes,
+        strict_json_bytes,
         summary_json_bytes,
         write_outputs,
     )
     from .outputs.maps import BASEMAPS, Basemap, chance_map, compare_map, result_map, sites_map, standalone_html
-    from .outputs.tables import candidates_frame, efficiency_frame, labelled
+    from .outputs.tables import candidates_frame, efficiency_frame, labelled, spreadsheet_safe, unescape_cell
     from .outputs.workbook import comparison_workbook_bytes, workbook_bytes
     from .sample import (
         MEETING_DATES_2022,
@@ -214,7 +218,13 @@ if TYPE_CHECKING:  # what mypy and editors see; at run time the names come from 
         record_sweep,
         supersede_decision,
     )
-    from .studies.alternatives import AlternativesResult, alternatives_summary, run_alternatives, write_alternatives
+    from .studies.alternatives import (
+        AlternativesResult,
+        alternatives_files,
+        alternatives_summary,
+        run_alternatives,
+        write_alternatives,
+    )
     from .studies.engine import DASK_ENV, scheduler_address
     from .studies.pareto import ParetoResult, run_pareto, write_pareto
     from .studies.sampling import landing_probabilities

@@ -34,6 +34,8 @@ import datetime as dt
 import hashlib
 import itertools
 import math
+import os
+import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
@@ -59,6 +61,9 @@ AREA_SOURCES = ("declared", "geometry", "smaller")
 #: Zhejiang's A-D shares (亩均论英雄): A top 25 %, B next 45 %, C next 25 %, D bottom 5 %.
 DEFAULT_GRADE_SHARES: tuple[float, float, float, float] = (0.25, 0.45, 0.25, 0.05)
 _SOLVER_KEYS = {"name", "time_limit_s", "mip_gap", "threads", "warm_start"}
+#: The largest weight accepted: weights multiply 亿元 figures; 1e308 overflowed the objective to infinity.
+MAX_WEIGHT = 1e6
+
 _UNCERTAINTY_KEYS = {"p_land", "p_land_by_mode", "p_land_by_industry", "investment_range", "need_range"}
 
 
@@ -275,6 +280,9 @@ def load_scenario(path: str | Path) -> Scenario:
     try:
         with path.open("rb") as fh:
             data = tomllib.load(fh)
+    except RecursionError:  # tomllib recurses once per nesting level: a hostile file exhausts the stack
+        raise input_error(path, "情景文件嵌套过深，不是有效的情景", "the scenario file is nested too deeply to be a "
+                          "scenario", found="nesting") from None
     except tomllib.TOMLDecodeError as exc:
         raise input_error(path, f"情景文件不是有效的 TOML：{exc}", f"not valid TOML: {exc}") from None
     except UnicodeDecodeError:
@@ -302,12 +310,12 @@ def scenario_from_dict(data: Mapping[str, Any], *, source: str | Path | None = N
                default: float = 0.0) -> float:
         """The value when valid; else the problem is reported and ``default`` returned."""
         col = f"{section}.{key}"
-        if isinstance(value, bool) or not isinstance(value, int | float) or math.isnan(value):
+        if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
             rep.error(file, f"“{col}”须为数字，实际为 {value!r}", f"'{col}' must be a number, got {value!r}",
                       column=col, found=repr(value))
             return default
         if not lo <= value <= hi:
-            rng = f"[{lo:g}, {hi:g}]" if hi < math.inf else f">= {lo:g}"
+            rng = f"[{lo:g}, {hi:g}]" if hi < MAX_WEIGHT else f">= {lo:g}" if value < lo else f"<= {hi:g}"
             rep.error(file, f"“{col}”须为 {rng}，实际为 {value}", f"'{col}' must be {rng}, got {value}",
                       column=col, found=str(value), expected=rng)
             return default
@@ -341,7 +349,7 @@ def scenario_from_dict(data: Mapping[str, Any], *, source: str | Path | None = N
     w_raw = table("weights")
     unknown("weights", set(w_raw), _WEIGHT_KEYS)
     wdefaults = Weights()
-    weights = Weights(**{k: number("weights", k, w_raw[k]) if k in w_raw else getattr(wdefaults, k)
+    weights = Weights(**{k: number("weights", k, w_raw[k], hi=MAX_WEIGHT) if k in w_raw else getattr(wdefaults, k)
                          for k in _WEIGHT_KEYS})
     if not any(getattr(weights, k) for k in _WEIGHT_KEYS - {"proximity"}):
         rep.error(file, "至少一个正向权重（investment、projects、revitalization 或 priority）须大于 0",
@@ -403,6 +411,8 @@ def scenario_from_dict(data: Mapping[str, Any], *, source: str | Path | None = N
         rep.error(file, "“solver.threads”须为正整数", "'solver.threads' must be a positive integer",
                   column="solver.threads", found=repr(threads))
         threads = None
+    elif threads is not None:
+        threads = min(threads, os.cpu_count() or 1)  # 10^9 threads took 22.7 GB before it was killed
     warm = s_raw.get("warm_start", True)
     if not isinstance(warm, bool):
         rep.error(file, "“solver.warm_start”须为 true 或 false", "'solver.warm_start' must be true or false",
@@ -637,9 +647,10 @@ def _is_table_list(v: Any) -> bool:
     return isinstance(v, list) and bool(v) and all(isinstance(x, Mapping) for x in v)
 
 
-def _key(k: str) -> str:
-    import re
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
+
+def _key(k: str) -> str:
     return k if re.fullmatch(r"[A-Za-z0-9_-]+", k) else _value(k)
 
 
@@ -652,5 +663,7 @@ def _value(v: Any) -> str:
         return v.isoformat()
     if isinstance(v, list | tuple):
         return "[" + ", ".join(_value(x) for x in v) + "]"
-    s = str(v).replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
+    s = str(v).replace("\\", "\\\\").replace('"', '\\"')
+    # every control character as an escape: a raw tab is fine in TOML, others (NUL, CR, ESC) are not
+    s = _CONTROL.sub(lambda m: f"\\u{ord(m.group()):04x}", s)
     return f'"{s}"'

@@ -498,6 +498,261 @@ def _gbk_toml(path: Path) -> None:
 
 
 # ==============================================================================================
+# round 2 (issue 12): what an adversary found that the corpus missed. Text files are written here
+# too, so that every case of a class comes from one place.
+# ==============================================================================================
+SAMPLE_SITES_REL = "../../../parcels/zhaoqing_hitech.geojson"
+SAMPLE_PROJECTS_REL = "../../../scenarios/projects_2022.csv"
+
+
+def _csv(rows: Sequence[Sequence[Any]]) -> bytes:
+    return "".join(",".join("" if v is None else str(v) for v in r) + "\r\n" for r in rows).encode("utf-8")
+
+
+def _geojson(features: Sequence[tuple[dict[str, Any], Any]], crs: str | None = None) -> bytes:
+    """A FeatureCollection of (properties, polygon ring or rings) written by hand (``Infinity`` kept)."""
+    import json
+
+    feats = []
+    for props, rings in features:
+        body = json.dumps(props, ensure_ascii=False)
+        feats.append(f'{{"type":"Feature","properties":{body},"geometry":{{"type":"Polygon","coordinates":'
+                     f"{json.dumps(rings)}}}}}")
+    head = f'"crs":{{"type":"name","properties":{{"name":"{crs}"}}}},' if crs else ""
+    return ('{"type":"FeatureCollection",' + head + '"features":[' + ",".join(feats) + "]}\n").encode("utf-8")
+
+
+def _ring(x: float, y: float, d: float = 0.002) -> list[list[list[float]]]:
+    return [[[x, y], [x + d, y], [x + d, y + d], [x, y + d], [x, y]]]
+
+
+def _site(sid: str, **props: Any) -> dict[str, Any]:
+    return {"site_id": sid, "name": f"地块{sid}", "kind": "land", "status": "vacant", **props}
+
+
+def _scenario(body: str) -> bytes:
+    return (f'sites = "{SAMPLE_SITES_REL}"\nprojects = "{SAMPLE_PROJECTS_REL}"\n' + body).encode("utf-8")
+
+
+# --- units inside cells --------------------------------------------------------------------------
+@writes("projects_units_converted.csv")
+def _units_converted(path: Path) -> None:
+    # Every unit here belongs to its column: read, converted, and each conversion warned by row.
+    path.write_bytes(_csv([
+        PROJECT_HEADER,
+        ["P001", "万元写法", "nev_parts", "", "5000万元", "land", "20000平方米", None, 1],
+        ["P002", "元写法", "nev_parts", "", "500000000元", "lease", None, "3亩", 1],
+        ["P003", "亿元写法", "electronics", "", "2.5亿元", "land", "40亩", None, 2],
+    ]))
+
+
+@writes("projects_unit_wrong_column.csv")
+def _unit_wrong_column(path: Path) -> None:
+    # 万元/亩 is an intensity, not an investment; 亿元 is not an area.
+    path.write_bytes(_csv([
+        PROJECT_HEADER,
+        ["P001", "强度当投资", "nev_parts", "", "300万元/亩", "land", 50, None, 1],
+        ["P002", "金额当面积", "nev_parts", "", 1.0, "land", "5亿元", None, 1],
+    ]))
+
+
+@writes("sites_units_in_cells.geojson")
+def _sites_units(path: Path) -> None:
+    path.write_bytes(_geojson([
+        (_site("U1", area_mu="20000平方米"), _ring(LON, LAT)),
+        (_site("U2", kind="factory", floor_area_m2="3亩"), _ring(LON + 0.01, LAT)),
+        (_site("U3", area_mu="5亿元"), _ring(LON + 0.02, LAT)),
+    ]))
+
+
+# --- hidden sheets and what Excel says the used range is ------------------------------------------
+@writes("projects_hidden_first_sheet.xlsx")
+def _hidden_first(path: Path) -> None:
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    stale = wb.active
+    stale.title = "旧清单"
+    stale.append(PROJECT_HEADER)
+    stale.append(["OLD-1", "去年的项目", "nev_parts", "", 99.0, "land", 10, None, 1])
+    stale.sheet_state = "hidden"
+    ws = wb.create_sheet("项目")
+    ws.append(PROJECT_HEADER)
+    ws.append(["P001", "铭利达新能源关键零部件", "nev_parts", "", 12.5, "land", 120, None, 1])
+    ws.append(["P002", "震裕租赁", "nev_parts", "", 1.2, "lease", None, 8000, 2])
+    wb.active = 1
+    wb.properties.created = STAMP
+    wb.properties.modified = STAMP
+    buf = io.BytesIO()
+    wb.save(buf)
+    path.write_bytes(_rezip(buf.getvalue()))
+
+
+def _patch_sheet(data: bytes, edit: Callable[[bytes], bytes]) -> bytes:
+    with zipfile.ZipFile(io.BytesIO(data)) as src:
+        entries = [(i.filename, edit(src.read(i)) if i.filename == "xl/worksheets/sheet1.xml" else src.read(i))
+                   for i in src.infolist()]
+    return _zip(entries)
+
+
+def _two_projects() -> bytes:
+    return _workbook([
+        PROJECT_HEADER,
+        ["P001", "铭利达新能源关键零部件", "nev_parts", "", 12.5, "land", 120, None, 1],
+        ["P002", "震裕租赁", "nev_parts", "", 1.2, "lease", None, 8000, 2],
+    ])
+
+
+@writes("projects_used_range_xfd.xlsx")
+def _used_range_xfd(path: Path) -> None:
+    # The sheet says it is A1:XFD1048576 and holds an empty styled cell there: 2 real rows.
+    def edit(xml: bytes) -> bytes:
+        xml = re.sub(rb'<dimension ref="[^"]*"\s*/>', b'<dimension ref="A1:XFD1048576"/>', xml)
+        return xml.replace(b"</sheetData>", b'<row r="1048576"><c r="XFD1048576" s="0"/></row></sheetData>')
+
+    path.write_bytes(_patch_sheet(_two_projects(), edit))
+
+
+@writes("projects_value_in_xfd.xlsx")
+def _value_in_xfd(path: Path) -> None:
+    def edit(xml: bytes) -> bytes:
+        return xml.replace(b"</row></sheetData>",
+                           b'<c r="XFD3" t="inlineStr"><is><t>x</t></is></c></row></sheetData>')
+
+    path.write_bytes(_patch_sheet(_two_projects(), edit))
+
+
+@writes("projects_damaged_sheet_xml.xlsx")
+def _damaged_sheet(path: Path) -> None:
+    path.write_bytes(_patch_sheet(_two_projects(), lambda xml: xml[: len(xml) // 2]))
+
+
+# --- implausible magnitudes ----------------------------------------------------------------------
+@writes("projects_investment_1e308.csv")
+def _inv_1e308(path: Path) -> None:
+    path.write_bytes(_csv([PROJECT_HEADER, ["P001", "天文数字", "nev_parts", "", "1e308", "land", 50, None, 1]]))
+
+
+@writes("projects_need_subnormal.csv")
+def _need_tiny(path: Path) -> None:
+    path.write_bytes(_csv([PROJECT_HEADER, ["P001", "几乎为零", "nev_parts", "", 1.0, "land", "1e-320", None, 1]]))
+
+
+@writes("projects_investment_infinity.csv")
+def _inv_inf(path: Path) -> None:
+    path.write_bytes(_csv([PROJECT_HEADER, ["P001", "无穷", "nev_parts", "", "Infinity", "land", 50, None, 1]]))
+
+
+@writes("projects_implausible_magnitudes.csv")
+def _implausible(path: Path) -> None:
+    # Computable but no zone has them: read, with a warning naming row and column.
+    path.write_bytes(_csv([
+        PROJECT_HEADER,
+        ["P001", "五万亿", "nev_parts", "", 50000, "land", 50, None, 1],
+        ["P002", "十万亩", "nev_parts", "", 1.0, "land", 100000, None, 1],
+    ]))
+
+
+@writes("sites_infinity_area.geojson")
+def _site_inf(path: Path) -> None:
+    data = _geojson([(_site("I1", area_mu=1.0), _ring(LON, LAT))])
+    path.write_bytes(data.replace(b'"area_mu": 1.0', b'"area_mu": Infinity'))
+
+
+@writes("sites_ten_billion_mu.geojson")
+def _site_huge(path: Path) -> None:
+    path.write_bytes(_geojson([(_site("H1", area_mu=1e10), _ring(LON, LAT)), (_site("H2"), _ring(LON + 0.01, LAT))]))
+
+
+@writes("sites_whole_globe.geojson")
+def _globe(path: Path) -> None:
+    path.write_bytes(_geojson([(_site("G1"), [[[-180, -90], [180, -90], [180, 90], [-180, 90], [-180, -90]]])]))
+
+
+@writes("sites_antimeridian.geojson")
+def _antimeridian(path: Path) -> None:
+    ring = [[[179.999, 10.0], [-179.999, 10.0], [-179.999, 10.002], [179.999, 10.002], [179.999, 10.0]]]
+    path.write_bytes(_geojson([(_site("M1"), ring)]))
+
+
+@writes("scenario_weight_inf.toml")
+def _weight_inf(path: Path) -> None:
+    path.write_bytes(_scenario("\n[weights]\ninvestment = inf\n"))
+
+
+@writes("scenario_weight_1e308.toml")
+def _weight_huge(path: Path) -> None:
+    path.write_bytes(_scenario("\n[weights]\ninvestment = 1.0\nprojects = 1e308\n"))
+
+
+@writes("scenario_time_limit_nan.toml")
+def _tl_nan(path: Path) -> None:
+    path.write_bytes(_scenario("\n[solver]\ntime_limit_s = nan\n"))
+
+
+# --- coordinates that lie ------------------------------------------------------------------------
+@writes("sites_atlantic.geojson")
+def _atlantic(path: Path) -> None:
+    path.write_bytes(_geojson([(_site("A1", area_mu=3.0), _ring(-30.0, 20.0)),
+                               (_site("A2", area_mu=3.0), _ring(LON, LAT))]))
+
+
+@writes("sites_wrong_gk_zone.zip", gdal=True)
+def _wrong_zone(path: Path) -> None:
+    # Coordinates of zone 38 (EPSG:4547, central meridian 114°E) under a .prj of zone 37 (111°E): 300 km west.
+    parts = _shapefile_parts(_sites("EPSG:4546", (GK_E, GK_N), 100.0))
+    path.write_bytes(_zip_shapefile(parts))
+
+
+# --- bad input that used to exit 1 ---------------------------------------------------------------
+@writes("sites_tz_date.gpkg", gdal=True)
+def _tz_date(path: Path) -> None:
+    import pandas as pd
+
+    gdf = _sites("EPSG:4326", (LON, LAT), 0.002,
+                 available_from=pd.to_datetime(["2022-05-01T08:00:00+08:00"] * 3))
+    _write_gpkg(path, [("parcels", gdf)])
+
+
+@writes("scenario_deeply_nested.toml")
+def _nested(path: Path) -> None:
+    path.write_bytes(_scenario("x = " + "[" * 50_000 + "]" * 50_000 + "\n"))
+
+
+#: Valid scenarios whose command lines are the bad input (one file per case: the manifest lists each once).
+CLI_CASES = {
+    "scenario_cli_time_limit_nan.toml": "--time-limit nan",
+    "scenario_cli_time_limit_inf.toml": "--time-limit inf",
+    "scenario_cli_start_folder.toml": "--start DIR (a folder, not an assignments.csv)",
+    "scenario_cli_out_beneath_file.toml": "--out beneath a file",
+    "scenario_cli_out_too_long.toml": "--out with a name over 255 bytes",
+    "scenario_cli_compare_out_file.toml": "compare --out FILE",
+}
+
+
+def _cli_case(name: str, what: str) -> None:
+    def write(path: Path) -> None:
+        path.write_bytes(f"# valid: the command line is the bad input ({what})\nname = \"plain\"\n".encode()
+                         + _scenario(""))
+
+    writes(name)(write)
+
+
+for _name, _what in CLI_CASES.items():
+    _cli_case(_name, _what)
+
+
+# --- control characters --------------------------------------------------------------------------
+@writes("projects_control_chars.csv")
+def _controls(path: Path) -> None:
+    path.write_bytes(_csv([
+        PROJECT_HEADER,
+        ["P001", "铭利达\x07新能源\x1b[31m", "nev_parts", "", 12.5, "land", 120, None, 1],
+        ["P\x00002", "震裕\x0b租赁", "nev_parts", "", 1.2, "lease", None, 8000, 2],
+    ]))
+
+
+# ==============================================================================================
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=OUT, help="output folder (default: tests/data/bad)")

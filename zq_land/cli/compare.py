@@ -28,8 +28,10 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from .. import allocate, compare_results, load_scenario
+    from .. import allocate, check_output_folder, compare_results, load_scenario
 
+    if args.out:  # before solving: --out naming a file fails at once
+        check_output_folder(args.out)
     a = allocate(load_scenario(args.a))
     reference = None
     if not args.no_reference:

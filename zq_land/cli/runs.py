@@ -74,14 +74,14 @@ def _list(args: argparse.Namespace) -> int:
 
 
 def _show(args: argparse.Namespace) -> int:
+    from .. import strict_json_bytes
     from .solve import one_line, print_unplaced
 
     with opened(args) as store:
         info = store.run_info(args.id)
         result = store.load_run(args.id)
     if args.json:
-        print(json.dumps({**info.as_json(), "summary": result.summary()}, ensure_ascii=False, indent=2,
-                         default=str))
+        print(strict_json_bytes({**info.as_json(), "summary": result.summary()}).decode("utf-8"))
         return 0
     print(f"方案 / run #{info.id}: {info.label}")
     print(f"  情景 / scenario: {info.scenario} (v{info.scenario_version}); 数据集 / data set #{info.dataset_id}: "

@@ -8,7 +8,7 @@ from __future__ import annotations
 import argparse
 from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from ._store import add_store_arguments, open_store_for, record_run
 
@@ -16,6 +16,10 @@ if TYPE_CHECKING:
     import pandas as pd
 
     from .. import AllocationResult, Scenario, Stability
+
+
+#: The longest time limit accepted (a day), as for ``solver.time_limit_s`` in a scenario.
+MAX_TIME_LIMIT_S = 86_400.0
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -76,15 +80,16 @@ def scenario_for_cli(path: str | None, sites: str | None, projects: str | None) 
 
 
 def run(args: argparse.Namespace) -> int:
-    from .. import allocate, input_error, write_outputs
+    from .. import allocate, input_error, output_folder_lock, write_outputs
 
     sc = scenario_for_cli(args.scenario, args.sites, args.projects)
     solver = sc.solver
     if args.solver:
         solver = replace(solver, name=args.solver)
     if args.time_limit is not None:
-        if args.time_limit <= 0:
-            raise input_error("<command line>", "--time-limit 须大于 0", "--time-limit must be > 0",
+        if not 0 < args.time_limit <= MAX_TIME_LIMIT_S:  # also refuses nan and inf
+            raise input_error("<command line>", f"--time-limit 须为大于 0、不超过 {MAX_TIME_LIMIT_S:g} 的秒数",
+                              f"--time-limit must be seconds > 0 and at most {MAX_TIME_LIMIT_S:g}",
                               column="--time-limit", found=str(args.time_limit))
         solver = replace(solver, time_limit_s=float(args.time_limit))
     sc = sc.with_(solver=solver, stability=stability_for_cli(sc, args.reference, args.max_loss_share))
@@ -92,16 +97,14 @@ def run(args: argparse.Namespace) -> int:
         sc = sc.with_(policy=replace(sc.policy, area_source=args.area_source))
     protect = [p for p in (args.sites, args.projects, args.scenario, args.reference, *args.start) if p]
     store = open_store_for(args)  # before solving: a bad store URL fails at once
-    result = allocate(sc, starts=[read_start(f) for f in args.start], started=getattr(args, "started", None))
-    paths = write_outputs(result, args.out, lang=args.lang, protect=protect)
-    print(one_line(result))
-    alternatives = write_alternatives_of(result, args)
-    if alternatives:  # the bundle holds them too, with the summary that now names their figures
-        from .. import update_bundle
-
-        update_bundle(Path(args.out) / "audit.zip", {name: (Path(args.out) / name).read_bytes()
-                                                     for name in [*alternatives, "summary.json"]})
-    paths.update({name: Path(args.out) / name for name in alternatives})
+    starts = [read_start(f) for f in args.start]
+    with output_folder_lock(args.out):  # before solving: a bad --out or a second run into it fails at once
+        result = allocate(sc, starts=starts, started=getattr(args, "started", None))
+        print(one_line(result))
+        extra, summary_extra = alternatives_of(result, args)
+        # one set, all or nothing: the alternatives and their figures in summary.json are part of it
+        paths = write_outputs(result, args.out, lang=args.lang, protect=protect, extra=extra,
+                              summary_extra=summary_extra)
     print_warnings(result.warnings, args.lang)
     print_reference(result)
     record_run(store, result, args)
@@ -150,43 +153,42 @@ def print_reference(r: AllocationResult) -> None:
           f"max_loss_share {r.scenario.stability.max_loss_share:g})")
 
 
-def write_alternatives_of(result: AllocationResult, args: argparse.Namespace) -> list[str]:
-    """``--alternatives K``: alternatives.csv and selection_frequency.csv, and their figures in summary.json."""
-    import json
-
-    from .. import alternatives_summary, atomic_write, input_error, run_alternatives, write_alternatives
+def alternatives_of(result: AllocationResult, args: argparse.Namespace) -> tuple[dict[str, bytes], dict[str, Any]]:
+    """``--alternatives K``: alternatives.csv and selection_frequency.csv (by name), and their figures for
+    summary.json; nothing without the flag."""
+    from .. import alternatives_files, alternatives_summary, input_error, run_alternatives
 
     k = int(getattr(args, "alternatives", 0) or 0)
     if k == 0:
-        return []
+        return {}, {}
     if k < 0:
         raise input_error("<command line>", "--alternatives 须为正整数", "--alternatives must be a positive number",
                           column="--alternatives", found=str(k))
     alt = run_alternatives(result.sites, result.projects, result.scenario, result.assignments, k=k,
                            time_limit_s=min(5.0, result.scenario.solver.time_limit_s),
                            budget_s=max(30.0, 4 * result.scenario.solver.time_limit_s))
-    names = write_alternatives(alt, args.out, lang=args.lang)
-    summary = Path(args.out) / "summary.json"
-    if summary.is_file():  # the figures join the run's summary (written atomically above)
-        data = json.loads(summary.read_text(encoding="utf-8"))
-        data["alternatives"] = alternatives_summary(alt)
-        atomic_write(summary, json.dumps(data, ensure_ascii=False, indent=2).encode("utf-8"))
     print(f"备选地块 / alternatives: {len(alt.table)} rows for {alt.table['project_id'].nunique()} projects, "
           f"{alt.solves} re-solves, {alt.seconds:.1f} s")
-    return names
+    return alternatives_files(alt, lang=args.lang), {"alternatives": alternatives_summary(alt)}
 
 
 def read_start(path: str) -> pd.DataFrame:
     """An earlier run's ``assignments.csv`` (``project_id``, ``site_id``; an empty site is unplaced)."""
     import pandas as pd
 
-    from .. import input_error
+    from .. import input_error, unescape_cell
 
     file = str(path)
+    if Path(path).is_dir():
+        raise input_error(file, "起始方案须为文件（assignments.csv），而不是文件夹",
+                          "the start plan must be a file (an assignments.csv), not a folder", column="--start")
     try:
         df = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
     except FileNotFoundError:
-        raise input_error(file, "找不到起始方案文件", "the start plan file does not exist") from None
+        raise input_error(file, "找不到起始方案文件", "the start plan file does not exist", column="--start") from None
+    except OSError as exc:
+        raise input_error(file, f"无法读取起始方案：{exc.strerror or exc}",
+                          f"cannot read the start plan: {exc.strerror or exc}", column="--start") from None
     except (UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
         raise input_error(file, f"起始方案不是可读的 UTF-8 CSV：{exc}",
                           f"the start plan is not a readable UTF-8 CSV: {exc}") from None
@@ -196,13 +198,15 @@ def read_start(path: str) -> pd.DataFrame:
                           f"the start plan lacks the column(s) {', '.join(missing)} (expected an "
                           "assignments.csv written by this tool)", column=missing[0])
     df = df[["project_id", "site_id"]].copy()
+    for c in df.columns:  # the export escapes ids that would be formulas ('=P1); read them as written
+        df[c] = df[c].map(unescape_cell)
     df["site_id"] = df["site_id"].str.strip().replace("", None)
     return df
 
 
 def one_line(r: AllocationResult) -> str:
     k, s = r.kpis, r.solve
-    gap = "" if s.gap is None else f", gap {100 * float(s.gap):.3g}%"
+    gap = "" if s.gap is None or s.gap != s.gap else f", gap {100 * float(s.gap):.3g}%"
     return (f"{r.scenario.name}: {s.status} ({s.solver}{gap}) — placed {k['projects_placed']}/{k['projects_total']} "
             f"projects, {k['investment_placed_yi']:.2f}/{k['investment_total_yi']:.2f} 亿元; "
             f"land {k['land_placed_mu']:.1f} mu, floor {k['floor_placed_m2']:,.0f} m2; "

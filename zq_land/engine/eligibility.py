@@ -9,6 +9,7 @@ candidate pairs of the optimiser, the per-project rule counts behind the "why un
 from __future__ import annotations
 
 import datetime as dt
+import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Final
@@ -78,7 +79,8 @@ class Candidates:
         objective, 亿元).
     rule_counts
         One row per project: how many sites each rule excludes taken alone, ``n_eligible``, and the
-        largest capacity among sites passing every other rule (``max_cap_mu``, ``max_cap_m2``).
+        largest capacity among sites passing every other rule (``max_cap_mu``, ``max_cap_m2``);
+        ``unchecked`` is True for the projects whose sites the deadline left unchecked (no pairs).
     sites
         Per site: ``site_id, s, kind, status, unit, capacity, excluded, lon, lat`` and ``name``.
     projects
@@ -98,12 +100,21 @@ class Candidates:
     anchors: Mapping[str, tuple[tuple[float, float], ...]] = field(default_factory=dict)
 
     @property
+    def unchecked(self) -> int:
+        """How many projects the deadline left unchecked (0 when every pair was checked)."""
+        if "unchecked" not in self.rule_counts.columns:
+            return 0
+        return int(self.rule_counts["unchecked"].sum())
+
+    @property
     def site_capacity(self) -> pd.Series:
         """Capacity per site id (mu for land, m2 for factory and platform)."""
         return pd.Series(self.sites["capacity"].to_numpy(), index=self.sites["site_id"], name="capacity")
 
 
-def eligible_pairs(sites: pd.DataFrame, projects: pd.DataFrame, scenario: Scenario) -> Candidates:
+def eligible_pairs(
+    sites: pd.DataFrame, projects: pd.DataFrame, scenario: Scenario, *, deadline: float | None = None
+) -> Candidates:
     """Every (project, site) pair that satisfies all allocation rules, with its objective coefficient.
 
     Parameters
@@ -112,6 +123,9 @@ def eligible_pairs(sites: pd.DataFrame, projects: pd.DataFrame, scenario: Scenar
         Canonical tables (``docs/ARCHITECTURE.md``); geometry is not needed.
     scenario
         Weights, policy, forbidden pairs, exclusions and anchors.
+    deadline
+        A ``time.monotonic()`` stamp: projects are checked in chunks, and those not reached by then are
+        left with no pairs and ``unchecked`` in ``rule_counts`` (a run's time limit holds at any size).
 
     Returns
     -------
@@ -119,23 +133,50 @@ def eligible_pairs(sites: pd.DataFrame, projects: pd.DataFrame, scenario: Scenar
     """
     st = _site_frame(sites, scenario)
     pj = _project_frame(projects, scenario)
-    rules, need, cap = _rule_arrays(st, pj, scenario)
     anchors = R.anchor_points(pj["anchor"], st, scenario)
-
-    # True where any rule but capacity excludes (P, S), OR-ed in place: no (R, P, S) stack at city scale
-    other = np.zeros(rules["capacity"].shape, dtype=bool)
-    for r in RULES:
-        if r != "capacity":
-            other |= rules[r]
-    excl_p = pj["excluded"].to_numpy(bool)[:, None]
-    ok = ~(other | rules["capacity"]) & ~excl_p
-    p_idx, s_idx = np.nonzero(ok)  # row-major: sorted by project then site -> stable order
+    site_inputs = _SiteInputs.of(st, scenario)
+    cap = site_inputs.cap
+    p_parts: list[np.ndarray] = []
+    s_parts: list[np.ndarray] = []
+    need_parts: list[np.ndarray] = []
+    count_parts: list[pd.DataFrame] = []
+    # Projects in chunks of about CHUNK_CELLS pairs: the (P, S) arrays of 2,000 projects x 50,000 sites
+    # took 1e8 cells per rule (gigabytes, 32 s with 10 s in the kernel); chunks stay in the cache.
+    step = max(1, CHUNK_CELLS // max(len(st), 1))
+    reached = len(pj)
+    for lo in range(0, len(pj), step):
+        if deadline is not None and lo > 0 and time.monotonic() > deadline:
+            reached = lo
+            break
+        pj_c = pj.iloc[lo:lo + step].reset_index(drop=True)
+        rules, need, _ = _rule_arrays(st, pj_c, scenario, site_inputs)
+        # True where any rule but capacity excludes (P, S), OR-ed in place: no (R, P, S) stack
+        other = np.zeros(rules["capacity"].shape, dtype=bool)
+        for r in RULES:
+            if r != "capacity":
+                other |= rules[r]
+        ok = ~(other | rules["capacity"]) & ~pj_c["excluded"].to_numpy(bool)[:, None]
+        p_c, s_c = np.nonzero(ok)  # row-major: sorted by project then site -> stable order
+        p_parts.append(p_c + lo)
+        s_parts.append(s_c)
+        need_parts.append(need[p_c, s_c])
+        counts_c = _rule_counts(rules, other, ok, cap, st, pj_c)
+        counts_c["p"] = np.arange(lo, lo + len(pj_c), dtype=np.int64)
+        count_parts.append(counts_c)
+    empty_i = np.zeros(0, dtype=np.int64)
+    p_idx = np.concatenate(p_parts) if p_parts else empty_i
+    s_idx = np.concatenate(s_parts) if s_parts else empty_i
+    need_k = np.concatenate(need_parts) if need_parts else np.zeros(0)
+    if reached < len(pj):
+        count_parts.append(_unchecked_counts(pj.iloc[reached:], reached, len(st)))
+    counts = (pd.concat(count_parts, ignore_index=True) if count_parts
+              else _rule_counts(*_rule_arrays_with_ok(st, pj, scenario, site_inputs), cap, st, pj))
+    counts["unchecked"] = counts["p"].to_numpy() >= reached
 
     is_land = (st["kind"].to_numpy() == "land")
     inv = pj["investment_yi"].to_numpy(float)
     scales = _scales(pj)
     unit = st["unit"].to_numpy()[s_idx]
-    need_k = need[p_idx, s_idx]
     inefficient = (st["status"].to_numpy() == "inefficient")[s_idx]
     revit = np.where(inefficient, np.where(is_land[s_idx], need_k, need_k * MU_PER_M2), 0.0)
     dist_k, alon_k, alat_k = _anchor_measures(st, pj["anchor"].to_numpy(str), anchors, p_idx, s_idx)
@@ -170,7 +211,6 @@ def eligible_pairs(sites: pd.DataFrame, projects: pd.DataFrame, scenario: Scenar
             "coefficient": coef,
         }
     )
-    counts = _rule_counts(rules, other, ok, cap, st, pj)
     st_out = st.assign(capacity=cap)
     return Candidates(pairs=pairs, rule_counts=counts, sites=st_out, projects=pj, scales=scales, anchors=anchors)
 
@@ -308,12 +348,53 @@ def _col(df: pd.DataFrame, name: str, default: Any) -> pd.Series:
 
 
 
+#: Pairs per chunk of projects in :func:`eligible_pairs` (about 4 MB per boolean rule array).
+CHUNK_CELLS = 4_000_000
+
+
+@dataclass(frozen=True)
+class _SiteInputs:
+    """What the rules need of the sites, computed once for every chunk of projects."""
+
+    kind: np.ndarray
+    is_land: np.ndarray
+    cap: np.ndarray
+    site_sets: list[frozenset[str]] | list[set[str]]
+    any_ind: np.ndarray
+    floor: np.ndarray
+    occupied: np.ndarray
+    avail: np.ndarray  # available_from (NaT = now); the rule compares it with each project's date
+    excluded: np.ndarray
+    s_pos: dict[str, int]
+    allowed: dict[str, np.ndarray] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, st: pd.DataFrame, scenario: Scenario) -> _SiteInputs:
+        kind = st["kind"].to_numpy(str)
+        cap, _ = R.site_capacity(kind, st["area_mu"], st["floor_area_m2"],
+                                 usable_land_ratio=scenario.policy.usable_land_ratio,
+                                 area_source=scenario.policy.area_source, area_mu_geom=st["area_mu_geom"])
+        site_sets = [R.industry_set(x) for x in st["industries"]]
+        floor = st["min_invest_wan_per_mu"].to_numpy(float)
+        if scenario.policy.default_min_invest_wan_per_mu is not None:
+            floor = np.where(np.isnan(floor), scenario.policy.default_min_invest_wan_per_mu, floor)
+        avail = st["available_from"].to_numpy("datetime64[ns]")
+        return cls(kind, kind == "land", cap, site_sets, np.array([not x for x in site_sets], dtype=bool), floor,
+                   st["status"].to_numpy(str) == "occupied", avail,
+                   st["excluded"].to_numpy(bool), {sid: j for j, sid in enumerate(st["site_id"])})
+
+    def allows(self, code: str) -> np.ndarray:
+        if code not in self.allowed:
+            self.allowed[code] = np.array([code in x for x in self.site_sets], dtype=bool)
+        return self.allowed[code]
+
+
 def _rule_arrays(
-    st: pd.DataFrame, pj: pd.DataFrame, scenario: Scenario
+    st: pd.DataFrame, pj: pd.DataFrame, scenario: Scenario, site_inputs: _SiteInputs | None = None
 ) -> tuple[dict[str, np.ndarray], np.ndarray, np.ndarray]:
     """Boolean (P, S) arrays, True where a rule excludes the pair; the need (P, S); capacity (S,)."""
-    kind = st["kind"].to_numpy(str)
-    is_land = kind == "land"
+    si = site_inputs if site_inputs is not None else _SiteInputs.of(st, scenario)
+    kind = si.kind
     land_need = pj["land_need_mu"].to_numpy(float)
     need = R.need_on_site(kind[None, :], land_need[:, None], pj["floor_need_m2"].to_numpy(float)[:, None])
 
@@ -321,43 +402,32 @@ def _rule_arrays(
     with np.errstate(invalid="ignore"):
         kind_ok &= np.isfinite(need) & (need > 0)
 
-    cap, _ = R.site_capacity(kind, st["area_mu"], st["floor_area_m2"],
-                             usable_land_ratio=scenario.policy.usable_land_ratio,
-                             area_source=scenario.policy.area_source, area_mu_geom=_geom_area(st))
+    cap = si.cap
     # a missing need is the kind/mode rule's business, not the capacity rule's
     fits = np.isnan(need) | R.fits(need, cap[None, :])
 
-    site_sets = [R.industry_set(x) for x in st["industries"]]
-    any_ind = np.array([not x for x in site_sets], dtype=bool)
     industry = pj["industry"].to_numpy(str)
-    ind_ok = np.repeat(any_ind[None, :], len(pj), axis=0)
+    ind_ok = np.repeat(si.any_ind[None, :], len(pj), axis=0)
     for code in np.unique(industry):
-        allowed = np.array([code in x for x in site_sets], dtype=bool)
-        ind_ok[industry == code] |= allowed[None, :]
+        ind_ok[industry == code] |= si.allows(str(code))[None, :]
 
-    floor = st["min_invest_wan_per_mu"].to_numpy(float)
-    if scenario.policy.default_min_invest_wan_per_mu is not None:
-        floor = np.where(np.isnan(floor), scenario.policy.default_min_invest_wan_per_mu, floor)
     intensity = R.intensity_wan_per_mu(pj["investment_yi"].to_numpy(float)[:, None], land_need[:, None])
-    intensity_fail = (is_land[None, :] & np.isfinite(land_need)[:, None]
-                      & R.below_intensity_floor(intensity, floor[None, :]))
+    intensity_fail = (si.is_land[None, :] & np.isfinite(land_need)[:, None]
+                      & R.below_intensity_floor(intensity, si.floor[None, :]))
     per_mu_fail = {
-        rule: is_land[None, :] & R.below_per_mu_floor(
+        rule: si.is_land[None, :] & R.below_per_mu_floor(
             R.per_mu(pj[figure].to_numpy(float), land_need)[:, None], _per_mu_floor(st, scenario, figure)[None, :])
         for rule, figure in (("tax_floor", "tax_wan"), ("output_floor", "output_wan"))
     }
 
-    occupied = st["status"].to_numpy(str) == "occupied"
-    avail = st["available_from"].to_numpy("datetime64[ns]")
-    late = ~R.available_by(avail[None, :], pj["need_date"].to_numpy("datetime64[ns]")[:, None])
+    late = ~R.available_by(si.avail[None, :], pj["need_date"].to_numpy("datetime64[ns]")[:, None])
 
     forbidden = np.zeros(need.shape, dtype=bool)
     if scenario.forbid:
         p_pos = {p: i for i, p in enumerate(pj["project_id"])}
-        s_pos = {s: j for j, s in enumerate(st["site_id"])}
         for p, s in scenario.forbid:
-            if p in p_pos and s in s_pos:
-                forbidden[p_pos[p], s_pos[s]] = True
+            if p in p_pos and s in si.s_pos:
+                forbidden[p_pos[p], si.s_pos[s]] = True
     shape = need.shape
     rules = {
         "kind_mode": ~kind_ok,
@@ -365,13 +435,35 @@ def _rule_arrays(
         "capacity": ~fits,
         "intensity": intensity_fail,
         **per_mu_fail,
-        "status_occupied": np.broadcast_to(occupied[None, :], shape),
+        "status_occupied": np.broadcast_to(si.occupied[None, :], shape),
         "not_available": late,
         "forbidden": forbidden,
-        "excluded_site": np.broadcast_to(st["excluded"].to_numpy(bool)[None, :], shape),
+        "excluded_site": np.broadcast_to(si.excluded[None, :], shape),
     }
     return rules, need, cap
 
+
+def _unchecked_counts(pj: pd.DataFrame, first: int, n_sites: int) -> pd.DataFrame:
+    """The counts' rows of projects the deadline left unchecked: no rule counted, no site eligible."""
+    out = pd.DataFrame({"project_id": pj["project_id"].to_numpy(),
+                        "p": np.arange(first, first + len(pj), dtype=np.int64)})
+    for r in RULES:
+        out[r] = np.zeros(len(pj), dtype=np.int64)
+    out["n_sites"] = n_sites
+    out["n_eligible"] = np.zeros(len(pj), dtype=np.int64)
+    out["max_cap_mu"] = np.nan
+    out["max_cap_m2"] = np.nan
+    out["excluded_project"] = pj["excluded"].to_numpy(bool)
+    return out
+
+
+def _rule_arrays_with_ok(
+    st: pd.DataFrame, pj: pd.DataFrame, scenario: Scenario, site_inputs: _SiteInputs
+) -> tuple[dict[str, np.ndarray], np.ndarray, np.ndarray]:
+    """The rules, ``other`` and ``ok`` of a table with no projects (the counts' empty frame)."""
+    rules, need, _ = _rule_arrays(st, pj, scenario, site_inputs)
+    empty = np.zeros(need.shape, dtype=bool)
+    return rules, empty, empty
 
 
 def _per_mu_floor(st: pd.DataFrame, scenario: Scenario, figure: str) -> np.ndarray:
@@ -387,7 +479,11 @@ def _rule_counts(
 ) -> pd.DataFrame:
     out = pd.DataFrame({"project_id": pj["project_id"].to_numpy(), "p": np.arange(len(pj), dtype=np.int64)})
     for r in RULES:
-        out[r] = rules[r].sum(axis=1).astype(np.int64)
+        a = rules[r]
+        if a.ndim == 2 and a.strides[0] == 0:  # a site rule broadcast over projects: one count for all
+            out[r] = np.full(a.shape[0], int(a[0].sum()) if a.shape[0] else 0, dtype=np.int64)
+        else:
+            out[r] = a.sum(axis=1).astype(np.int64)
     out["n_sites"] = len(st)
     out["n_eligible"] = ok.sum(axis=1).astype(np.int64)
     # ``other``: fails any rule but capacity
@@ -549,10 +645,3 @@ def _explain_eligible(pj: pd.DataFrame, st: pd.DataFrame, scenario: Scenario, p:
 def _used(project_ids: Sequence[str], pj: pd.DataFrame, kind: str) -> float:
     rows = pj[pj["project_id"].isin(project_ids)]
     return float(rows[R.KIND_NEED[kind]].fillna(0.0).sum())
-
-
-def _geom_area(st: pd.DataFrame) -> Any:
-    """The sites' geometric area (mu) for ``policy.area_source``; the declared one where a table has none."""
-    if "area_mu_geom" in st.columns:
-        return st["area_mu_geom"]
-    return st["area_mu"]

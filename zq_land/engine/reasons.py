@@ -33,7 +33,8 @@ def unplaced_reasons(
 ) -> pd.DataFrame:
     """One reason per unplaced project.
 
-    Codes: ``excluded_project`` (the scenario excludes it), ``no_eligible_site`` (no site admits it;
+    Codes: ``excluded_project`` (the scenario excludes it), ``not_checked`` (the time limit came before
+    its sites were checked), ``no_eligible_site`` (no site admits it;
     the text counts the sites each rule excluded and quotes the largest that would otherwise fit),
     ``sites_full`` (the sites that admit it are full; names them and the projects on them) and
     ``not_chosen`` (a site has room but placing it would lower the objective, or the solve stopped
@@ -79,6 +80,10 @@ def unplaced_reasons(
                          "the scenario excludes this project from allocation"))
             continue
         mine = per_project.get(pid)
+        if mine is None and counts[pid].get("unchecked"):
+            rows.append((pid, "not_checked", "求解时限已到，尚未检查该项目可用的地块；请延长时限",
+                         "the time limit was reached before this project's sites were checked; allow more time"))
+            continue
         if mine is None:
             rows.append((pid, "no_eligible_site", *_no_site_text(counts[pid], pj[pid])))
             continue

@@ -62,13 +62,15 @@ Point = tuple[float, float]
 
 def kind_fits_mode(mode: npt.ArrayLike, kind: npt.ArrayLike) -> npt.NDArray[np.bool_]:
     """Whether a project of ``mode`` may use a site of ``kind`` (broadcast: modes (P, 1) x kinds (S,))."""
-    mode_a, kind_a = np.broadcast_arrays(np.asarray(mode, dtype=object), np.asarray(kind, dtype=object))
-    out = np.zeros(mode_a.shape, dtype=bool)
-    for m, kinds in MODE_KINDS.items():
-        rows = mode_a == m
-        if rows.any():
-            out[rows] = np.isin(kind_a[rows], kinds)
-    return out
+    # A table of the distinct modes x kinds, indexed by broadcasting: comparing (P, S) object arrays
+    # took 5 s at 2,000 projects x 50,000 sites.
+    mode_a, kind_a = np.asarray(mode, dtype=object), np.asarray(kind, dtype=object)
+    modes, m_at = np.unique(mode_a.astype(str), return_inverse=True)
+    kinds, k_at = np.unique(kind_a.astype(str), return_inverse=True)
+    table = np.array([[k in MODE_KINDS.get(m, ()) for k in kinds] for m in modes], dtype=bool).reshape(
+        len(modes), len(kinds))
+    shape = np.broadcast_shapes(mode_a.shape, kind_a.shape)
+    return np.broadcast_to(table[m_at.reshape(mode_a.shape), k_at.reshape(kind_a.shape)], shape).copy()
 
 
 def needs_of_mode(mode: str) -> tuple[str, ...]:
@@ -277,8 +279,20 @@ def anchor_points(names: Iterable[str], sites: pd.DataFrame, scenario: Scenario 
     """Every anchor of ``names`` (canonical, sorted) with its points (:func:`resolve_anchor`); unknown
     anchors map to no point. The points a run measures its distances to, and the ones its map draws."""
     out: dict[str, tuple[Point, ...]] = {}
-    for name in sorted({canonical_anchor(n) for n in names} - {""}):
-        out[name] = tuple(resolve_anchor(name, sites, scenario))
+    wanted = sorted({canonical_anchor(n) for n in names} - {""})
+    if not wanted:
+        return out
+    # Only occupied sites and the sites the scenario names can hold an anchor: resolving on them alone
+    # gives the same points (124 anchors over 50,000 sites took 10 s resolved on the whole table).
+    keep = np.zeros(len(sites), dtype=bool)
+    if "status" in sites.columns:
+        keep |= sites["status"].astype(str).to_numpy() == "occupied"
+    named = {str(w) for _k, w in (scenario.anchors if scenario is not None else ()) if not isinstance(w, tuple)}
+    if named and "site_id" in sites.columns:
+        keep |= sites["site_id"].astype(str).isin(named).to_numpy()
+    candidates = sites[keep]
+    for name in wanted:
+        out[name] = tuple(resolve_anchor(name, candidates, scenario))
     return out
 
 

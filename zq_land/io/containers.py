@@ -326,7 +326,21 @@ def csv_rows(path: Path, file: str, encoding: str | None, rep: ValidationReport)
 
 
 
-def xlsx_rows(path: Path, file: str, sheet: str | None, rep: ValidationReport) -> list[list[Any]] | None:
+#: The widest sheet read: a value beyond this column is refused (a 5 KB workbook whose used range ends at
+#: XFD1048576 made openpyxl pad every row to 16,384 cells and exhausted memory).
+XLSX_MAX_COLUMNS = 1_024
+
+
+def xlsx_rows(
+    path: Path, file: str, sheet: str | None, rep: ValidationReport, info: dict[str, Any] | None = None
+) -> list[list[Any]] | None:
+    """The rows of a worksheet, by its real cells (the declared used range is ignored).
+
+    Without ``sheet``, the active sheet when visible, else the first visible one (a hidden first sheet
+    holds stale data more often than not). ``info`` receives ``sheet`` (the one read), ``hidden`` (the
+    hidden sheets' names) and ``others`` (each other sheet's first rows, for the caller to say when one
+    also looks like the list).
+    """
     import openpyxl
 
     try:
@@ -358,11 +372,76 @@ def xlsx_rows(path: Path, file: str, sheet: str | None, rep: ValidationReport) -
                 expected=", ".join(wb.sheetnames),
             )
             return None
-        ws = wb[sheet] if sheet is not None else wb.worksheets[0]
-        return [list(r) for r in ws.iter_rows(values_only=True)]
+        sheets = [ws for ws in wb.worksheets if hasattr(ws, "_get_source")]
+        if not sheets:
+            rep.error(file, "工作簿中没有工作表", "the workbook holds no worksheet")
+            return None
+        if sheet is not None:
+            ws = wb[sheet]
+        else:
+            visible = [w for w in sheets if getattr(w, "sheet_state", "visible") == "visible"] or sheets
+            active = wb.active
+            ws = active if active in visible else visible[0]
+        if info is not None:
+            info["sheet"] = ws.title
+            info["hidden"] = [w.title for w in sheets if getattr(w, "sheet_state", "visible") != "visible"]
+            info["others"] = {}
+        try:
+            rows = _sheet_rows(ws, file, rep)
+            if info is not None and rows is not None:
+                for other in sheets:
+                    if other is not ws:
+                        info["others"][other.title] = _sheet_rows(other, file, ValidationReport(), limit=6) or []
+        except Exception as exc:  # damaged sheet XML: lxml / ElementTree parse errors, bad cell values
+            rep.error(
+                file,
+                f"工作表“{ws.title}”的内容已损坏，无法读取：{short_error(exc)}",
+                f"the worksheet '{ws.title}' is damaged and cannot be read: {short_error(exc)}",
+                found=type(exc).__name__,
+            )
+            return None
+        return rows
     finally:
         wb.close()
 
+
+def _sheet_rows(ws: Any, file: str, rep: ValidationReport, *, limit: int | None = None) -> list[list[Any]] | None:
+    """A read-only sheet's rows from its XML, each as long as its last value (empty rows as ``[]``)."""
+    from openpyxl.worksheet._reader import WorkSheetParser
+
+    out: list[list[Any]] = []
+    with ws._get_source() as src:
+        parser = WorkSheetParser(src, ws._shared_strings, data_only=True, epoch=ws.parent.epoch,
+                                 date_formats=ws.parent._date_formats,
+                                 timedelta_formats=ws.parent._timedelta_formats)
+        empty: list[Any] = []
+        for idx, cells in parser.parse():
+            if limit is not None and idx > limit:
+                break
+            values = {c["column"]: c["value"] for c in cells if c.get("value") is not None}
+            if not values:
+                continue
+            far = max(values)
+            if far > XLSX_MAX_COLUMNS:
+                from openpyxl.utils import get_column_letter
+
+                rep.error(
+                    file,
+                    f"工作表“{ws.title}”第 {idx} 行在第 {get_column_letter(far)} 列有数据，"
+                    f"超过 {XLSX_MAX_COLUMNS} 列上限",
+                    f"the worksheet '{ws.title}' holds a value in column {get_column_letter(far)} of row {idx}, "
+                    f"beyond the {XLSX_MAX_COLUMNS}-column limit",
+                    row=idx,
+                    found=get_column_letter(far),
+                )
+                return None
+            while len(out) < idx - 1:
+                out.append(empty)  # one shared empty row per gap: a far-away row costs 8 bytes per gap row
+            row = [None] * far
+            for col, v in values.items():
+                row[col - 1] = v
+            out.append(row)
+    return out
 
 
 def file_fingerprint(path: str | Path) -> dict[str, str]:

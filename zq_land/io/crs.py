@@ -104,6 +104,89 @@ def to_wgs84(
 
 
 
+#: Mainland China and its islands, in degrees (lon_min, lat_min, lon_max, lat_max).
+CHINA_BOUNDS = (73.4, 3.8, 135.1, 53.6)
+#: Where the planners' sites are expected (Zhaoqing and its neighbours, with a margin of ~100 km); a setting:
+#: ``ZQ_LAND_EXTENT="lon_min,lat_min,lon_max,lat_max"`` (an empty value turns the check off).
+DEFAULT_EXTENT = (110.3, 21.8, 114.0, 25.3)
+#: The widest a site may be, in degrees of longitude or latitude (a whole-globe polygon is not a parcel).
+MAX_SITE_SPAN_DEG = 1.0
+
+
+def check_locations(
+    gdf: gpd.GeoDataFrame, crs: pyproj.CRS | None, file: str, rep: ValidationReport
+) -> bool:
+    """Refuse sites that cannot be parcels (spanning the globe, crossing the antimeridian); warn, naming the
+    sites, when they fall outside the declared CRS's area of use, outside China or far from the expected
+    extent (:func:`expected_extent`). ``gdf`` is in EPSG:4326; returns False when a site was refused."""
+    geoms = gdf.geometry
+    ok = ~(geoms.isna() | geoms.is_empty)
+    if not ok.any():
+        return True
+    b = geoms.bounds.to_numpy(dtype=float)
+    ids = gdf["site_id"].astype(str).to_numpy()
+    rows = np.arange(len(gdf)) + 2
+    span = np.fmax(b[:, 2] - b[:, 0], b[:, 3] - b[:, 1])
+    wide = ok.to_numpy() & (span > MAX_SITE_SPAN_DEG)
+    for i in np.flatnonzero(wide)[:20]:
+        across = b[i, 0] < -179 and b[i, 2] > 179 and b[i, 3] - b[i, 1] <= MAX_SITE_SPAN_DEG
+        zh = "跨越 180° 经线" if across else f"跨度 {span[i]:.1f}°（约 {span[i] * 111:,.0f} 公里）"
+        en = "crosses the antimeridian (180°)" if across else f"spans {span[i]:.1f}° (about {span[i] * 111:,.0f} km)"
+        rep.error(file, f"地块{zh}，不可能是一块用地；请核对几何", f"the site {en}: it cannot be a parcel; check "
+                  "its geometry", row=int(rows[i]), item_id=ids[i] or None, column="geometry",
+                  found=f"{b[i, 0]:.3f},{b[i, 1]:.3f},{b[i, 2]:.3f},{b[i, 3]:.3f}",
+                  expected=f"<= {MAX_SITE_SPAN_DEG:g}°")
+    if wide.any():
+        return False
+    cx, cy = (b[:, 0] + b[:, 2]) / 2, (b[:, 1] + b[:, 3]) / 2
+    valid = ok.to_numpy()
+
+    def outside(box: tuple[float, float, float, float], margin: float = 0.0) -> np.ndarray:
+        w, s_, e, n = box
+        return valid & ((cx < w - margin) | (cx > e + margin) | (cy < s_ - margin) | (cy > n + margin))
+
+    def say(mask: np.ndarray, zh: str, en: str, expected: str) -> None:
+        hit = np.flatnonzero(mask)
+        if not len(hit):
+            return
+        named = ", ".join(ids[i] for i in hit[:10]) + (f" … (+{len(hit) - 10})" if len(hit) > 10 else "")
+        at = f"x≈{cx[hit[0]]:.4f}, y≈{cy[hit[0]]:.4f}"
+        rep.warn(file, f"{len(hit)} 个地块{zh}：{named}（如 {at}）；请核对坐标系与坐标",
+                 f"{len(hit)} site(s) {en}: {named} (e.g. {at}); check the CRS and the coordinates",
+                 row=int(rows[hit[0]]), item_id=ids[hit[0]] or None, column="geometry", found=at,
+                 expected=expected)
+
+    aou = getattr(crs, "area_of_use", None) if crs is not None else None
+    if aou is not None and crs is not None and crs.to_epsg() not in (4326, geo.CGCS2000_GEOGRAPHIC):
+        box = (aou.west, aou.south, aou.east, aou.north)
+        if box[0] <= box[2]:  # an area of use across 180° is not checked
+            label = f"EPSG:{crs.to_epsg()}" if crs.to_epsg() else crs.name
+            say(outside(box, 0.5), f"位于所声明坐标系 {label} 的适用范围之外",
+                f"lie outside the area of use of the declared CRS {label}", ",".join(f"{v:g}" for v in box))
+    in_china = ~outside(CHINA_BOUNDS)
+    say(~in_china & valid, "位于中国境外", "lie outside China", ",".join(f"{v:g}" for v in CHINA_BOUNDS))
+    extent = expected_extent()
+    if extent is not None:
+        say(outside(extent) & in_china, "远离预期范围（设置 ZQ_LAND_EXTENT）",
+            "lie far from the expected extent (setting ZQ_LAND_EXTENT)", ",".join(f"{v:g}" for v in extent))
+    return True
+
+
+def expected_extent() -> tuple[float, float, float, float] | None:
+    """Where sites are expected: ``ZQ_LAND_EXTENT`` (``lon_min,lat_min,lon_max,lat_max``; empty = off), else
+    :data:`DEFAULT_EXTENT`."""
+    import os
+
+    raw = os.environ.get("ZQ_LAND_EXTENT")
+    if raw is None:
+        return DEFAULT_EXTENT
+    try:
+        w, s_, e, n = (float(v) for v in raw.split(","))
+    except ValueError:
+        return None
+    return (w, s_, e, n) if w < e and s_ < n else None
+
+
 def _checked_to_crs(
     gdf: gpd.GeoDataFrame, label: str, at: str, file: str, rep: ValidationReport
 ) -> gpd.GeoDataFrame | None:

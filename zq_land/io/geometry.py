@@ -116,23 +116,22 @@ def check_areas(gdf: gpd.GeoDataFrame, file: str, rep: ValidationReport) -> None
     """Fill area_mu from the geometry; warn when a declared area and the geometry disagree."""
     declared = gdf["area_mu"].to_numpy(dtype=float)
     geom = gdf["area_mu_geom"].to_numpy(dtype=float)
-    for i in range(len(gdf)):
+    with np.errstate(invalid="ignore"):
+        differ = ~np.isnan(declared) & (geom > 0) & (np.abs(declared - geom) > AREA_TOLERANCE * geom)
+    for i in np.flatnonzero(differ):  # only the sites that differ: a loop over 50,000 took 1.3 s
         sid = gdf["site_id"].iat[i] or None
         d, g = declared[i], geom[i]
-        if np.isnan(d):
-            continue
-        if g > 0 and abs(d - g) > AREA_TOLERANCE * g:
-            rep.warn(
-                file,
-                f"填写的面积 {d:,.2f} 亩与几何计算的 {g:,.2f} 亩相差 {abs(d - g) / g:.0%}（超过 5%）；"
-                "以填写的面积为准（情景的 policy.area_source 可改用几何面积或较小者）",
-                f"declared area {d:,.2f} mu differs from the {g:,.2f} mu of the geometry by "
-                f"{abs(d - g) / g:.0%} (over 5 %); the declared area is used (the scenario's policy.area_source "
-                "can choose the geometry's or the smaller)",
-                row=i + 2,
-                item_id=sid,
-                column="area_mu",
-                found=f"{d:g}",
-                expected=f"{g:.2f}",
-            )
+        rep.warn(
+            file,
+            f"填写的面积 {d:,.2f} 亩与几何计算的 {g:,.2f} 亩相差 {abs(d - g) / g:.0%}（超过 5%）；"
+            "以填写的面积为准（情景的 policy.area_source 可改用几何面积或较小者）",
+            f"declared area {d:,.2f} mu differs from the {g:,.2f} mu of the geometry by "
+            f"{abs(d - g) / g:.0%} (over 5 %); the declared area is used (the scenario's policy.area_source "
+            "can choose the geometry's or the smaller)",
+            row=int(i) + 2,
+            item_id=sid,
+            column="area_mu",
+            found=f"{d:g}",
+            expected=f"{g:.2f}",
+        )
     gdf["area_mu"] = np.where(np.isnan(declared), geom, declared)

@@ -43,6 +43,7 @@ from .values import (
     is_missing,
     number_column,
     probability_column,
+    text_column,
     text_of,
 )
 
@@ -115,7 +116,8 @@ def summarize_projects(df: pd.DataFrame) -> str:
     """One line describing a projects table: counts by mode and total investment."""
     counts = df["mode"].value_counts()
     parts = ", ".join(f"{m} {int(counts.get(m, 0))}" for m in MODES)
-    return f"{len(df)} projects ({parts}); investment {df['investment_yi'].sum():,.2f} 亿元"
+    sheet = f"; worksheet '{df.attrs['sheet']}'" if df.attrs.get("sheet") else ""
+    return f"{len(df)} projects ({parts}); investment {df['investment_yi'].sum():,.2f} 亿元{sheet}"
 
 
 
@@ -137,7 +139,10 @@ def _read_projects(
     if suffix in (".csv", ".txt"):
         rows = csv_rows(path, file, encoding, rep)
     elif suffix in (".xlsx", ".xlsm"):
-        rows = xlsx_rows(path, file, sheet, rep)
+        info: dict[str, Any] = {}
+        rows = xlsx_rows(path, file, sheet, rep, info)
+        if rows is not None:
+            _say_which_sheet(info, sheet, columns, file, rep)
     else:
         hint_zh = "；.xls 请在 Excel 中另存为 .xlsx" if suffix == ".xls" else ""
         hint_en = "; save a .xls as .xlsx in Excel" if suffix == ".xls" else ""
@@ -193,7 +198,10 @@ def _read_projects(
     )
     complete = require_columns(PROJECT_REQUIRED, mapping.values(), list(raw.columns), file, rep)
     headers = mapping_choices(raw.columns, mapping, complete=complete)
-    return _project_values(raw, mapping, row_numbers, file, rep), headers, complete
+    table = _project_values(raw, mapping, row_numbers, file, rep)
+    if suffix in (".xlsx", ".xlsm"):
+        table.attrs["sheet"] = str(info.get("sheet", ""))
+    return table, headers, complete
 
 
 
@@ -206,7 +214,7 @@ def _project_values(
     def col(canon: str) -> list[Any]:
         return list(raw[src[canon]]) if canon in src else [None] * n
 
-    ids = [text_of(v) for v in col("project_id")]
+    ids = text_column(col("project_id"), None, rows, "project_id", file, rep)
     if "project_id" in src:
         check_ids(
             ids,
@@ -221,7 +229,7 @@ def _project_values(
         )
     out = pd.DataFrame(index=range(n))
     out["project_id"] = ids
-    out["name"] = [text_of(v) for v in col("name")]
+    out["name"] = text_column(col("name"), ids, rows, "name", file, rep)
     if "industry" in src:
         industry = code_column(
             col("industry"),
@@ -245,7 +253,7 @@ def _project_values(
             column="industry",
         )
     out["industry"] = industry
-    out["anchor"] = [canonical_anchor(text_of(v)) for v in col("anchor")]
+    out["anchor"] = [canonical_anchor(v) for v in text_column(col("anchor"), ids, rows, "anchor", file, rep)]
     out["investment_yi"] = number_column(
         col("investment_yi"),
         ids,
@@ -312,3 +320,27 @@ def _project_values(
     out.attrs["rows"] = list(rows)
     out.attrs["source_file"] = file
     return out
+
+
+def _say_which_sheet(
+    info: Mapping[str, Any], asked: str | None, columns: Mapping[str, str] | None, file: str, rep: ValidationReport
+) -> None:
+    """Warn which sheet was read when the workbook has several, and which others also look like the list."""
+    read = str(info.get("sheet", ""))
+    others: Mapping[str, list[list[Any]]] = info.get("others", {})
+    if not others:
+        return
+    hidden = set(info.get("hidden", ()))
+    alike = [name for name, rows in others.items() if find_header(rows, columns) is not None]
+    if asked is None:
+        skipped = [n for n in hidden if n != read]
+        why_zh = f"（隐藏的工作表 {', '.join(skipped)} 未读取）" if skipped else ""
+        why_en = f" (hidden sheet(s) {', '.join(skipped)} not read)" if skipped else ""
+        rep.warn(file, f"读取的是当前可见的工作表“{read}”{why_zh}", f"read the active visible worksheet "
+                 f"'{read}'{why_en}", column="sheet", found=read)
+    if alike:
+        tags = [f"{n}{'（隐藏）' if n in hidden else ''}" for n in alike]
+        tags_en = [f"'{n}'{' (hidden)' if n in hidden else ''}" for n in alike]
+        rep.warn(file, f"其他工作表也像项目清单：{', '.join(tags)}；本次读取“{read}”，可用 sheet / --sheet 指定",
+                 f"other worksheets also look like project lists: {', '.join(tags_en)}; read '{read}'; choose "
+                 "with sheet = / --sheet", column="sheet", found=", ".join(alike))

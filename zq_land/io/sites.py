@@ -30,7 +30,7 @@ from ..vocab import (
     canonical_anchor,
 )
 from .containers import open_vector, size_ok
-from .crs import to_wgs84
+from .crs import check_locations, to_wgs84
 from .geometry import check_areas, measure_sites, site_geometries
 from .headers import match_headers, require_columns
 from .result import ReadResult, mapping_choices, read_result
@@ -41,7 +41,7 @@ from .values import (
     efficiency_columns,
     industry_column,
     number_column,
-    text_of,
+    text_column,
 )
 
 #: Columns of the sites table, in order (docs/ARCHITECTURE.md); extra user columns follow.
@@ -156,6 +156,8 @@ def _read_sites(
     gdf, crs_text = to_wgs84(gdf, source_crs, file, rep)
     if gdf is None:
         return None, headers, complete
+    if not check_locations(gdf, source_crs, file, rep):
+        return None, headers, complete
     metric = measure_sites(gdf)
     check_areas(gdf, file, rep)
     extra = [c for c in raw.columns if c not in mapping and c != raw.geometry.name]
@@ -185,12 +187,12 @@ def _site_values(
     def col(canon: str) -> list[Any]:
         return list(raw[src[canon]]) if canon in src else [None] * n
 
-    ids = [text_of(v) for v in col("site_id")]
+    ids = text_column(col("site_id"), None, rows, "site_id", file, rep)
     out = pd.DataFrame(index=range(n))
     out["site_id"] = ids
     if "site_id" in src:
         check_ids(ids, rows, "site_id", file, rep, what_zh="地块", what_en="site")
-    out["name"] = [text_of(v) for v in col("name")]
+    out["name"] = text_column(col("name"), ids, rows, "name", file, rep)
     out["kind"] = code_column(
         col("kind"), ids, rows, "kind", KIND_LOOKUP, KIND_ZH, file, rep, required="kind" in src
     )
@@ -219,9 +221,9 @@ def _site_values(
     for canon in ("area_mu", "floor_area_m2", "min_invest_wan_per_mu"):
         out[canon] = number_column(col(canon), ids, rows, canon, file, rep, minimum=0.0)
     out["industries"] = industry_column(col("industries"), ids, rows, file, rep)
-    out["zone"] = [text_of(v) for v in col("zone")]
+    out["zone"] = text_column(col("zone"), ids, rows, "zone", file, rep)
     out["available_from"] = date_column(col("available_from"), ids, rows, "available_from", file, rep)
-    out["anchor"] = [canonical_anchor(text_of(v)) for v in col("anchor")]
+    out["anchor"] = [canonical_anchor(v) for v in text_column(col("anchor"), ids, rows, "anchor", file, rep)]
     # the 亩均 columns (existing firms' figures, per-mu floors), only when the file has them
     present = [c for c in SITE_EFFICIENCY_HEADERS if c in src]
     for name, values in efficiency_columns(col, present, ids, rows, file, rep).items():

@@ -20,10 +20,38 @@ import pandas as pd
 
 from .._errors import ValidationReport
 from ..text import column_label
-from ..vocab import INDUSTRIES, INDUSTRY_LOOKUP, INDUSTRY_SEPARATORS, INDUSTRY_ZH, norm_token
+from ..vocab import INDUSTRIES, INDUSTRY_LOOKUP, INDUSTRY_SEPARATORS, INDUSTRY_ZH, M2_PER_MU, WAN_PER_YI, norm_token
 
 _NA_TEXT = {"", "nan", "none", "null", "na", "n/a", "-", "--", "—", "无", "空", "<na>", "nat"}
 _UNIT_SUFFIX = re.compile(r"(万元/亩|亿元|万元|平方米|平米|m2|m²|㎡|亩|mu|元)$", re.IGNORECASE)
+#: A unit written after a number, longest spellings first (compared in lower case after NFKC).
+_UNIT_TOKEN = re.compile(r"(万元/亩|元/亩|亿元|万元|平方米|平米|公顷|m2|m²|㎡|ha|亩|mu|亿|万|元)$", re.IGNORECASE)
+#: Each numeric column's unit, and the units a cell may carry in it with their factor to the column's unit.
+COLUMN_UNITS: dict[str, str] = {
+    "investment_yi": "亿元", "land_need_mu": "亩", "area_mu": "亩", "floor_need_m2": "平方米",
+    "floor_area_m2": "平方米", "min_invest_wan_per_mu": "万元/亩",
+}
+_CONVERSIONS: dict[str, dict[str, float]] = {
+    "亿元": {"亿元": 1.0, "亿": 1.0, "万元": 1.0 / WAN_PER_YI, "万": 1.0 / WAN_PER_YI, "元": 1e-8},
+    "亩": {"亩": 1.0, "mu": 1.0, "平方米": 1.0 / M2_PER_MU, "平米": 1.0 / M2_PER_MU, "m2": 1.0 / M2_PER_MU,
+          "m²": 1.0 / M2_PER_MU, "㎡": 1.0 / M2_PER_MU, "公顷": 15.0, "ha": 15.0},
+    "平方米": {"平方米": 1.0, "平米": 1.0, "m2": 1.0, "m²": 1.0, "㎡": 1.0, "亩": M2_PER_MU, "mu": M2_PER_MU,
+            "公顷": 10_000.0, "ha": 10_000.0},
+    "万元/亩": {"万元/亩": 1.0, "元/亩": 1e-4},
+}
+#: Magnitudes beyond these are refused whatever the settings: no zone has them, and the model's
+#: arithmetic would lose them (1e308 investment overflowed the objective; needs of 1e-320 vanished).
+HARD_MAX = 1e12
+HARD_MIN_POSITIVE = 1e-6
+#: The plausible range of each column (a warning outside it, naming the row); a setting:
+#: ``ZQ_LAND_PLAUSIBLE="investment_yi=0.01:500,area_mu=0.1:50000"`` changes any of them.
+PLAUSIBLE: dict[str, tuple[float, float]] = {
+    "investment_yi": (0.001, 5_000.0), "land_need_mu": (0.1, 20_000.0), "floor_need_m2": (10.0, 2_000_000.0),
+    "area_mu": (0.01, 100_000.0), "floor_area_m2": (1.0, 5_000_000.0), "min_invest_wan_per_mu": (1.0, 100_000.0),
+}
+#: Control characters are removed from text cells at reading (tab and line breaks become spaces):
+#: a name holding one broke the workbook after the CSV was written.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 _THOUSANDS = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d+)?$")
 _ANY_INDUSTRY = {"any", "all", "全部", "不限", "任意", "所有"}
 
@@ -52,7 +80,52 @@ def text_of(value: object) -> str:
         return ""
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
-    return str(value).strip()
+    text = str(value)
+    if _CONTROL.search(text):
+        text = _CONTROL.sub(lambda m: " " if m.group() in "\t\n\r" else "", text)
+    return text.strip()
+
+
+def text_column(
+    values: list[Any], ids: list[str] | None, rows: list[int], column: str, file: str, rep: ValidationReport
+) -> list[str]:
+    """A text column (:func:`text_of` of each cell); a warning names each cell whose control characters
+    were removed."""
+    out = [text_of(v) for v in values]
+    for i, v in enumerate(values):
+        if isinstance(v, str) and _CONTROL.search(v):
+            rep.warn(file, f"{column_label(column)} 含控制字符，已删除（制表符、换行改为空格）",
+                     f"{column} held control characters; removed (tabs and line breaks became spaces)",
+                     row=rows[i], item_id=(ids[i] if ids else out[i]) or None, column=column, found=repr(v)[:80])
+    return out
+
+
+def plausible_ranges() -> dict[str, tuple[float, float]]:
+    """:data:`PLAUSIBLE` with the overrides of ``ZQ_LAND_PLAUSIBLE`` (``column=low:high``, comma separated)."""
+    import os
+
+    out = dict(PLAUSIBLE)
+    for part in os.environ.get("ZQ_LAND_PLAUSIBLE", "").split(","):
+        name, _, span = part.partition("=")
+        low, _, high = span.partition(":")
+        try:
+            lo, hi = float(low), float(high)
+        except ValueError:
+            continue
+        if name.strip() in out and math.isfinite(lo) and math.isfinite(hi) and lo <= hi:
+            out[name.strip()] = (lo, hi)
+    return out
+
+
+def split_unit(value: object) -> tuple[object, str]:
+    """A cell and the unit written after its number (``"5000万元"`` -> ``("5000", "万元")``); ``""`` when none."""
+    if not isinstance(value, str):
+        return value, ""
+    s = unicodedata.normalize("NFKC", value).strip().replace(" ", "").replace("\u00a0", "")
+    m = _UNIT_TOKEN.search(s)
+    if m is None or m.start() == 0:
+        return value, ""
+    return s[: m.start()], m.group().lower()
 
 
 
@@ -67,7 +140,7 @@ def parse_number(value: object) -> float | None:
     if isinstance(value, bool):
         return None
     if isinstance(value, int | float):
-        return float(value)
+        return float(value) if math.isfinite(value) else None  # Infinity in GeoJSON, 1e999 in a sheet
     s = unicodedata.normalize("NFKC", str(value)).strip().replace(" ", "").replace("\u00a0", "")
     s = _UNIT_SUFFIX.sub("", s)
     if _THOUSANDS.match(s):
@@ -90,6 +163,8 @@ def parse_date(value: object) -> pd.Timestamp | None:
         return None
     if ts is None or pd.isna(ts):
         return ts
+    if ts.tzinfo is not None:  # a GeoPackage date with a zone (2022-05-01T08:00+08:00): its own wall clock
+        ts = ts.tz_localize(None)
     return ts if 1900 <= ts.year <= 2200 else None
 
 
@@ -232,14 +307,17 @@ def number_column(
     minimum: float | None,
     required: bool = False,
 ) -> list[float]:
+    unit = COLUMN_UNITS.get(column)
+    plausible = plausible_ranges().get(column)
     out: list[float] = []
     for i, v in enumerate(values):
-        x = parse_number(v)
         where = {"row": rows[i], "item_id": ids[i] or None, "column": column}
+        bare, token = split_unit(v)
+        x = parse_number(bare)
         if x is None:
             rep.error(
                 file,
-                f"{column_label(column)} 须为数字，实际为“{text_of(v)}”",
+                f"{column_label(column)} 须为（有限的）数字，实际为“{text_of(v)}”",
                 f"{column} must be a number, found '{text_of(v)}'",
                 found=text_of(v),
                 expected="a number",
@@ -247,6 +325,23 @@ def number_column(
             )
             out.append(np.nan)
             continue
+        factor = 1.0
+        if token:
+            factor_of = _CONVERSIONS.get(unit or "", {})
+            if token not in factor_of:
+                expected = unit or "a plain number"
+                rep.error(
+                    file,
+                    f"{column_label(column)} 中的单位“{token}”不属于该列（应为 {unit or '不带单位的数字'}），"
+                    f"实际为“{text_of(v)}”",
+                    f"the unit '{token}' cannot belong to {column} ({expected}), found '{text_of(v)}'",
+                    found=text_of(v),
+                    expected=expected,
+                    **where,
+                )
+                out.append(np.nan)
+                continue
+            factor = factor_of[token]
         if x != x:
             if required:
                 rep.error(
@@ -258,6 +353,17 @@ def number_column(
                 )
             out.append(np.nan)
             continue
+        if factor != 1.0:
+            converted = x * factor
+            rep.warn(
+                file,
+                f"{column_label(column)} 的“{text_of(v)}”按 {converted:.6g} {unit} 读取（单位已换算）",
+                f"{column} '{text_of(v)}' read as {converted:.6g} {unit} (unit converted)",
+                found=text_of(v),
+                expected=f"{converted:.6g}",
+                **where,
+            )
+            x = converted
         if minimum is not None and x < minimum:
             rep.error(
                 file,
@@ -269,6 +375,31 @@ def number_column(
             )
             out.append(np.nan)
             continue
+        if abs(x) > HARD_MAX or 0 < abs(x) < HARD_MIN_POSITIVE:
+            rep.error(
+                file,
+                f"{column_label(column)} 的数值 {x:g} 不可信"
+                f"（超出 {HARD_MIN_POSITIVE:g} 到 {HARD_MAX:g} 的可计算范围）",
+                f"{column} = {x:g} is not credible (outside {HARD_MIN_POSITIVE:g} to {HARD_MAX:g}, what the tool "
+                "computes with)",
+                found=f"{x:g}",
+                expected=f"{HARD_MIN_POSITIVE:g}..{HARD_MAX:g}",
+                **where,
+            )
+            out.append(np.nan)
+            continue
+        if plausible is not None and x > 0 and not plausible[0] <= x <= plausible[1]:
+            lo, hi = plausible
+            rep.warn(
+                file,
+                f"{column_label(column)} = {x:g} {unit or ''} 超出常见范围 {lo:g} 到 {hi:g}"
+                "（设置 ZQ_LAND_PLAUSIBLE），请核对",
+                f"{column} = {x:g} {unit or ''} is outside the plausible range {lo:g} to {hi:g} (setting "
+                "ZQ_LAND_PLAUSIBLE); please check",
+                found=f"{x:g}",
+                expected=f"{lo:g}..{hi:g}",
+                **where,
+            )
         out.append(x)
     return out
 
@@ -300,7 +431,13 @@ def industry_column(
 ) -> list[str]:
     accepted = ", ".join(f"{k} {v}" for k, v in INDUSTRY_ZH.items())
     out: list[str] = []
+    known: dict[object, str] = {}  # a cell's codes by its text: 50,000 sites hold a few dozen distinct cells
     for i, v in enumerate(values):
+        key = v if isinstance(v, str) or v is None else None
+        if key is not None and key in known:
+            out.append(known[key])
+            continue
+        n_problems = len(rep.problems)
         codes: list[str] = []
         for tok in split_codes(v):
             if norm_token(tok) in _ANY_INDUSTRY:
@@ -321,6 +458,8 @@ def industry_column(
             elif code not in codes:
                 codes.append(code)
         out.append(";".join(sorted(codes, key=INDUSTRIES.index)))
+        if key is not None and len(rep.problems) == n_problems:  # cells with problems are reported each time
+            known[key] = out[-1]
     return out
 
 
@@ -329,8 +468,11 @@ def date_column(
     values: list[Any], ids: list[str], rows: list[int], column: str, file: str, rep: ValidationReport
 ) -> pd.Series:
     out: list[pd.Timestamp] = []
+    zoned: list[int] = []
     for i, v in enumerate(values):
         d = parse_date(v)
+        if getattr(v, "tzinfo", None) is not None and d is not None:
+            zoned.append(i)
         if d is None:
             rep.error(
                 file,
@@ -344,6 +486,11 @@ def date_column(
             )
             d = pd.NaT
         out.append(d)
+    if zoned:
+        i = zoned[0]
+        rep.warn(file, f"{len(zoned)} 个 {column_label(column)} 带有时区，按其当地日期读取（如“{values[i]}”）",
+                 f"{len(zoned)} {column} value(s) carry a time zone; read as their local date (e.g. '{values[i]}')",
+                 row=rows[i], item_id=ids[i] or None, column=column, found=str(values[i]))
     return pd.Series(pd.to_datetime(out), dtype="datetime64[ns]")
 
 

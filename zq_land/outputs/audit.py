@@ -119,20 +119,6 @@ def bundle_entries(
     return entries
 
 
-def update_bundle(path: str | Path, updates: Mapping[str, bytes]) -> None:
-    """Add or replace outputs of an ``audit.zip`` (files written after it, such as ``alternatives.csv``), the
-    manifest's hashes recomputed; written atomically."""
-    from .files import atomic_write
-
-    files, manifest = read_bundle(path)
-    files.pop(MANIFEST)
-    files.update(updates)
-    manifest["files"] = {name: hashlib.sha256(data).hexdigest() for name, data in sorted(files.items())}
-    entries = dict(sorted(files.items()))
-    entries[MANIFEST] = json.dumps(manifest, ensure_ascii=False, indent=2).encode("utf-8")
-    atomic_write(Path(path), zip_entries(entries))
-
-
 def zip_entries(entries: Mapping[str, bytes]) -> bytes:
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:

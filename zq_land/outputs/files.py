@@ -1,15 +1,23 @@
-"""The output files of a run: every file is written atomically (a temporary file in the same folder, then a
-rename), and never over a file the user gave as input. The CSV keeps the contract's English column names
+"""The output files of a run: the set is written all or nothing (a staging folder beside the output folder,
+then moved in), never over a file the user gave as input nor over one the tool did not write, and one run
+at a time per folder. The CSV keeps the contract's English column names
 (``project_id``, ``site_id``, ``status``, ``reason``); the workbook's headers follow the language.
 """
 
 from __future__ import annotations
 
+import contextlib
+import functools
+import glob
+import hashlib
 import json
+import math
 import os
 import shutil
+import signal
 import tempfile
-from collections.abc import Callable, Iterable, Mapping
+import threading
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -18,8 +26,12 @@ import pandas as pd
 from .._errors import input_error
 from ..engine.results import AllocationResult
 from .audit import audit_zip_bytes, bundle_entries, zip_entries
-from .tables import assignment_frame, labelled
+from .tables import assignment_frame, labelled, spreadsheet_safe
 from .workbook import workbook_bytes
+
+#: The file in every output folder that lists what the tool wrote there (name -> SHA-256): a file of an
+#: output's name that it does not list (a planner's own ``summary.json``) is never overwritten.
+MARKER = ".zq_land_outputs.json"
 
 
 def write_outputs(
@@ -29,11 +41,18 @@ def write_outputs(
     lang: str = "zh",
     protect: Iterable[str | Path] = (),
     map_html: Callable[[AllocationResult], str] | None = None,
+    extra: Mapping[str, bytes] | None = None,
+    summary_extra: Mapping[str, Any] | None = None,
 ) -> dict[str, Path]:
-    """Write every output of a run into ``out_dir`` and return their paths by name.
+    """Write every output of a run into ``out_dir``, all or nothing, and return their paths by name.
 
-    ``protect`` lists input files that must never be overwritten (the scenario's inputs are always
-    protected).
+    The set is written into a staging folder beside ``out_dir`` and then moved in: an interrupted or
+    failed run (a full disk, Ctrl-C, SIGTERM) leaves the previous complete set; a second run into the
+    same folder at the same time is refused (:func:`output_folder_lock`). ``protect`` lists input files
+    that must never be overwritten (the scenario's inputs are always protected); files the tool did not
+    write (not listed in the folder's marker) are never overwritten either. ``extra`` adds files to the
+    set (name -> bytes), such as an audit bundle or the alternatives; ``summary_extra`` adds figures to
+    ``summary.json`` (written once, with the set).
     """
     out = Path(out_dir)
     guard = {Path(p).resolve() for p in protect}
@@ -41,35 +60,35 @@ def write_outputs(
               result.scenario.stability.reference):
         if p is not None:
             guard.add(Path(p).resolve())
-    if out.exists() and not out.is_dir():
-        raise input_error(out, "输出位置已存在且不是文件夹", "the output path exists and is not a folder",
-                          column="--out")
-    out.mkdir(parents=True, exist_ok=True)
-
-    names = ["assignments.csv", "assignments.xlsx", "sites.geojson", "map.html", "summary.json", "scenario.toml"]
-    if result.moves is not None:
-        names.append("moves.csv")
-    names.append("audit.zip")
-    paths = {name: out / name for name in names}
-    clash = [p for p in paths.values() if p.resolve() in guard]
+    check_output_folder(out)
+    names = ["assignments.csv", "assignments.xlsx", "sites.geojson", "map.html", "summary.json", "scenario.toml",
+             *(["moves.csv"] if result.moves is not None else []), *(extra or {}), "audit.zip"]
+    clash = [out / n for n in names if (out / n).resolve() in guard]
     if clash:
         raise input_error(clash[0], "输出会覆盖输入文件，请换一个输出文件夹",
                           "an output would overwrite an input file; choose another output folder",
                           column="--out", found=str(clash[0]))
-    if map_html is None:
-        from .maps import result_map, standalone_html
+    with output_folder_lock(out):
+        _refuse_foreign_files(out, names)
+        if map_html is None:
+            from .maps import result_map, standalone_html
 
-        def map_html(r: AllocationResult) -> str:
-            m = result_map(r, lang=lang, show_supplier_lines=True)
-            return standalone_html(m)
+            def map_html(r: AllocationResult) -> str:
+                m = result_map(r, lang=lang, show_supplier_lines=True)
+                return standalone_html(m)
 
-    data = output_files(result, lang=lang, map_html=map_html(result))
-    _write_set(out, data)
-    return paths
+        data = output_files(result, lang=lang, map_html=map_html(result), extra=extra, summary_extra=summary_extra)
+        _publish({name: functools.partial(bytes, blob) for name, blob in data.items()}, out)
+    return {n: out / n for n in names}
 
 
-def output_files(result: AllocationResult, *, lang: str = "zh", map_html: str | None = None) -> dict[str, bytes]:
-    """Every output file of a run (name -> bytes), ``audit.zip`` last (it holds the others and the inputs)."""
+def output_files(
+    result: AllocationResult, *, lang: str = "zh", map_html: str | None = None,
+    extra: Mapping[str, bytes] | None = None, summary_extra: Mapping[str, Any] | None = None,
+) -> dict[str, bytes]:
+    """Every output file of a run (name -> bytes), ``audit.zip`` last: it holds the others and the inputs,
+    and the folder's ``scenario.toml`` is its own (the inputs' paths relative to the bundle's root, their
+    hashes and the absolute paths the run read in its comments)."""
     data: dict[str, bytes] = {
         "assignments.csv": assignments_csv_bytes(result, lang=lang, headers="en"),
         "assignments.xlsx": workbook_bytes(result, lang=lang),
@@ -77,12 +96,12 @@ def output_files(result: AllocationResult, *, lang: str = "zh", map_html: str | 
     }
     if map_html is not None:
         data["map.html"] = map_html.encode("utf-8")
-    data["summary.json"] = summary_json_bytes(result)
+    data["summary.json"] = (strict_json_bytes({**result.summary(), **summary_extra}) if summary_extra
+                            else summary_json_bytes(result))
     if result.moves is not None:
         data["moves.csv"] = moves_csv_bytes(result)
+    data.update(extra or {})
     entries = bundle_entries(result, data)
-    # the folder's scenario.toml is the bundle's: its inputs' paths are relative to audit.zip's root, their
-    # hashes and the absolute paths the run read are in its comments
     data["scenario.toml"] = entries["scenario.toml"]
     data["audit.zip"] = zip_entries(entries)
     return data
@@ -93,7 +112,80 @@ def moves_csv_bytes(result: AllocationResult) -> bytes:
     from ..engine.stability import MOVE_COLUMNS
 
     moves = result.moves if result.moves is not None else pd.DataFrame(columns=list(MOVE_COLUMNS))
-    return moves[list(MOVE_COLUMNS)].to_csv(index=False).encode("utf-8-sig")
+    return spreadsheet_safe(moves[list(MOVE_COLUMNS)]).to_csv(index=False).encode("utf-8-sig")
+
+
+def check_output_folder(out_dir: str | Path) -> None:
+    """Refuse an output folder that cannot be one (a file, beneath a file, a name too long), before solving.
+
+    Raises
+    ------
+    InputError
+        Naming the path and what is wrong with it (column ``--out``).
+    """
+    out = Path(out_dir)
+    try:
+        if out.exists() and not out.is_dir():
+            raise input_error(out, "输出位置已存在且不是文件夹", "the output path exists and is not a folder",
+                              column="--out", found=str(out))
+        for parent in out.absolute().parents:
+            if parent.exists():
+                if not parent.is_dir():
+                    raise input_error(out, f"输出文件夹位于文件“{parent}”之下", f"the output folder lies beneath "
+                                      f"the file '{parent}', which is not a folder", column="--out",
+                                      found=str(parent))
+                break
+    except OSError as exc:  # ENAMETOOLONG, ELOOP, EACCES
+        raise input_error(out, f"输出路径无法使用：{exc.strerror or exc}",
+                          f"the output path cannot be used: {exc.strerror or exc}", column="--out",
+                          found=str(out)[:200]) from None
+
+
+@contextlib.contextmanager
+def output_folder_lock(out_dir: str | Path) -> Iterator[None]:
+    """Hold the output folder for this process: a second run into it meanwhile is refused (exit 2).
+
+    The lock is a file beside the folder holding the process id; a lock whose process has ended is
+    taken over. Re-entrant within one process (the CLI takes it before solving, :func:`write_outputs`
+    again before writing).
+    """
+    out = Path(out_dir)
+    check_output_folder(out)
+    full = _full(out)
+    lock = full.parent / f".{full.name}.zq_land.lock"
+    try:
+        lock.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise input_error(out, f"无法创建输出文件夹：{exc.strerror or exc}",
+                          f"cannot create the output folder: {exc.strerror or exc}", column="--out") from None
+    mine = False
+    for _attempt in range(3):
+        try:
+            fd = os.open(lock, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
+        except FileExistsError:
+            pid = _lock_pid(lock)
+            if pid == os.getpid():
+                yield  # already held by this process
+                return
+            if pid is not None and _alive(pid):
+                raise input_error(out, f"另一个运行（进程 {pid}）正在写入此输出文件夹；请等待其结束或换一个文件夹",
+                                  f"another run (process {pid}) is writing into this output folder; wait for it "
+                                  "or choose another folder", column="--out", found=str(lock)) from None
+            lock.unlink(missing_ok=True)  # left by a run that ended without removing it
+            continue
+        except OSError as exc:
+            raise input_error(out, f"无法写入输出文件夹：{exc.strerror or exc}",
+                              f"cannot write the output folder: {exc.strerror or exc}", column="--out") from None
+        with os.fdopen(fd, "w") as fh:
+            fh.write(str(os.getpid()))
+        mine = True
+        break
+    if not mine:
+        raise input_error(out, "无法锁定输出文件夹", "cannot lock the output folder", column="--out", found=str(lock))
+    try:
+        yield
+    finally:
+        lock.unlink(missing_ok=True)
 
 
 def assignments_csv_bytes(result: AllocationResult, *, lang: str = "zh", headers: str = "en") -> bytes:
@@ -104,6 +196,7 @@ def assignments_csv_bytes(result: AllocationResult, *, lang: str = "zh", headers
     df = assignment_frame(result, lang=lang, codes=headers != "en")
     if headers != "en":
         df = labelled(df, lang)
+    df = spreadsheet_safe(df)  # a name starting with '=' must not become a formula when Excel opens the CSV
     return df.to_csv(index=False).encode("utf-8-sig")
 
 
@@ -124,7 +217,14 @@ def sites_geojson_bytes(result: AllocationResult) -> bytes:
 
 
 def summary_json_bytes(result: AllocationResult) -> bytes:
-    return json.dumps(result.summary(), ensure_ascii=False, indent=2, default=_json_default).encode("utf-8")
+    """``summary.json``: strict JSON (a non-finite figure, which JSON cannot hold, is written as null)."""
+    return strict_json_bytes(result.summary())
+
+
+def strict_json_bytes(data: Any) -> bytes:
+    """``data`` as indented UTF-8 JSON that every parser reads: NaN and infinities become null."""
+    return json.dumps(_finite(data), ensure_ascii=False, indent=2, default=_json_default,
+                      allow_nan=False).encode("utf-8")
 
 
 def audit_bundle_bytes(
@@ -132,8 +232,8 @@ def audit_bundle_bytes(
     inputs: Mapping[str, Mapping[str, bytes]] | None = None,
 ) -> bytes:
     """The replayable audit bundle ``solve`` writes as ``audit.zip`` (:func:`~zq_land.outputs.audit.audit_zip_bytes`):
-    the outputs, the inputs (``inputs``: the app's uploads by input and file name; else the files read), the
-    scenario pointing at them, hashes and versions."""
+    the outputs, the inputs (``inputs``: the app's uploads by input and file name; else the files read, or the
+    tables as read), the scenario pointing at them, hashes and versions."""
     data = output_files(result, lang=lang, map_html=map_html)
     if inputs is None:
         return data["audit.zip"]
@@ -142,22 +242,6 @@ def audit_bundle_bytes(
 
 
 # --- private helpers ------------------------------------------------------------------------------
-
-
-def _write_set(out: Path, data: Mapping[str, bytes]) -> None:
-    """All the files or none: written into a hidden folder beside them, then each moved into place (a
-    failure while writing leaves the earlier outputs as they were)."""
-    tmp = Path(tempfile.mkdtemp(prefix=".zq_land-out-", dir=out))
-    try:
-        for name, blob in data.items():
-            (tmp / name).write_bytes(blob)
-        umask = os.umask(0)
-        os.umask(umask)
-        for name in data:
-            os.chmod(tmp / name, 0o666 & ~umask)
-            os.replace(tmp / name, out / name)
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
 
 
 def atomic_write(path: Path, data: bytes) -> None:
@@ -172,6 +256,145 @@ def atomic_write(path: Path, data: bytes) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def _publish(files: Mapping[str, Callable[[], bytes]], out: Path) -> None:
+    """Render every file into a staging folder beside ``out``, then move the set in, the marker last."""
+    out = _full(out)  # "." and "a/.." have no name of their own to stage beside
+    parent = out.parent
+    # staging folders a killed run (SIGKILL, power cut) left: this process holds the folder's lock, so no
+    # other run is staging into them
+    for stale in parent.glob(f".{glob.escape(out.name)}.*.tmp"):
+        if stale.is_dir():
+            shutil.rmtree(stale, ignore_errors=True)
+    try:
+        stage = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".tmp", dir=parent))
+    except OSError as exc:
+        raise input_error(out, f"无法写入输出文件夹：{exc.strerror or exc}",
+                          f"cannot write the output folder: {exc.strerror or exc}", column="--out") from None
+    try:
+        digests: dict[str, str] = {}
+        for name, render in files.items():
+            data = render()
+            (stage / name).write_bytes(data)
+            digests[name] = hashlib.sha256(data).hexdigest()
+            _share(stage / name)
+        (stage / MARKER).write_text(json.dumps({"tool": "zq_land", "files": digests}, indent=1), encoding="utf-8")
+        _share(stage / MARKER)
+        umask = os.umask(0)
+        os.umask(umask)
+        stage.chmod(0o777 & ~umask)
+        with _signals_held():  # the moves take milliseconds: no Ctrl-C between them
+            if not out.exists():  # an existing folder, even empty, stays (it may be a shell's working folder)
+                os.rename(stage, out)
+            else:
+                old = _marker_files(out)
+                (out / MARKER).unlink(missing_ok=True)
+                for name in files:
+                    os.replace(stage / name, out / name)
+                for name in sorted(set(old) - set(files)):  # the previous set's files this one lacks
+                    (out / name).unlink(missing_ok=True)
+                os.replace(stage / MARKER, out / MARKER)
+    finally:
+        shutil.rmtree(stage, ignore_errors=True)
+
+
+def _full(out: Path) -> Path:
+    try:
+        return out.resolve()
+    except OSError:  # a loop of symlinks: say it where the path is used
+        return out.absolute()
+
+
+def _refuse_foreign_files(out: Path, names: Iterable[str]) -> None:
+    """Refuse to overwrite a file of an output's name that this tool did not write (or that was changed)."""
+    if not out.is_dir():
+        return
+    listed = _marker_files(out)
+    foreign = []
+    for name in names:
+        path = out / name
+        if path.is_file() and listed.get(name) != _sha256(path):
+            foreign.append(name)
+    if foreign:
+        raise input_error(out, f"输出文件夹中已有并非本工具写入（或之后被修改）的文件：{', '.join(foreign)}；"
+                          "请移走这些文件或换一个输出文件夹",
+                          f"the output folder holds files this tool did not write (or that were changed since): "
+                          f"{', '.join(foreign)}; move them or choose another output folder",
+                          column="--out", found=", ".join(foreign))
+
+
+def _marker_files(out: Path) -> dict[str, str]:
+    try:
+        data = json.loads((out / MARKER).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    files = data.get("files") if isinstance(data, dict) else None
+    if not isinstance(files, dict):
+        return {}
+    return {k: str(v) for k, v in files.items()
+            if isinstance(k, str) and "/" not in k and "\\" not in k and k not in ("", ".", "..")}
+
+
+def _sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def _share(path: Path) -> None:
+    umask = os.umask(0)
+    os.umask(umask)
+    os.chmod(path, 0o666 & ~umask)  # mkstemp / mkdtemp make private files; outputs are for sharing
+
+
+@contextlib.contextmanager
+def _signals_held() -> Iterator[None]:
+    blockable = hasattr(signal, "pthread_sigmask") and threading.current_thread() is threading.main_thread()
+    held = {signal.SIGINT, signal.SIGTERM}
+    if blockable:
+        signal.pthread_sigmask(signal.SIG_BLOCK, held)
+    try:
+        yield
+    finally:
+        if blockable:
+            signal.pthread_sigmask(signal.SIG_UNBLOCK, held)
+
+
+def _lock_pid(lock: Path) -> int | None:
+    try:
+        return int(lock.read_text(encoding="utf-8").strip() or "0") or None
+    except (OSError, ValueError):
+        return None
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    except OSError:
+        return False
+    return True
+
+
+def _finite(o: Any) -> Any:
+    if isinstance(o, float):
+        return o if math.isfinite(o) else None
+    if isinstance(o, dict):
+        return {k: _finite(v) for k, v in o.items()}
+    if isinstance(o, list | tuple):
+        return [_finite(v) for v in o]
+    if hasattr(o, "item") and not isinstance(o, str | bytes):
+        try:
+            return _finite(o.item())
+        except (TypeError, ValueError):
+            return o
+    return o
 
 
 def _json_default(o: Any) -> Any:

@@ -37,6 +37,40 @@ CANDIDATE_COLUMNS = ["site_id", "name", "kind", "status", "zone", "space_mu", "n
 UNPLACED_COLUMNS = ["project_id", "name", "industry", "mode", "investment_yi", "land_need_mu",
                     "floor_need_m2", "status", "reason_code", "reason"]
 
+#: Text cells a spreadsheet program would take as a formula (or a DDE command) when they start so.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_FORMULA_RE = r"^[=+\-@\t\r]"
+#: Characters a workbook cannot hold (openpyxl's IllegalCharacterError): C0 controls but tab, LF, CR.
+_ILLEGAL_RE = r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]"
+
+
+def spreadsheet_safe(df: pd.DataFrame) -> pd.DataFrame:
+    """A copy of ``df`` whose text cells every spreadsheet program shows as text.
+
+    A cell starting with ``= + - @``, a tab or a carriage return gets a leading apostrophe (OWASP's
+    advice for CSV injection: ``=HYPERLINK(...)`` in a project name must not become a live formula in
+    Excel or WPS), and characters no workbook can hold are removed. Numbers are left as numbers.
+    """
+    out = df.copy()
+    for c in out.columns:
+        s = out[c]
+        if s.dtype != object and not pd.api.types.is_string_dtype(s):
+            continue
+        text = s.map(lambda v: isinstance(v, str))
+        if not text.any():
+            continue
+        t = s[text].astype(str).str.replace(_ILLEGAL_RE, "", regex=True)
+        risky = t.str.contains(_FORMULA_RE, regex=True)
+        t = t.where(~risky, "'" + t)
+        out[c] = s.where(~text, t)
+    return out
+
+
+def unescape_cell(text: str) -> str:
+    """The text :func:`spreadsheet_safe` escaped, as it was (for reading an exported CSV back)."""
+    return text[1:] if len(text) > 1 and text[0] == "'" and text[1] in FORMULA_START else text
+
+
 def assignment_frame(result: AllocationResult, *, lang: str, codes: bool = True) -> pd.DataFrame:
     """The assignment table; ``codes=False`` keeps the contract's coded values (placed, land, ...)."""
     df = result.assignments.copy()

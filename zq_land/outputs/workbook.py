@@ -24,6 +24,7 @@ from .tables import (
     moves_frame,
     site_use_frame,
     solver_frame,
+    spreadsheet_safe,
     unplaced_frame,
     warnings_frame,
 )
@@ -78,6 +79,7 @@ def _workbook(sheets: list[tuple[str, pd.DataFrame]]) -> bytes:
     from openpyxl.cell.cell import Cell
     from openpyxl.utils import get_column_letter
 
+    sheets = [(title, spreadsheet_safe(df)) for title, df in sheets]  # no user text becomes a formula
     cells: list[list[list[str]]] = []
     xml = _CellXml()
     for _, df in sheets:

@@ -32,6 +32,7 @@ from ..engine.eligibility import Candidates, eligible_pairs
 from ..engine.model import abs_gap, assignments_of, plan_errors
 from ..engine.pipeline import solve_allocation
 from ..engine.solvers import solve_highs_arrays
+from ..outputs.tables import spreadsheet_safe
 from ..scenario import Scenario
 from ..text import Text
 
@@ -180,12 +181,12 @@ def alternatives_csv_bytes(result: AlternativesResult, *, lang: str = "zh") -> b
     t = result.table.copy()
     if len(t):
         t["note"] = t["note_zh"] if lang == "zh" else t["note_en"]
-    return t.to_csv(index=False, lineterminator="\n").encode("utf-8-sig")
+    return spreadsheet_safe(t).to_csv(index=False, lineterminator="\n").encode("utf-8-sig")
 
 
 def frequency_csv_bytes(result: AlternativesResult) -> bytes:
     """``selection_frequency.csv`` (UTF-8 with BOM)."""
-    return result.frequency.to_csv(index=False, lineterminator="\n").encode("utf-8-sig")
+    return spreadsheet_safe(result.frequency).to_csv(index=False, lineterminator="\n").encode("utf-8-sig")
 
 
 def alternatives_summary(result: AlternativesResult) -> dict[str, Any]:
@@ -200,14 +201,21 @@ def alternatives_summary(result: AlternativesResult) -> dict[str, Any]:
     }
 
 
+def alternatives_files(result: AlternativesResult, *, lang: str = "zh") -> dict[str, bytes]:
+    """``alternatives.csv`` and ``selection_frequency.csv`` by name, for a run's output set
+    (``write_outputs(..., extra=...)``: one set, all or nothing)."""
+    return {"alternatives.csv": alternatives_csv_bytes(result, lang=lang),
+            "selection_frequency.csv": frequency_csv_bytes(result)}
+
+
 def write_alternatives(result: AlternativesResult, out: str | Path, *, lang: str = "zh") -> list[str]:
     """Write ``alternatives.csv`` and ``selection_frequency.csv`` into ``out``; their names."""
     from ..outputs.files import atomic_write
 
     folder = Path(out)
     folder.mkdir(parents=True, exist_ok=True)
-    atomic_write(folder / "alternatives.csv", alternatives_csv_bytes(result, lang=lang))
-    atomic_write(folder / "selection_frequency.csv", frequency_csv_bytes(result))
+    for name, data in alternatives_files(result, lang=lang).items():
+        atomic_write(folder / name, data)
     return ["alternatives.csv", "selection_frequency.csv"]
 
 

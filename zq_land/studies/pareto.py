@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import hashlib
 import io
-import json
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
@@ -31,6 +30,7 @@ from ..engine.model import build_model, check_locks
 from ..engine.results import check_scenario_ids
 from ..engine.solvers import solve_highs
 from ..i18n import t
+from ..outputs.files import strict_json_bytes
 from ..scenario import Scenario, Weights
 from .engine import Cluster, dask_cluster, run_tasks
 from .sweep import _read_inputs, csv_bytes
@@ -65,7 +65,7 @@ class ParetoResult:
             out[plan_file(i)] = csv_bytes(plan)
         summary = dict(self.summary)
         summary["files"] = {k: hashlib.sha256(v).hexdigest() for k, v in out.items()}
-        out["pareto_summary.json"] = (json.dumps(summary, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+        out["pareto_summary.json"] = strict_json_bytes(summary) + b"\n"  # never NaN or Infinity
         return out
 
 

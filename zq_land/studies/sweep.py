@@ -22,7 +22,6 @@ in short:
 from __future__ import annotations
 
 import hashlib
-import json
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
@@ -39,6 +38,8 @@ from ..engine.pipeline import solve_allocation
 from ..engine.results import check_scenario_ids
 from ..engine.solvers import solve_highs
 from ..io import file_fingerprint
+from ..outputs.files import strict_json_bytes
+from ..outputs.tables import spreadsheet_safe
 from ..scenario import Scenario
 from .engine import Cluster, dask_cluster, run_tasks
 from .sampling import SOURCES, Draw, draw_sample, landing_probabilities, sample_inputs
@@ -121,7 +122,7 @@ class SweepResult:
         }
         summary = dict(self.summary)
         summary["files"] = {k: hashlib.sha256(v).hexdigest() for k, v in out.items()}
-        out["sweep_summary.json"] = (json.dumps(summary, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+        out["sweep_summary.json"] = strict_json_bytes(summary) + b"\n"  # never NaN or Infinity
         return out
 
 
@@ -268,8 +269,10 @@ def evaluate_sample(index: int, base: SweepBase) -> list[tuple[float, np.ndarray
 
 
 def csv_bytes(df: pd.DataFrame) -> bytes:
-    """A table as CSV in UTF-8 with BOM (Excel opens Chinese correctly); floats to 6 decimals."""
-    return ("\ufeff" + df.to_csv(index=False, lineterminator="\n", float_format=_float_format)).encode("utf-8")
+    """A table as CSV in UTF-8 with BOM (Excel opens Chinese correctly); floats to 6 decimals; no text cell
+    becomes a formula (:func:`zq_land.outputs.tables.spreadsheet_safe`)."""
+    text = spreadsheet_safe(df).to_csv(index=False, lineterminator="\n", float_format=_float_format)
+    return ("\ufeff" + text).encode("utf-8")
 
 
 def write_sweep(result: SweepResult, out_dir: str | Path) -> dict[str, Path]:

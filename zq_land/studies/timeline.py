@@ -17,7 +17,6 @@ coefficients.
 from __future__ import annotations
 
 import datetime as dt
-import json
 import time
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -32,6 +31,8 @@ from ..engine import rules as R
 from ..engine.model import Plan
 from ..engine.pipeline import solve_allocation
 from ..engine.reasons import unplaced_reasons
+from ..outputs.files import strict_json_bytes
+from ..outputs.tables import spreadsheet_safe
 from ..scenario import Scenario
 from ..text import Text
 
@@ -175,10 +176,9 @@ def write_timeline(result: TimelineResult, out: str | Path) -> list[str]:
 
     folder = Path(out)
     folder.mkdir(parents=True, exist_ok=True)
-    csv = result.rows.to_csv(index=False, lineterminator="\n").encode("utf-8-sig")
+    csv = spreadsheet_safe(result.rows).to_csv(index=False, lineterminator="\n").encode("utf-8-sig")
     atomic_write(folder / "timeline.csv", csv)
-    text = json.dumps(result.summary(), ensure_ascii=False, indent=2, default=_json_default) + "\n"
-    atomic_write(folder / "timeline_summary.json", text.encode("utf-8"))
+    atomic_write(folder / "timeline_summary.json", strict_json_bytes(result.summary()) + b"\n")  # no NaN
     return ["timeline.csv", "timeline_summary.json"]
 
 
@@ -513,11 +513,3 @@ def _name(info: pd.DataFrame, pid: str) -> str:
 def _r(v: Any) -> float:
     f = float(v)
     return round(f, 6) if np.isfinite(f) else f
-
-
-def _json_default(v: Any) -> Any:
-    if isinstance(v, dt.date | pd.Timestamp):
-        return v.isoformat()
-    if isinstance(v, np.integer | np.floating | np.bool_):
-        return v.item()
-    raise TypeError(f"not JSON: {type(v).__name__}")

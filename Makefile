@@ -28,6 +28,7 @@ bench: $(STAMP)
 	$(BIN)/python -m benchmarks.bench_store
 	$(BIN)/python -m benchmarks.bench_sweep
 	$(BIN)/python -m benchmarks.bench_timeline
+	$(BIN)/python -m benchmarks.bench_determinism
 
 sample: $(STAMP)
 	$(BIN)/python -m tools.make_sample

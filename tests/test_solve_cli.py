@@ -131,7 +131,10 @@ def test_audit_copy_reloads_and_names_the_inputs(recorded: Path) -> None:
     sc = load_scenario(recorded / "scenario.toml")
     orig = load_scenario(SCEN / "review_2022_recorded.toml")
     assert sc.locks == orig.locks and sc.weights == orig.weights
-    assert sc.sites == orig.sites.resolve()
+    # the folder's copy is audit.zip's: its inputs are bundled, their paths relative to the bundle's root,
+    # and the files the run read are named (with their hashes) in its comments
+    assert sc.sites == recorded / "inputs" / "sites" / "zhaoqing_hitech.geojson"
+    assert str(orig.sites.resolve()) in text
 
 
 def test_flags_override_scenario_paths(tmp_path: Path) -> None:

@@ -130,8 +130,8 @@ def test_a_field_added_to_results_later_is_kept(store: Store, sample_result: All
         alternatives: pd.DataFrame = dataclasses.field(default_factory=pd.DataFrame)
 
     alts = pd.DataFrame({"project_id": ["P1"], "site_id": ["S2"], "rank": [1], "loss_yi": [0.25]})
-    later = Later(**sample_result.__dict__, warnings=("面积与几何不符 | area differs",), moved_vs_reference=3,
-                  alternatives=alts)
+    later = Later(**{**sample_result.__dict__, "warnings": ("面积与几何不符 | area differs",),
+                     "moved_vs_reference": 3, "alternatives": alts})
     monkeypatch.setattr(impl, "AllocationResult", Later)
     back = store.load_run(store.save_run(later))
     assert isinstance(back, Later) and back.warnings == later.warnings and back.moved_vs_reference == 3

@@ -327,12 +327,13 @@ def _column_mapping(kind: Kind, outcome: UploadOutcome, filename: str, data: byt
 def _use_upload(outcome: UploadOutcome) -> None:
     data = current_data()
     assert outcome.table is not None and outcome.info is not None
+    warnings = tuple(p.text("both") for p in outcome.report.warnings)  # shown again with every result
     if outcome.kind == "sites":
         new = dataclasses.replace(data, sites=outcome.table, sites_file=outcome.info,
-                                  site_columns=outcome.columns)
+                                  site_columns=outcome.columns, sites_warnings=warnings)
     else:
         new = dataclasses.replace(data, projects=outcome.table, projects_file=outcome.info,
-                                  project_columns=outcome.columns)
+                                  project_columns=outcome.columns, projects_warnings=warnings)
     st.session_state[state.DATA] = new
     from .workspace import save_dataset
 

@@ -61,6 +61,9 @@ def render(lang: str, data: state.DataSet, *, basemap: str, tianditu_key: str | 
     st.subheader(t("res.header", lang, name=plain(scenario_label(result.scenario.name, lang))))
     _stale_note(lang, data, key)
     kpi_cards(result, lang)
+    from .stability import render_result_notes
+
+    render_result_notes(result, lang)
     mapview.render(result, lang, data, basemap=basemap, tianditu_key=tianditu_key, offline=offline)
     sections = dict(zip(RESULT_TABS, st.tabs([t(f"res.tab_{name}", lang) for name in RESULT_TABS]), strict=True))
     with sections["assignments"]:

@@ -85,8 +85,8 @@ def build_scenario(data: state.DataSet) -> Scenario:
     s = st.session_state
     base: Scenario = s[BASE]
     d: dict[str, Any] = base.to_dict()
-    for key in ("sites", "projects", "columns", "sheet"):
-        d.pop(key, None)
+    for key in ("sites", "projects", "columns", "sheet", "stability"):
+        d.pop(key, None)  # a TOML's reference file is not the app's: its reference is a kept run
     d["name"] = str(s.get("sc_name") or base.name)
     d["weights"] = {k: float(s.get(f"sc_w_{k}", 0.0) or 0.0) for k in WEIGHTS}
     policy = dict(d.get("policy", {}))
@@ -114,6 +114,10 @@ def build_scenario(data: state.DataSet) -> Scenario:
             d.pop(kind, None)
     d["exclude_sites"] = sorted(s.get("sc_excl_sites", []))
     d["exclude_projects"] = sorted(s.get("sc_excl_projects", []))
+    from .stability import loss_share
+
+    if loss_share() > 0:
+        d["stability"] = {"max_loss_share": loss_share()}
     if data.site_columns or data.project_columns:
         d["columns"] = {"sites": dict(data.site_columns), "projects": dict(data.project_columns)}
     scenario = scenario_from_dict(d, source=None)
@@ -255,6 +259,9 @@ def render(lang: str, data: state.DataSet) -> None:
         st.markdown(f"**{t('sc.forbid', lang)}**")
         st.caption(t("sc.forbid_help", lang))
         pairs_editor("forbid", lang, project_ids, site_ids, names=_names(data))
+    from .stability import render_picker
+
+    render_picker(lang)
 
     try:
         scenario: Scenario | None = build_scenario(data)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, Final
@@ -67,6 +68,9 @@ class DataSet:
     projects_file: FileInfo
     site_columns: tuple[tuple[str, str], ...] = ()
     project_columns: tuple[tuple[str, str], ...] = ()
+    #: the readers' warnings on each file (``Problem.text("both")``): every run of the data repeats them
+    sites_warnings: tuple[str, ...] = ()
+    projects_warnings: tuple[str, ...] = ()
 
     @property
     def key(self) -> str:
@@ -213,8 +217,12 @@ def _unique(items: Iterable[tuple[str, str]]) -> list[tuple[str, str]]:
 # --- results ---------------------------------------------------------------------------------------
 
 def result_key(scenario: Scenario, data: DataSet) -> str:
-    """Cache key of a run: the scenario's content and the input files' digests."""
-    return f"{scenario.content_key()}-{data.key}"
+    """Cache key of a run: the scenario's content, its reference run (if any) and the input files' digests."""
+    from .stability import reference_key
+
+    ref = reference_key()
+    tag = '-ref' + hashlib.sha256(ref.encode()).hexdigest()[:8] if ref else ''
+    return f"{scenario.content_key()}{tag}-{data.key}"
 
 
 def run_allocation(scenario: Scenario, data: DataSet) -> tuple[str, AllocationResult]:
@@ -233,7 +241,10 @@ def run_allocation(scenario: Scenario, data: DataSet) -> tuple[str, AllocationRe
         # this session's earlier plans on the same files start the solver: after a weight change the
         # previous plan is usually optimal or close, and HiGHS then only has to prove it
         earlier = [r.assignments for k, r in reversed(cache.items()) if k.endswith(f"-{data.key}")]
-        result = allocate(scenario, sites=data.sites, projects=data.projects, starts=earlier[:MAX_STARTS])
+        from .stability import reference_of
+
+        result = allocate(scenario, sites=data.sites, projects=data.projects, starts=earlier[:MAX_STARTS],
+                          reference=reference_of(), warnings=(*data.sites_warnings, *data.projects_warnings))
         result = dataclasses.replace(result, inputs={
             "sites": data.sites_file.fingerprint(), "projects": data.projects_file.fingerprint(),
         })

@@ -37,7 +37,7 @@ _MODULES: dict[str, tuple[str, ...]] = {
     ".vocab": ("INDUSTRY_ZH", "KIND_ZH", "MODE_ZH", "PROJECT_COLUMNS", "PROJECT_EFFICIENCY_COLUMNS", "SITE_COLUMNS",
         "SITE_EFFICIENCY_COLUMNS", "STATUS_ZH"),
     # scenarios
-    ".scenario": ("Policy", "Scenario", "SolverSettings", "Uncertainty", "Weights", "load_scenario",
+    ".scenario": ("Policy", "Scenario", "SolverSettings", "Stability", "Uncertainty", "Weights", "load_scenario",
         "scenario_from_dict"),
     # the bundled sample
     ".sample": ("MEETING_DATES_2022", "SCENARIO_NAMES", "sample_projects", "sample_scenarios", "sample_sites",
@@ -54,9 +54,11 @@ _MODULES: dict[str, tuple[str, ...]] = {
     # outputs
     ".outputs.tables": ("candidates_frame", "efficiency_frame", "labelled", "spreadsheet_safe", "unescape_cell"),
     ".outputs.workbook": ("comparison_workbook_bytes", "workbook_bytes"),
-    ".outputs.audit": ("audit_scenario_bytes",),
+    ".outputs.audit": ("ReplayOutcome", "audit_scenario_bytes", "audit_zip_bytes", "read_bundle", "replay_bundle"),
+    ".engine.stability": ("read_reference",),
     ".outputs.files": ("assignments_csv_bytes", "atomic_write", "audit_bundle_bytes", "check_output_folder",
-        "output_folder_lock", "sites_geojson_bytes", "strict_json_bytes", "summary_json_bytes", "write_outputs"),
+        "moves_csv_bytes", "output_files", "output_folder_lock", "sites_geojson_bytes", "strict_json_bytes",
+        "summary_json_bytes", "write_outputs"),
     ".outputs.maps": ("BASEMAPS", "Basemap", "chance_map", "compare_map", "result_map", "sites_map",
         "standalone_html"),
     ".outputs._offline": ("install_static_assets",),
@@ -84,23 +86,23 @@ __all__ = [
     "SITE_EFFICIENCY_COLUMNS", "SITE_TABLE_COLUMNS", "STATUS_WORDS", "STATUS_ZH", "UNITS", "AllocationResult",
     "AlternativesResult", "Basemap", "Candidates", "Comparison", "DataSetInfo", "Decision", "DecisionConflict",
     "InputError", "Label", "Lang", "ParetoResult", "PdfUnavailableError", "Plan", "Policy", "Problem", "ReadResult",
-    "Reason", "RunInfo", "RunRecord", "Scenario", "SolveReport", "SolverError", "SolverSettings", "Store", "StoreError",
-    "SweepFailed", "SweepInfo", "SweepResult", "Text", "TimelineResult", "Uncertainty", "ValidationReport", "Weights",
-    "ZqLandError", "__version__", "add_decision", "adopt_run", "allocate", "alternatives_files", "alternatives_summary",
-    "assignments_csv_bytes", "atomic_write", "audit_bundle_bytes", "audit_scenario_bytes", "brief_bytes",
-    "brief_format", "build_brief", "candidates_frame", "chance_map", "check_files", "check_output_folder",
-    "check_projects", "check_scenario_ids", "check_sites", "code_label", "column_label", "compare_map",
-    "compare_results", "comparison_workbook_bytes", "compute_kpis", "decision_locks", "default_store_url",
-    "efficiency_frame", "eligible_pairs", "env_store_url", "file_fingerprint", "header", "headers", "input_error",
-    "install_static_assets", "kpi_header", "labelled", "landing_probabilities", "list_decisions", "load_scenario",
-    "open_store", "output_folder_lock", "read_projects", "read_run", "read_sites", "record_sweep", "result_brief_bytes",
-    "result_map", "run_alternatives", "run_from_result", "run_pareto", "run_sweep", "run_timeline", "sample_projects",
-    "sample_scenarios", "sample_sites", "sample_timeline", "scenario_description", "scenario_from_dict",
-    "scenario_label", "scheduler_address",
-    "sites_geojson_bytes", "sites_map", "soffice_path", "solve_allocation", "spreadsheet_safe", "standalone_html",
-    "strict_json_bytes", "summarize_projects", "summarize_sites", "summary_json_bytes", "supersede_decision", "t",
-    "unescape_cell", "validate_files", "why_not", "workbook_bytes", "write_alternatives", "write_outputs",
-    "write_pareto", "write_sweep", "write_timeline",
+    "Reason", "ReplayOutcome", "RunInfo", "RunRecord", "Scenario", "SolveReport", "SolverError", "SolverSettings",
+    "Stability", "Store", "StoreError", "SweepFailed", "SweepInfo", "SweepResult", "Text", "TimelineResult",
+    "Uncertainty", "ValidationReport", "Weights", "ZqLandError", "__version__", "add_decision", "adopt_run", "allocate",
+    "alternatives_files", "alternatives_summary", "assignments_csv_bytes", "atomic_write", "audit_bundle_bytes",
+    "audit_scenario_bytes", "audit_zip_bytes", "brief_bytes", "brief_format", "build_brief", "candidates_frame",
+    "chance_map", "check_files", "check_output_folder", "check_projects", "check_scenario_ids", "check_sites",
+    "code_label", "column_label", "compare_map", "compare_results", "comparison_workbook_bytes", "compute_kpis",
+    "decision_locks", "default_store_url", "efficiency_frame", "eligible_pairs", "env_store_url", "file_fingerprint",
+    "header", "headers", "input_error", "install_static_assets", "kpi_header", "labelled", "landing_probabilities",
+    "list_decisions", "load_scenario", "moves_csv_bytes", "open_store", "output_files", "output_folder_lock",
+    "read_bundle", "read_projects", "read_reference", "read_run", "read_sites", "record_sweep", "replay_bundle",
+    "result_brief_bytes", "result_map", "run_alternatives", "run_from_result", "run_pareto", "run_sweep",
+    "run_timeline", "sample_projects", "sample_scenarios", "sample_sites", "sample_timeline", "scenario_description",
+    "scenario_from_dict", "scenario_label", "scheduler_address", "sites_geojson_bytes", "sites_map", "soffice_path",
+    "solve_allocation", "spreadsheet_safe", "standalone_html", "strict_json_bytes", "summarize_projects",
+    "summarize_sites", "summary_json_bytes", "supersede_decision", "t", "unescape_cell", "validate_files", "why_not",
+    "workbook_bytes", "write_alternatives", "write_outputs", "write_pareto", "write_sweep", "write_timeline",
 ]
 
 
@@ -130,6 +132,7 @@ if TYPE_CHECKING:  # what mypy and editors see; at run time the names come from 
         compare_results,
         compute_kpis,
     )
+    from .engine.stability import read_reference
     from .i18n import LANG_NAMES, LANGS, Lang, scenario_description, scenario_label, t
     from .io import (
         SITE_TABLE_COLUMNS,
@@ -145,7 +148,13 @@ if TYPE_CHECKING:  # what mypy and editors see; at run time the names come from 
         validate_files,
     )
     from .outputs._offline import install_static_assets
-    from .outputs.audit import audit_scenario_bytes
+    from .outputs.audit import (
+        ReplayOutcome,
+        audit_scenario_bytes,
+        audit_zip_bytes,
+        read_bundle,
+        replay_bundle,
+    )
     from .outputs.brief import (
         PdfUnavailableError,
         RunRecord,
@@ -162,6 +171,8 @@ if TYPE_CHECKING:  # what mypy and editors see; at run time the names come from 
         atomic_write,
         audit_bundle_bytes,
         check_output_folder,
+        moves_csv_bytes,
+        output_files,
         output_folder_lock,
         sites_geojson_bytes,
         strict_json_bytes,
@@ -179,7 +190,16 @@ if TYPE_CHECKING:  # what mypy and editors see; at run time the names come from 
         sample_sites,
         sample_timeline,
     )
-    from .scenario import Policy, Scenario, SolverSettings, Uncertainty, Weights, load_scenario, scenario_from_dict
+    from .scenario import (
+        Policy,
+        Scenario,
+        SolverSettings,
+        Stability,
+        Uncertainty,
+        Weights,
+        load_scenario,
+        scenario_from_dict,
+    )
     from .store import (
         DataSetInfo,
         Decision,

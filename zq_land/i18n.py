@@ -95,6 +95,8 @@ STRINGS: Final[dict[str, tuple[str, str]]] = {
     "legend.line": ("配套企业至龙头", "Supplier to anchor"),
     # popups
     "pop.any_industry": ("不限", "any"),
+    "pop.area_geom": ("几何面积与填写面积不符（超过 5%），几何面积",
+                      "geometry disagrees with the declared area (over 5 %): geometry"),
     "pop.projects": ("落地项目", "Projects"),
     "pop.no_projects": ("暂无项目", "no project yet"),
     "pop.moved_in": ("迁入", "Moved in"),
@@ -209,6 +211,20 @@ STRINGS: Final[dict[str, tuple[str, str]]] = {
                     "0.01 表示差距在 1 % 以内即可停止",
                    "0 = compute until no better plan can exist (or the time limit); "
                    "0.01 = stop within 1 % of the best"),
+    # plans a review meeting can rely on (issue 11): the reference plan and what the results page shows of it
+    "sc.reference": ("参考方案（尽量少调整）", "Reference plan (move as few projects as possible)"),
+    "sc.reference_none": ("不设参考方案", "No reference plan"),
+    "sc.reference_help": ("选择此前的一次运行：在保持最优（或下方允许的损失内）的方案中，选调整项目最少的一个。",
+                          "Pick an earlier run: among the plans that keep the optimum (or lose at most the share "
+                          "below), the one that moves the fewest of its projects."),
+    "sc.loss": ("为减少调整，最多可放弃的目标值（%）", "Objective you would give up for fewer moves (%)"),
+    "sc.loss_help": ("0 = 不放弃任何目标值，只在同样好的方案中选调整最少的；2 = 最多少 2% 的目标值以换取更少的调整。",
+                     "0 = give up nothing, only choose among equally good plans; 2 = accept up to 2 % less of "
+                     "the objective for fewer moves."),
+    "res.warnings": ("数据与求解提示（{n} 条）", "Data and solver warnings ({n})"),
+    "res.moves": ("与参考方案相比：保留 {kept} 个，调整 {moved} 个{proven}", "Against the reference plan: {kept} kept, "
+                  "{moved} moved{proven}"),
+    "res.moves_proven": ("（已证明为最少调整）", " (proven fewest)"),
     "sc.locks": ("锁定（项目 → 地块）", "Locks (project -> site)"),
     "sc.locks_help": ("锁定的项目必须落在指定地块。可在表中增删行。",
                       "A locked project must go to its site. Add or delete rows in the table."),

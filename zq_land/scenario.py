@@ -49,10 +49,15 @@ SolverName = Literal["highs", "cbc"]
 _TOP_KEYS = {
     "name", "description", "sites", "projects", "weights", "policy", "solver", "locks", "forbid",
     "exclude_sites", "exclude_projects", "anchors", "columns", "sheet", "uncertainty", "meetings",
+    "stability",
 }
 _WEIGHT_KEYS = {"investment", "projects", "revitalization", "proximity", "priority", "tax"}
 _POLICY_KEYS = {"usable_land_ratio", "default_min_invest_wan_per_mu", "as_of", "proximity_reference_km",
-                "default_min_tax_wan_per_mu", "default_min_output_wan_per_mu", "grade_shares", "grade_by"}
+                "default_min_tax_wan_per_mu", "default_min_output_wan_per_mu", "grade_shares", "grade_by",
+                "area_source"}
+_STABILITY_KEYS = {"reference", "max_loss_share"}
+#: Which area is a plot's capacity: the land register's (declared, the default), the geometry's, or the smaller.
+AREA_SOURCES = ("declared", "geometry", "smaller")
 #: Zhejiang's A-D shares (亩均论英雄): A top 25 %, B next 45 %, C next 25 %, D bottom 5 %.
 DEFAULT_GRADE_SHARES: tuple[float, float, float, float] = (0.25, 0.45, 0.25, 0.05)
 _SOLVER_KEYS = {"name", "time_limit_s", "mip_gap", "threads", "warm_start"}
@@ -87,6 +92,17 @@ class Policy:
     default_min_output_wan_per_mu: float | None = None
     grade_shares: tuple[float, float, float, float] = DEFAULT_GRADE_SHARES
     grade_by: Literal["tax", "output"] = "tax"
+    #: the land area that is a plot's capacity: ``declared`` (the register; default), ``geometry``, ``smaller``
+    area_source: Literal["declared", "geometry", "smaller"] = "declared"
+
+
+@dataclass(frozen=True)
+class Stability:
+    """``[stability]``: a reference plan to move the fewest projects of, and the share of the optimum that
+    may be given up for fewer moves (0 = keep the optimum)."""
+
+    reference: Path | None = None
+    max_loss_share: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -154,6 +170,7 @@ class Scenario:
     uncertainty: Uncertainty = field(default_factory=Uncertainty)
     #: ``[meetings]``: each review meeting's number and date, in meeting order
     meetings: tuple[tuple[int, dt.date], ...] = ()
+    stability: Stability = field(default_factory=Stability)
 
     @property
     def meeting_dates(self) -> dict[int, dt.date]:
@@ -208,6 +225,8 @@ class Scenario:
             pol["grade_shares"] = list(self.policy.grade_shares)
         if self.policy.grade_by != "tax":
             pol["grade_by"] = self.policy.grade_by
+        if self.policy.area_source != "declared":
+            pol["area_source"] = self.policy.area_source
         out["policy"] = pol
         sol: dict[str, Any] = {
             "name": self.solver.name,
@@ -233,6 +252,11 @@ class Scenario:
             out["uncertainty"] = self.uncertainty.to_dict()
         if self.meetings:
             out["meetings"] = {str(k): v for k, v in self.meetings}
+        if self.stability != Stability():
+            stab: dict[str, Any] = {"max_loss_share": self.stability.max_loss_share}
+            if self.stability.reference is not None:
+                stab["reference"] = rel(self.stability.reference)
+            out["stability"] = stab
         return out
 
     def to_toml(self) -> str:
@@ -305,7 +329,9 @@ def scenario_from_dict(data: Mapping[str, Any], *, source: str | Path | None = N
         return val
 
     def path_of(key: str) -> Path | None:
-        val = data.get(key)
+        return path_of_value(key, data.get(key))
+
+    def path_of_value(key: str, val: Any) -> Path | None:
         if val is None:
             return None
         if not isinstance(val, str) or not val.strip():
@@ -357,8 +383,19 @@ def scenario_from_dict(data: Mapping[str, Any], *, source: str | Path | None = N
                     default=10.0)
     floors = {key: None if p_raw.get(key) is None else number("policy", key, p_raw[key])
               for key in ("default_min_tax_wan_per_mu", "default_min_output_wan_per_mu")}
+    area_source = p_raw.get("area_source", "declared")
+    if area_source not in AREA_SOURCES:
+        rep.error(file, f"“policy.area_source”须为 {'、'.join(AREA_SOURCES)} 之一，实际为 {area_source!r}",
+                  f"'policy.area_source' must be one of {', '.join(AREA_SOURCES)}, got {area_source!r}",
+                  column="policy.area_source", found=repr(area_source), expected=" | ".join(AREA_SOURCES))
+        area_source = "declared"
     policy = Policy(ratio if ratio > 0 else 1.0, floor_v, as_of, ref_km, floors["default_min_tax_wan_per_mu"],
-                    floors["default_min_output_wan_per_mu"], *_grading(p_raw, file, rep))
+                    floors["default_min_output_wan_per_mu"], *_grading(p_raw, file, rep), area_source=area_source)
+
+    st_raw = table("stability")
+    unknown("stability", set(st_raw), _STABILITY_KEYS)
+    loss = number("stability", "max_loss_share", st_raw.get("max_loss_share", 0.0), lo=0.0, hi=1.0)
+    stability = Stability(path_of_value("stability.reference", st_raw.get("reference")), loss)
 
     s_raw = table("solver")
     unknown("solver", set(s_raw), _SOLVER_KEYS)
@@ -448,6 +485,7 @@ def scenario_from_dict(data: Mapping[str, Any], *, source: str | Path | None = N
         exclude_sites=excl_sites, exclude_projects=excl_projects, anchors=tuple(anchors),
         site_columns=site_cols, project_columns=proj_cols, project_sheet=sheet,
         source=Path(source) if source else None, uncertainty=uncertainty, meetings=meetings,
+        stability=stability,
     )
 
 

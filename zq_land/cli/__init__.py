@@ -49,6 +49,7 @@ COMMANDS: Final[tuple[str, ...]] = (
     "sweep",
     "pareto",
     "timeline",
+    "replay",
 )
 
 Command = Callable[[argparse.Namespace], int]

@@ -1,5 +1,6 @@
-"""``python -m zq_land compare A.toml B.toml [--out DIR]``: solve two scenarios and print the KPI deltas
-(B - A) and the projects placed differently."""
+"""``python -m zq_land compare A.toml B.toml [--out DIR] [--no-reference]``: solve two scenarios and print the
+KPI deltas (B - A) and the projects placed differently. B is solved with A's plan as its reference plan (the
+fewest moves that keep B's optimum), unless ``--no-reference``; each moved project then says what its move buys."""
 
 from __future__ import annotations
 
@@ -21,6 +22,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("b", help="scenario B (TOML)")
     p.add_argument("--out", help="also write comparison.xlsx and both runs' outputs into this folder")
     p.add_argument("--lang", choices=["zh", "en"], default="zh")
+    p.add_argument("--no-reference", action="store_true",
+                   help="solve B on its own, not with A's plan as the reference to move the fewest projects of")
     p.set_defaults(func=run, msg_lang="both")
 
 
@@ -30,9 +33,20 @@ def run(args: argparse.Namespace) -> int:
     if args.out:  # before solving: --out naming a file fails at once
         check_output_folder(args.out)
     a = allocate(load_scenario(args.a))
-    b = allocate(load_scenario(args.b))
+    reference = None
+    if not args.no_reference:
+        reference = a.assignments[["project_id", "site_id"]].copy()
+        reference["site_id"] = reference["site_id"].where(reference["site_id"].astype(str) != "", None)
+    b = allocate(load_scenario(args.b), reference=reference)
     cmp = compare_results(a, b)
     print(format_comparison(cmp, args.lang))
+    if b.moves is not None:
+        kept, moved = b.kept_and_moved
+        print(f"\nB 以 A 的方案为参考 / B solved with A's plan as reference: 保留 kept {kept}, 调整 moved {moved}"
+              f" ({'已证明最少 proven fewest' if b.solve.status == 'optimal' else '未证明 not proven'})")
+        buys = b.moves["buys_zh"] if args.lang == "zh" else b.moves["buys_en"]
+        for row, why in zip(b.moves.itertuples(), buys, strict=True):
+            print(f"  {row.project_id} {row.name}: {row.reference_site_id or '—'} -> {row.site_id or '—'} — {why}")
     if args.out:
         from .. import atomic_write, comparison_workbook_bytes, write_outputs
 

@@ -1,6 +1,7 @@
-"""``python -m zq_land solve [SCENARIO.toml] [--sites F] [--projects F] --out DIR``: solve a scenario and write
-its outputs (``assignments.csv``, ``assignments.xlsx``, ``sites.geojson``, ``map.html``, ``summary.json``,
-``scenario.toml``) into ``DIR``."""
+"""``python -m zq_land solve [SCENARIO.toml] [--sites F] [--projects F] [--reference OLD.csv] --out DIR``: solve a
+scenario and write its outputs (``assignments.csv``, ``assignments.xlsx``, ``sites.geojson``, ``map.html``,
+``summary.json``, ``scenario.toml``, ``moves.csv`` with a reference, and the replayable ``audit.zip``) into
+``DIR``, all or none. Every warning of the readers is printed (a count and the first lines)."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from ._store import add_store_arguments, open_store_for, record_run
 if TYPE_CHECKING:
     import pandas as pd
 
-    from .. import AllocationResult, Scenario
+    from .. import AllocationResult, Scenario, Stability
 
 
 #: The longest time limit accepted (a day), as for ``solver.time_limit_s`` in a scenario.
@@ -38,8 +39,20 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--lang", choices=["zh", "en"], default="zh", help="language of reasons and Excel headers")
     p.add_argument("--quiet", action="store_true", help="print only the one-line result")
     p.add_argument("--start", action="append", default=[], metavar="ASSIGNMENTS.csv",
-                   help="an earlier run's assignments.csv to start from (repeatable); it is repaired to this "
-                   "scenario and only used when better than the tool's own first plans")
+                   help="an earlier run's assignments.csv to start from (repeatable; large models): it is repaired "
+                   "to this scenario and only used when better than the tool's own first plans; small models are "
+                   "solved canonically and a start never changes their plan (to move the fewest projects of an "
+                   "earlier plan, use --reference)")
+    p.add_argument("--reference", metavar="ASSIGNMENTS.csv",
+                   help="a reference plan (project_id, site_id; e.g. an earlier assignments.csv): move the fewest "
+                   "of its placed projects while keeping the optimum (or the share --max-loss-share allows); "
+                   "overrides the scenario's [stability] reference")
+    p.add_argument("--max-loss-share", type=float, metavar="SHARE",
+                   help="share of the optimum (0 to 1) that may be given up for fewer moves; default the "
+                   "scenario's [stability] max_loss_share, else 0")
+    p.add_argument("--area-source", choices=["declared", "geometry", "smaller"],
+                   help="which area is a plot's capacity: the declared (land register; the default), the "
+                   "geometry's, or the smaller; overrides the scenario's policy.area_source")
     p.add_argument("--alternatives", type=int, default=0, metavar="K",
                    help="also write alternatives.csv: each placed project's K next-best sites with the exact "
                    "objective lost there (and selection_frequency.csv) / 每个项目的备选地块及其损失")
@@ -79,8 +92,10 @@ def run(args: argparse.Namespace) -> int:
                               f"--time-limit must be seconds > 0 and at most {MAX_TIME_LIMIT_S:g}",
                               column="--time-limit", found=str(args.time_limit))
         solver = replace(solver, time_limit_s=float(args.time_limit))
-    sc = sc.with_(solver=solver)
-    protect = [p for p in (args.sites, args.projects, args.scenario, *args.start) if p]
+    sc = sc.with_(solver=solver, stability=stability_for_cli(sc, args.reference, args.max_loss_share))
+    if args.area_source:
+        sc = sc.with_(policy=replace(sc.policy, area_source=args.area_source))
+    protect = [p for p in (args.sites, args.projects, args.scenario, args.reference, *args.start) if p]
     store = open_store_for(args)  # before solving: a bad store URL fails at once
     starts = [read_start(f) for f in args.start]
     with output_folder_lock(args.out):  # before solving: a bad --out or a second run into it fails at once
@@ -90,11 +105,52 @@ def run(args: argparse.Namespace) -> int:
         # one set, all or nothing: the alternatives and their figures in summary.json are part of it
         paths = write_outputs(result, args.out, lang=args.lang, protect=protect, extra=extra,
                               summary_extra=summary_extra)
+    print_warnings(result.warnings, args.lang)
+    print_reference(result)
     record_run(store, result, args)
     if not args.quiet:
         print_unplaced(result, args.lang)
         print(f"outputs / 输出: {Path(args.out)}/ " + ", ".join(paths))
     return 0
+
+
+def stability_for_cli(sc: Scenario, reference: str | None, max_loss_share: float | None) -> Stability:
+    """The scenario's ``[stability]`` with the --reference / --max-loss-share flags applied (flags win)."""
+    from .. import input_error
+
+    st = sc.stability
+    if reference:
+        st = replace(st, reference=Path(reference))
+    if max_loss_share is not None:
+        if not 0.0 <= max_loss_share <= 1.0:
+            raise input_error("<command line>", "--max-loss-share 须在 0 到 1 之间", "--max-loss-share must be "
+                              "from 0 to 1", column="--max-loss-share", found=str(max_loss_share), expected="0..1")
+        st = replace(st, max_loss_share=float(max_loss_share))
+    return st
+
+
+#: How many warnings ``solve`` prints in full (all of them are in summary.json and the workbook).
+SHOWN_WARNINGS = 5
+
+
+def print_warnings(warnings: tuple[str, ...] | list[str], lang: str) -> None:
+    """A count of the run's warnings and the first few, in ``lang``."""
+    if not warnings:
+        return
+    print(f"⚠ {len(warnings)} 个警告 warnings (全部见 all in summary.json, assignments.xlsx 数据问题):")
+    for w in warnings[:SHOWN_WARNINGS]:
+        print(f"  {w}")
+    if len(warnings) > SHOWN_WARNINGS:
+        print(f"  … 另有 {len(warnings) - SHOWN_WARNINGS} 个 / {len(warnings) - SHOWN_WARNINGS} more")
+
+
+def print_reference(r: AllocationResult) -> None:
+    kept, moved = r.kept_and_moved
+    if kept is None:
+        return
+    proven = "已证明最少 proven fewest" if r.solve.status == "optimal" else "未证明 not proven"
+    print(f"与参考方案 vs reference: 保留 kept {kept}, 调整 moved {moved} ({proven}; "
+          f"max_loss_share {r.scenario.stability.max_loss_share:g})")
 
 
 def alternatives_of(result: AllocationResult, args: argparse.Namespace) -> tuple[dict[str, bytes], dict[str, Any]]:

@@ -291,6 +291,9 @@ def _site_frame(sites: pd.DataFrame, scenario: Scenario) -> pd.DataFrame:
     df["status"] = _col(sites, "status", "vacant").fillna("vacant").astype(str).to_numpy()
     df["area_mu"] = pd.to_numeric(_col(sites, "area_mu", np.nan), errors="coerce").to_numpy(float)
     df["floor_area_m2"] = pd.to_numeric(_col(sites, "floor_area_m2", np.nan), errors="coerce").to_numpy(float)
+    # the geometry's area (policy.area_source); the declared one where a table has none
+    df["area_mu_geom"] = pd.to_numeric(_col(sites, "area_mu_geom", np.nan), errors="coerce").to_numpy(float) \
+        if "area_mu_geom" in sites.columns else df["area_mu"].to_numpy(float)
     df["industries"] = _col(sites, "industries", "").fillna("").astype(str).to_numpy()
     df["min_invest_wan_per_mu"] = pd.to_numeric(
         _col(sites, "min_invest_wan_per_mu", np.nan), errors="coerce").to_numpy(float)
@@ -369,7 +372,8 @@ class _SiteInputs:
     def of(cls, st: pd.DataFrame, scenario: Scenario) -> _SiteInputs:
         kind = st["kind"].to_numpy(str)
         cap, _ = R.site_capacity(kind, st["area_mu"], st["floor_area_m2"],
-                                 usable_land_ratio=scenario.policy.usable_land_ratio)
+                                 usable_land_ratio=scenario.policy.usable_land_ratio,
+                                 area_source=scenario.policy.area_source, area_mu_geom=st["area_mu_geom"])
         site_sets = [R.industry_set(x) for x in st["industries"]]
         floor = st["min_invest_wan_per_mu"].to_numpy(float)
         if scenario.policy.default_min_invest_wan_per_mu is not None:

@@ -9,7 +9,7 @@
    failed), its status, bound, gap and the notes of what happened.
 
 Only steps 2 and 4 differ with the model's size: :class:`_SmallModel` (PuLP models, an LP and the
-HiGHS race, CBC as the fallback) and :class:`_LargeModel` (from ``ARRAY_PAIRS`` pairs on: HiGHS fed
+canonical HiGHS solve, CBC as the fallback) and :class:`_LargeModel` (from ``ARRAY_PAIRS`` pairs on: HiGHS fed
 arrays, the LP first and rounded, MIPs over the "core" pairs, the full MIP when it can get past its
 presolve (``MIP_MAX_PAIRS``), which alone can prove optimality).
 """
@@ -55,6 +55,7 @@ from .solvers import (
     lp_relaxation,
     run_solver,
     silence_highs_banner,
+    solve_canonical,
     solve_highs_arrays,
     two_lps,
 )
@@ -77,6 +78,7 @@ def solve_allocation(
     solver: str | None = None,
     time_limit_s: float | None = None,
     starts: Sequence[pd.DataFrame] = (),
+    reference: pd.DataFrame | None = None,
 ) -> Plan:
     """Place the projects on the sites as well as the scenario's weights allow.
 
@@ -97,7 +99,12 @@ def solve_allocation(
         capacities and the best one starts the solver: the plan of nearby weights is usually optimal or
         close, which is what HiGHS needs to finish fast (on the sample, any revitalization-weighted
         optimum starts another such weighting into a proof in 0.1-0.2 s). Pairs that are no longer
-        eligible are dropped, unknown ids ignored.
+        eligible are dropped, unknown ids ignored. On small models a start never changes the answer:
+        the canonical solve (:mod:`.stability`) takes no start plan, so the same inputs give the same plan.
+    reference
+        A reference plan (``project_id``, ``site_id``): among the plans that keep at least
+        (1 - ``scenario.stability.max_loss_share``) of the optimum, the one that moves the fewest of its
+        placed projects (small models; proven when the status is ``optimal``).
 
     Returns
     -------
@@ -109,12 +116,13 @@ def solve_allocation(
         When the locks contradict each other or the rules (every such lock is named), or the
         solver name is unknown.
     """
-    run = _prepare(sites, projects, scenario, solver=solver, time_limit_s=time_limit_s, starts=starts)
+    run = _prepare(sites, projects, scenario, solver=solver, time_limit_s=time_limit_s, starts=starts,
+                   reference=reference)
     if run.cand.pairs.empty:
         return _unfinished(run, _nothing_to_place(run))
     step: _Step = _LargeModel() if _is_large(run) else _SmallModel(projects)
     state = step.bound(run)
-    _choose_start(run, state)
+    _choose_start(run, state, noted=isinstance(step, _LargeModel))
     outcome = step.search(run, state)
     return _unfinished(run, _finish(run, outcome, state, solve_s=time.perf_counter() - state.t1))
 
@@ -150,6 +158,7 @@ class _Run:
     greedy: np.ndarray  # the best-fit plan: the plan a planner is quoted as "greedy"
     g_obj: float
     prior: np.ndarray | None  # the best earlier plan, repaired to this scenario
+    reference: pd.DataFrame | None = None  # the plan to move the fewest projects of
 
     @property
     def deadline(self) -> float:
@@ -176,7 +185,7 @@ class _Step(Protocol):
 
 def _prepare(
     sites: pd.DataFrame, projects: pd.DataFrame, scenario: Scenario, *, solver: str | None,
-    time_limit_s: float | None, starts: Sequence[pd.DataFrame],
+    time_limit_s: float | None, starts: Sequence[pd.DataFrame], reference: pd.DataFrame | None = None,
 ) -> _Run:
     silence_highs_banner()
     t0 = time.perf_counter()
@@ -195,7 +204,7 @@ def _prepare(
     # the greedy plan a planner is quoted: best fit in value orders (and the old ratio order), repaired
     greedy = heur.best_fit_plan(arrays, old=old_greedy) if len(cand.pairs) else old_greedy
     return _Run(cand, scenario, name, limit, started, t0, arrays, old_greedy, greedy, plan_objective(cand, greedy),
-                _from_starts(cand, arrays, starts))
+                _from_starts(cand, arrays, starts), reference)
 
 
 def _is_large(run: _Run) -> bool:
@@ -203,9 +212,10 @@ def _is_large(run: _Run) -> bool:
             and pulp.HiGHS(msg=False).available())
 
 
-def _choose_start(run: _Run, state: _State) -> None:
+def _choose_start(run: _Run, state: _State, *, noted: bool = True) -> None:
     """The plan the MIP starts from: the best-fit plan, the LP rounded when better, an earlier plan when
-    better still."""
+    better still (small models' canonical solve takes no start: the plan stands in only if it fails, and
+    ``noted`` is False so the report does not claim a start it did not use)."""
     cand = run.cand
     state.start, state.source = run.greedy, "greedy"
     if len(state.lp.x):
@@ -215,13 +225,15 @@ def _choose_start(run: _Run, state: _State) -> None:
     if run.prior is not None and plan_objective(cand, run.prior) > plan_objective(cand, state.start) + 1e-9:
         state.start, state.source = run.prior, "earlier-plan"
         obj = plan_objective(cand, run.prior)
-        state.notes.append(Text(f"从此前的方案出发（修正后目标值 {obj:.4f}）",
-                                f"started from an earlier plan (objective {obj:.4f} once repaired to this scenario)"))
+        if noted:
+            state.notes.append(Text(f"从此前的方案出发（修正后目标值 {obj:.4f}）",
+                                    f"started from an earlier plan (objective {obj:.4f} once repaired to this "
+                                    "scenario)"))
 
 
 class _SmallModel:
-    """PuLP models: a quick LP (then the LP with packing cuts), then HiGHS racing from two starting
-    points (see :func:`~zq_land.engine.solvers.race_highs`), CBC when HiGHS fails."""
+    """PuLP models: a quick LP (then the LP with packing cuts), then the canonical HiGHS solve (see
+    :func:`~zq_land.engine.solvers.solve_canonical`: one run, fixed configuration), CBC when HiGHS fails."""
 
     def __init__(self, projects: pd.DataFrame) -> None:
         self.projects = projects
@@ -256,8 +268,14 @@ class _SmallModel:
                 outcome = outcome or Outcome(sname, "time_limit", None, math.nan, Text("时间已用完", "no time left"))
                 break
             try:
-                outcome = run_solver(sname, model, cand, run.old_greedy, scenario, deadline=run.deadline,
-                                     arrays=run.arrays, best=state.start)
+                if sname == "highs" and pulp.HiGHS(msg=False).available():
+                    # one solver in a fixed configuration, no race: the same inputs give the same plan
+                    outcome = solve_canonical(cand, run.arrays, scenario, deadline=run.deadline,
+                                              reference=run.reference,
+                                              max_loss_share=scenario.stability.max_loss_share)
+                else:
+                    outcome = run_solver(sname, model, cand, run.old_greedy, scenario, deadline=run.deadline,
+                                         arrays=run.arrays, best=state.start)
             except Exception as exc:  # any solver failure -> the next solver, then greedy
                 state.notes.append(Text.same(f"{sname}: {type(exc).__name__}: {exc}"))
                 model = build_model(cand, self.projects, scenario)  # a fresh model: the failed one may be half-set
@@ -390,6 +408,14 @@ def _from_starts(cand: Candidates, arrays: heur.PairArrays, starts: Sequence[pd.
     return best
 
 
+def _below_tol(outcome: Outcome, grain: float | None) -> float:
+    """How far below the start plan a solver's plan may be and still be kept: a proven canonical optimum
+    without a grain is the optimum to within ``stability.FALLBACK_UNIT`` (its tie-break), not a worse plan."""
+    from .stability import FALLBACK_UNIT
+
+    return FALLBACK_UNIT if outcome.status == "optimal" and not grain else 1e-9
+
+
 def _nothing_to_place(run: _Run) -> Plan:
     report = SolveReport("optimal", "none", 0.0, 0.0, 0.0, time.perf_counter() - run.t0, 0.0, 0.0, 0.0,
                          Text("没有任何可行的项目-地块组合", "no eligible project-site pair"), n_pairs=0,
@@ -429,7 +455,7 @@ def _finish(run: _Run, outcome: Outcome | None, state: _State, *, solve_s: float
         notes.append(Text(f"{outcome.solver}：方案无效（{'；'.join(problems[:3])}），改用贪心方案",
                           f"{outcome.solver}: invalid plan ({'; '.join(problems[:3])}), greedy used"))
         chosen, obj, solver_name, status = heuristic, h_obj, "greedy", "feasible"
-    elif obj < h_obj - 1e-9:
+    elif obj < h_obj - _below_tol(outcome, grain) and solver_name != "highs-min-change":
         notes.append(Text(f"{outcome.solver}：求解器方案 {obj:.4f} 低于起始方案（{source}）{h_obj:.4f}，保留后者",
                           f"{outcome.solver}: incumbent {obj:.4f} below the {source} plan {h_obj:.4f}, which is kept"))
         chosen, obj, solver_name = heuristic, h_obj, f"{outcome.solver}+{source}"
@@ -438,12 +464,14 @@ def _finish(run: _Run, outcome: Outcome | None, state: _State, *, solve_s: float
     bound = best_bound(outcome.bound, lp_b, obj, trivial_bound(cand))
     if grain and bound - obj < grain * (1 - 1e-6):
         bound = obj  # every objective value is a multiple of grain: nothing better than obj exists
-        if status in ("time_limit", "feasible") and solver_name == outcome.solver:
+        # with a reference the proof must cover the kept placements too: only the solver's own proof does
+        if status in ("time_limit", "feasible") and solver_name == outcome.solver and run.reference is None:
             status = "optimal"
     if status == "optimal":
         bound = obj if not math.isfinite(outcome.bound) else min(bound, max(obj, outcome.bound))
     gap = relative_gap(obj, bound)
-    if status == "optimal" and gap > run.scenario.solver.mip_gap + 1e-6:
+    min_change = solver_name == "highs-min-change"  # optimal = the fewest moves within the loss allowed
+    if status == "optimal" and gap > run.scenario.solver.mip_gap + 1e-6 and not min_change:
         status = "feasible"
     msg = {
         "optimal": Text("已证明最优", "proven optimal"),

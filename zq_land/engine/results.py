@@ -46,6 +46,21 @@ class AllocationResult:
     seconds: float = 0.0
     #: every anchor (canonical name) with the points the run measured its suppliers' distances to
     anchor_points: Mapping[str, tuple[tuple[float, float], ...]] = field(default_factory=dict)
+    #: every warning of the readers and of the run, as text (``Problem.text("both")`` for the readers')
+    warnings: tuple[str, ...] = ()
+    #: the reference plan (``project_id``, ``site_id``) the run moved the fewest projects of, if any
+    reference: pd.DataFrame | None = None
+    #: the projects placed differently from the reference (``stability.MOVE_COLUMNS``), None without one
+    moves: pd.DataFrame | None = None
+
+    @property
+    def kept_and_moved(self) -> tuple[int | None, int | None]:
+        """(kept, moved) of the reference's placed projects; (None, None) without a reference."""
+        if self.reference is None or self.moves is None:
+            return None, None
+        from .stability import kept_and_moved
+
+        return kept_and_moved(self.moves, self.reference, self.projects["project_id"])
 
     def summary(self) -> dict[str, Any]:
         """The figures of ``summary.json`` (SCHEMA.md names first)."""
@@ -73,6 +88,15 @@ class AllocationResult:
         out["notes"] = [n.as_dict() for n in rep.fallback_notes]
         out["total_seconds"] = round(self.seconds, 3)
         out["inputs"] = self.inputs
+        kept, moved = self.kept_and_moved
+        out["moved_vs_reference"] = moved
+        out["kept_vs_reference"] = kept
+        out["max_loss_share"] = self.scenario.stability.max_loss_share if self.reference is not None else None
+        out["area_source"] = self.scenario.policy.area_source
+        out["time_limit_s"] = round(float(rep.time_limit_s), 3)
+        # only a proven optimum is the canonical plan: a run stopped by its limit may differ when re-run
+        out["reproducible"] = rep.status == "optimal"
+        out["warnings"] = list(self.warnings)
         return out
 
 
@@ -89,6 +113,8 @@ def allocate(
     projects: pd.DataFrame | None = None,
     starts: Sequence[pd.DataFrame] = (),
     started: float | None = None,
+    reference: pd.DataFrame | None = None,
+    warnings: Sequence[str] = (),
 ) -> AllocationResult:
     """Run a scenario: read its inputs (unless given), solve, explain, and gather the KPIs.
 
@@ -97,6 +123,10 @@ def allocate(
     The scenario's time limit counts from ``started`` (a ``time.monotonic()`` stamp; default: this
     call), so reading the inputs comes out of it: the command line passes its own start, and
     ``--time-limit 60`` then bounds the whole command but the writing of the outputs.
+
+    ``reference`` (else the scenario's ``[stability] reference`` file) is the plan to move the fewest
+    projects of. Every warning of the readers is kept in the result (``warnings``); a caller that read
+    the tables itself passes their warnings in ``warnings``.
 
     Raises
     ------
@@ -109,6 +139,7 @@ def allocate(
     t0 = time.perf_counter()
     started = time.monotonic() if started is None else started
     inputs: dict[str, dict[str, str]] = {}
+    rep = ValidationReport()
     if sites is None:
         if scenario.sites is None:
             raise input_error(str(scenario.source or "<scenario>"), "情景未指定地块文件（sites）",
@@ -116,7 +147,7 @@ def allocate(
         from ..io import file_fingerprint, read_sites
 
         _require_file(scenario, "sites", scenario.sites)
-        sites = read_sites(scenario.sites, columns=dict(scenario.site_columns) or None)
+        sites = read_sites(scenario.sites, columns=dict(scenario.site_columns) or None, report=rep)
         inputs["sites"] = file_fingerprint(scenario.sites)
     if projects is None:
         if scenario.projects is None:
@@ -126,13 +157,38 @@ def allocate(
 
         _require_file(scenario, "projects", scenario.projects)
         projects = read_projects(
-            scenario.projects, columns=dict(scenario.project_columns) or None, sheet=scenario.project_sheet
+            scenario.projects, columns=dict(scenario.project_columns) or None, sheet=scenario.project_sheet,
+            report=rep,
         )
         inputs["projects"] = file_fingerprint(scenario.projects)
 
+    notes = [*warnings, *(p.text("both") for p in rep.warnings)]
+    source = scenario.policy.area_source
+    if source != "declared" and any("area_mu" in n and "declared area" in n for n in notes):
+        words = {"geometry": ("几何面积", "the geometry's area"), "smaller": ("填写面积与几何面积中较小者",
+                                                                         "the smaller of the two")}[source]
+        notes.append(f"[警告 WARNING] {scenario.source or '<scenario>'}: 本情景 policy.area_source = {source}，"
+                     f"地块容量按{words[0]}计算（上面“以填写的面积为准”不适用） | policy.area_source = {source}: plot "
+                     f"capacities use {words[1]} (not the declared area the warnings above mention)")
+    if reference is None and scenario.stability.reference is not None:
+        from ..io import file_fingerprint
+        from .stability import read_reference
+
+        _require_file(scenario, "stability.reference", scenario.stability.reference)
+        reference = read_reference(scenario.stability.reference)
+        inputs["reference"] = file_fingerprint(scenario.stability.reference)
     check_scenario_ids(scenario, sites, projects)
+    if reference is not None:
+        notes += _reference_warnings(reference, projects, scenario)
     left = scenario.solver.time_limit_s - (time.monotonic() - started)
-    plan = solve_allocation(sites, projects, scenario, starts=starts, time_limit_s=max(MIN_SOLVE_S, left))
+    plan = solve_allocation(sites, projects, scenario, starts=starts, time_limit_s=max(MIN_SOLVE_S, left),
+                            reference=reference)
+    if plan.report.status in ("time_limit", "feasible"):
+        limit = f"{plan.report.time_limit_s:g}"
+        notes.append(f"[警告 WARNING] 求解: 求解器未证明最优（{plan.report.status}，时限 {limit} 秒），"
+                     "再次运行可能得到不同方案；放宽 solver.time_limit_s 可复现 | the solver did not prove the "
+                     f"plan optimal ({plan.report.status}, limit {plan.report.time_limit_s:g} s): a re-run may "
+                     "give another plan; a longer solver.time_limit_s makes it reproducible")
     cands = plan.candidates
     reasons = unplaced_reasons(plan, cands, sites, projects, scenario)
     prices = _shadow_prices(plan, scenario)
@@ -142,17 +198,26 @@ def allocate(
     site_use = efficiency.site_figures(_site_use_table(assignments, sites, prices, scenario), assignments, sites,
                                        scenario)
     kpis = compute_kpis(assignments, site_use)
-    notes = efficiency.floor_warnings(projects, sites, scenario)
-    if notes:
-        kpis["per_mu_warnings"] = [n.as_dict() for n in notes]
+    floor_notes = efficiency.floor_warnings(projects, sites, scenario)
+    if floor_notes:
+        kpis["per_mu_warnings"] = [n.as_dict() for n in floor_notes]
+        # nothing hidden: the 亩均 floors' warnings join the run's warnings too
+        notes += [f"[警告 WARNING] 亩均: {n.zh} | {n.en}" for n in floor_notes]
     unplaced = assignments.loc[assignments["status"] != "placed"].reset_index(drop=True)
     # the anchors of the sites too (a chain leader with no supplier in the list is still drawn)
     site_anchors = sites["anchor"].fillna("").astype(str) if "anchor" in sites.columns else []
     anchors = {**R.anchor_points(site_anchors, sites, scenario), **cands.anchors}
+    moves = None
+    if reference is not None:
+        from .stability import moves_against, what_moves_buy
+
+        moves = what_moves_buy(moves_against(assignments, reference), assignments, reference,
+                               dict(zip(sites["site_id"].astype(str), sites["status"].astype(str), strict=True)))
     return AllocationResult(
         scenario=scenario, sites=sites, projects=projects, assignments=assignments, site_use=site_use,
         unplaced=unplaced, kpis=kpis, solve=plan.report, shadow_prices=prices, inputs=inputs,
         seconds=time.perf_counter() - t0, anchor_points=dict(sorted(anchors.items())),
+        warnings=tuple(notes), reference=reference, moves=moves,
     )
 
 
@@ -277,6 +342,18 @@ def _shadow_prices(plan: Plan, scenario: Scenario) -> pd.DataFrame:
     return capacity_shadow_prices(plan.candidates, scenario, lp=lp)
 
 
+def _reference_warnings(reference: pd.DataFrame, projects: pd.DataFrame, scenario: Scenario) -> list[str]:
+    """The reference plan's projects that are not in the data (they cannot be kept), as one warning."""
+    unknown = sorted(set(reference["project_id"].astype(str)) - set(projects["project_id"].astype(str)))
+    if not unknown:
+        return []
+    ids = ", ".join(unknown[:5]) + (" …" if len(unknown) > 5 else "")
+    file = str(scenario.stability.reference or "reference")
+    return [f"[警告 WARNING] {file}: 参考方案中有 {len(unknown)} 个项目不在项目数据中（{ids}），不计入保留与调整 | "
+            f"{len(unknown)} project(s) of the reference plan are not in the projects data ({ids}); they count "
+            "neither as kept nor as moved"]
+
+
 def _require_file(scenario: Scenario, key: str, path: Path | None) -> None:
     if path is not None and not Path(path).exists():
         raise input_error(
@@ -357,9 +434,11 @@ def _site_use_table(
     base = s[["site_id", "name", "kind", "status", "zone", "area_mu", "floor_area_m2"]].copy()
     is_land = base["kind"] == "land"
     # an occupied site takes no new project: it holds nothing
+    geom = s["area_mu_geom"] if "area_mu_geom" in s.columns else base["area_mu"]
     base["capacity"], base["unit"] = R.site_capacity(base["kind"], base["area_mu"], base["floor_area_m2"],
                                                      usable_land_ratio=scenario.policy.usable_land_ratio,
-                                                     status=base["status"])
+                                                     status=base["status"], area_source=scenario.policy.area_source,
+                                                     area_mu_geom=geom)
     placed = assignments.loc[assignments["status"] == "placed"]
     g = placed.groupby("site_id")
     agg = pd.DataFrame({

@@ -1,4 +1,4 @@
-"""The solvers and the clock: HiGHS (through PuLP, or fed arrays), CBC, racing, deadlines, abandoning.
+"""The solvers and the clock: HiGHS (PuLP or arrays), CBC, the canonical solve, deadlines, abandoning.
 
 The time limit is kept here, not trusted to the solver: HiGHS runs in a thread of ours that is
 cancelled at the limit and abandoned (its incumbent or the greedy plan returned) a few seconds later
@@ -20,7 +20,6 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Any, Final, Literal
 
@@ -36,8 +35,6 @@ from . import model as engine_model  # its ARRAY_PAIRS is read at each call (tes
 from .eligibility import Candidates
 from .model import DUAL_COLUMNS, LpBound, Status, abs_gap, build_model, plan_objective
 
-#: Small models: two HiGHS runs race on the two cores (see ``race_highs``); not with ``solver.threads = 1``.
-RACE: Final = True
 #: Seconds past the time limit after which a solver that has not stopped is abandoned.
 GRACE_S: Final = 3.0
 # HiGHS solves that ignored the cancel and were left running (see _abandon): process-wide by nature.
@@ -138,73 +135,15 @@ def run_solver(
     name: str, model: pulp.LpProblem, cand: Candidates, greedy: np.ndarray, scenario: Scenario, *,
     deadline: float, arrays: heur.PairArrays | None = None, best: np.ndarray | None = None,
 ) -> Outcome:
+    """One solver on the PuLP model (small models use :func:`solve_canonical` for HiGHS; this is the
+    fallback path). The race of two HiGHS runs that used to decide small models is gone: which optimal plan
+    won depended on the machine's load (issue 11)."""
     if name == "highs":
         warm = np.zeros(len(cand.pairs))
         warm[greedy] = 1.0
         start = warm if scenario.solver.warm_start else None
-        # ``solver.threads = 1`` asks for one thread: no race, and the same plan on every run (sweeps)
-        if arrays is None or best is None or not RACE or scenario.solver.threads == 1:
-            return solve_highs(model, cand, scenario, deadline=deadline, warm=start)
-        return race_highs(model, cand, scenario, arrays, deadline=deadline, start=start, best=best)
+        return solve_highs(model, cand, scenario, deadline=deadline, warm=start)
     return solve_cbc(model, cand, scenario, deadline=deadline)
-
-
-def race_highs(
-    model: pulp.LpProblem, cand: Candidates, scenario: Scenario, arrays: heur.PairArrays, *, deadline: float,
-    start: np.ndarray | None, best: np.ndarray,
-) -> Outcome:
-    """Two HiGHS runs at once, one per core; the first to prove its plan optimal stops the other.
-
-    How long HiGHS takes to prove these small optima swings wildly with its starting plan and options,
-    and not the same way for every weighting: on the 2022 sample, for the same model, 0.03-12 s. The
-    two runs: the PuLP model from the ratio-order greedy plan (the single run before the race), and the
-    model built from arrays from the best plan found so far (greedy, LP rounding or an earlier plan).
-    Measured through ``allocate`` on the four bundled scenarios and 16 random weightings: median 1.8 s,
-    90th percentile 3.2-3.4 s, slowest 4.3-4.5 s, against 1.7 s, 7.2 s and 9.4 s for the single run
-    (a third racer without presolve made it slower: median 2.2 s). Neither proving: the better plan and
-    the lower of the two bounds.
-    """
-    if not pulp.HiGHS(msg=False).available():
-        raise SolverError("HiGHS (highspy) is not installed")
-    stop = threading.Event()
-    mip, _, _ = heur.highs_lp(arrays, relax=False)
-    warm_best = best if scenario.solver.warm_start else None
-    racers: dict[str, Callable[[], Outcome]] = {
-        "pulp": lambda: solve_highs(model, cand, scenario, deadline=deadline, warm=start, stop=stop),
-        "best": lambda: solve_highs_arrays(mip, cand, scenario, deadline=deadline, warm=warm_best, stop=stop),
-    }
-    got: dict[str, Outcome | BaseException] = {}
-
-    def run(key: str) -> None:
-        try:
-            out = racers[key]()
-            got[key] = out
-            if out.status == "optimal":
-                stop.set()
-        except Exception as exc:  # the others stand without it
-            got[key] = exc
-
-    workers = [threading.Thread(target=run, args=(k,), name=f"zq-land-highs-race-{k}", daemon=True)
-               for k in racers]
-    for w in workers:
-        w.start()
-    for w in workers:
-        w.join(max(0.0, deadline - time.monotonic()) + GRACE_S + 1.0)
-    if all(isinstance(g, BaseException) for g in got.values()) and got:
-        raise next(iter(got.values()))  # type: ignore[misc]
-    outcomes = [o for o in got.values() if isinstance(o, Outcome)]
-    first = outcomes[0] if outcomes else Outcome("highs", "none", None, math.nan,
-                                                  Text("HiGHS 未给出结果", "HiGHS gave no answer"))
-    proven = [o for o in outcomes if o.status == "optimal" and o.chosen is not None]
-    if proven:
-        return max(proven, key=lambda o: plan_objective(cand, o.chosen))
-    with_plan = [o for o in outcomes if o.chosen is not None]
-    bounds = [o.bound for o in outcomes if math.isfinite(o.bound)]
-    bound = min(bounds) if bounds else math.nan
-    if not with_plan:
-        return replace(first, bound=bound)
-    top = max(with_plan, key=lambda o: plan_objective(cand, o.chosen))
-    return replace(top, bound=bound)
 
 
 def solve_highs(
@@ -254,19 +193,71 @@ def solve_highs(
     return Outcome("highs", st, chosen, bound, EMPTY if chosen is not None else NO_PLAN)
 
 
+def solve_canonical(
+    cand: Candidates, arrays: heur.PairArrays, scenario: Scenario, *, deadline: float,
+    reference: pd.DataFrame | None = None, max_loss_share: float = 0.0,
+) -> Outcome:
+    """The canonical plan (:mod:`.stability`): one HiGHS run in a fixed configuration (one thread, seed 0,
+    no start plan, packing cuts as rows) on the objective with its tie-break; with a reference plan and
+    ``max_loss_share`` > 0, a second run keeps (1 - share) of the optimum and maximises the kept placements.
+
+    Measured on the five bundled scenarios (``docs/TRUST.md``): one plan each, the whole command 0.97x the
+    race's time (alternated in one run, a loaded 2-core machine); the race gave ``review_2022_recorded`` two plans.
+    """
+    from .stability import second_stage, tie_break
+
+    if not pulp.HiGHS(msg=False).available():
+        raise SolverError("HiGHS (highspy) is not installed")
+    from .model import objective_grain
+
+    # without a round grain the kept bonus could trade a sliver of objective for a kept placement: then the
+    # optimum is found first (the plan a run without reference gives) and the kept placements maximised
+    # with the objective held at it
+    one_solve = objective_grain(cand) is not None and max_loss_share <= 0
+    tb = tie_break(cand, reference, kept_bonus=one_solve)
+    mip, _, _ = heur.highs_lp(arrays, relax=False, cuts=True)
+    mip.col_cost_ = tb.cost.astype(np.float64)
+    fixed = replace(scenario, solver=replace(scenario.solver, threads=1))
+    first = solve_highs_arrays(mip, cand, fixed, deadline=deadline, warm=None, gap_abs=tb.abs_gap)
+    first = replace(first, solver="highs")
+    if first.status == "optimal" and first.chosen is not None:
+        # HiGHS's bound is the perturbed objective's; the proof says the plan's own objective is the optimum
+        # (exactly with a grain, to within stability.FALLBACK_UNIT otherwise)
+        first = replace(first, bound=plan_objective(cand, first.chosen))
+    if first.status != "optimal" or first.chosen is None or one_solve or tb.n_ref == 0:
+        return first
+    coef = cand.pairs["coefficient"].to_numpy(float)
+    z = float(coef[first.chosen].sum())
+    floor = (1.0 - max_loss_share) * z - 1e-9 * max(1.0, abs(z))
+    cost2, gap2 = second_stage(cand, tb)
+    mip.col_cost_ = cost2.astype(np.float64)
+    second = solve_highs_arrays(mip, cand, fixed, deadline=deadline, warm=first.chosen, gap_abs=gap2,
+                                gap_rel=0.0, objective_floor=(coef, floor))
+    if second.chosen is None or float(coef[second.chosen].sum()) < floor - 1e-9:
+        return replace(first, message=Text("最少调整的第二次求解未给出方案，保留最优方案",
+                                           "the minimal-change solve gave no plan; the optimal plan is kept"))
+    # the bound stays the optimum's: the plan is proven to keep the most within the loss allowed
+    return replace(second, solver="highs-min-change", bound=first.bound)
+
+
 def solve_highs_arrays(
     mip: Any, cand: Candidates, scenario: Scenario, *, deadline: float, warm: np.ndarray | None,
-    n_cols: int | None = None, stop: threading.Event | None = None,
+    n_cols: int | None = None, stop: threading.Event | None = None, gap_abs: float | None = None,
+    gap_rel: float | None = None, objective_floor: tuple[np.ndarray, float] | None = None,
 ) -> Outcome:
     import highspy
 
     settings = scenario.solver
     h = new_highs(deadline - time.monotonic(), threads=settings.threads or 1)
-    h.setOptionValue("mip_rel_gap", settings.mip_gap)
-    h.setOptionValue("mip_abs_gap", abs_gap(cand))
+    h.setOptionValue("mip_rel_gap", settings.mip_gap if gap_rel is None else gap_rel)
+    h.setOptionValue("mip_abs_gap", abs_gap(cand) if gap_abs is None else gap_abs)
     h.passModel(mip)
     n = len(cand.pairs) if n_cols is None else n_cols
-    if warm is not None and settings.warm_start:
+    if objective_floor is not None:  # sum coef x >= floor: the plan keeps that much of the optimum
+        coef, floor = objective_floor
+        nz = np.flatnonzero(coef != 0).astype(np.int32)
+        h.addRow(float(floor), highspy.kHighsInf, len(nz), nz, coef[nz].astype(np.float64))
+    if warm is not None and (settings.warm_start or objective_floor is not None):
         vals = np.zeros(n)
         vals[warm] = 1.0
         h.setSolution(n, np.arange(n, dtype=np.int32), vals)

@@ -124,9 +124,10 @@ def check_areas(gdf: gpd.GeoDataFrame, file: str, rep: ValidationReport) -> None
         rep.warn(
             file,
             f"填写的面积 {d:,.2f} 亩与几何计算的 {g:,.2f} 亩相差 {abs(d - g) / g:.0%}（超过 5%）；"
-            "以填写的面积为准",
+            "以填写的面积为准（情景的 policy.area_source 可改用几何面积或较小者）",
             f"declared area {d:,.2f} mu differs from the {g:,.2f} mu of the geometry by "
-            f"{abs(d - g) / g:.0%} (over 5 %); the declared area is used",
+            f"{abs(d - g) / g:.0%} (over 5 %); the declared area is used (the scenario's policy.area_source "
+            "can choose the geometry's or the smaller)",
             row=int(i) + 2,
             item_id=sid,
             column="area_mu",

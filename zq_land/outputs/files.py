@@ -10,7 +10,6 @@ import contextlib
 import functools
 import glob
 import hashlib
-import io
 import json
 import math
 import os
@@ -18,7 +17,6 @@ import shutil
 import signal
 import tempfile
 import threading
-import zipfile
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
@@ -27,7 +25,7 @@ import pandas as pd
 
 from .._errors import input_error
 from ..engine.results import AllocationResult
-from .audit import audit_scenario_bytes
+from .audit import audit_zip_bytes, bundle_entries, zip_entries
 from .tables import assignment_frame, labelled, spreadsheet_safe
 from .workbook import workbook_bytes
 
@@ -58,12 +56,13 @@ def write_outputs(
     """
     out = Path(out_dir)
     guard = {Path(p).resolve() for p in protect}
-    for p in (result.scenario.sites, result.scenario.projects, result.scenario.source):
+    for p in (result.scenario.sites, result.scenario.projects, result.scenario.source,
+              result.scenario.stability.reference):
         if p is not None:
             guard.add(Path(p).resolve())
     check_output_folder(out)
     names = ["assignments.csv", "assignments.xlsx", "sites.geojson", "map.html", "summary.json", "scenario.toml",
-             *(extra or {})]
+             *(["moves.csv"] if result.moves is not None else []), *(extra or {}), "audit.zip"]
     clash = [out / n for n in names if (out / n).resolve() in guard]
     if clash:
         raise input_error(clash[0], "输出会覆盖输入文件，请换一个输出文件夹",
@@ -78,19 +77,42 @@ def write_outputs(
                 m = result_map(r, lang=lang, show_supplier_lines=True)
                 return standalone_html(m)
 
-        files: dict[str, Callable[[], bytes]] = {
-            "assignments.csv": lambda: assignments_csv_bytes(result, lang=lang, headers="en"),
-            "assignments.xlsx": lambda: workbook_bytes(result, lang=lang),
-            "sites.geojson": lambda: sites_geojson_bytes(result),
-            "map.html": lambda: map_html(result).encode("utf-8"),
-            "summary.json": lambda: (strict_json_bytes({**result.summary(), **summary_extra}) if summary_extra
-                                     else summary_json_bytes(result)),
-            "scenario.toml": lambda: audit_scenario_bytes(result),
-        }
-        for name, data in (extra or {}).items():
-            files[name] = functools.partial(bytes, data)
-        _publish(files, out)
+        data = output_files(result, lang=lang, map_html=map_html(result), extra=extra, summary_extra=summary_extra)
+        _publish({name: functools.partial(bytes, blob) for name, blob in data.items()}, out)
     return {n: out / n for n in names}
+
+
+def output_files(
+    result: AllocationResult, *, lang: str = "zh", map_html: str | None = None,
+    extra: Mapping[str, bytes] | None = None, summary_extra: Mapping[str, Any] | None = None,
+) -> dict[str, bytes]:
+    """Every output file of a run (name -> bytes), ``audit.zip`` last: it holds the others and the inputs,
+    and the folder's ``scenario.toml`` is its own (the inputs' paths relative to the bundle's root, their
+    hashes and the absolute paths the run read in its comments)."""
+    data: dict[str, bytes] = {
+        "assignments.csv": assignments_csv_bytes(result, lang=lang, headers="en"),
+        "assignments.xlsx": workbook_bytes(result, lang=lang),
+        "sites.geojson": sites_geojson_bytes(result),
+    }
+    if map_html is not None:
+        data["map.html"] = map_html.encode("utf-8")
+    data["summary.json"] = (strict_json_bytes({**result.summary(), **summary_extra}) if summary_extra
+                            else summary_json_bytes(result))
+    if result.moves is not None:
+        data["moves.csv"] = moves_csv_bytes(result)
+    data.update(extra or {})
+    entries = bundle_entries(result, data)
+    data["scenario.toml"] = entries["scenario.toml"]
+    data["audit.zip"] = zip_entries(entries)
+    return data
+
+
+def moves_csv_bytes(result: AllocationResult) -> bytes:
+    """``moves.csv`` (UTF-8 BOM): each project placed differently from the reference plan and what it buys."""
+    from ..engine.stability import MOVE_COLUMNS
+
+    moves = result.moves if result.moves is not None else pd.DataFrame(columns=list(MOVE_COLUMNS))
+    return spreadsheet_safe(moves[list(MOVE_COLUMNS)]).to_csv(index=False).encode("utf-8-sig")
 
 
 def check_output_folder(out_dir: str | Path) -> None:
@@ -205,18 +227,18 @@ def strict_json_bytes(data: Any) -> bytes:
                       allow_nan=False).encode("utf-8")
 
 
-def audit_bundle_bytes(result: AllocationResult, *, lang: str = "zh", map_html: str | None = None) -> bytes:
-    """A zip with the workbook, the CSV, the GeoJSON, the map, the summary and the scenario (audit copy)."""
-    buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
-        z.writestr("assignments.xlsx", workbook_bytes(result, lang=lang))
-        z.writestr("assignments.csv", assignments_csv_bytes(result, lang=lang))
-        z.writestr("sites.geojson", sites_geojson_bytes(result))
-        z.writestr("summary.json", summary_json_bytes(result))
-        z.writestr("scenario.toml", audit_scenario_bytes(result))
-        if map_html is not None:
-            z.writestr("map.html", map_html)
-    return buf.getvalue()
+def audit_bundle_bytes(
+    result: AllocationResult, *, lang: str = "zh", map_html: str | None = None,
+    inputs: Mapping[str, Mapping[str, bytes]] | None = None,
+) -> bytes:
+    """The replayable audit bundle ``solve`` writes as ``audit.zip`` (:func:`~zq_land.outputs.audit.audit_zip_bytes`):
+    the outputs, the inputs (``inputs``: the app's uploads by input and file name; else the files read, or the
+    tables as read), the scenario pointing at them, hashes and versions."""
+    data = output_files(result, lang=lang, map_html=map_html)
+    if inputs is None:
+        return data["audit.zip"]
+    data.pop("audit.zip")
+    return audit_zip_bytes(result, data, inputs=inputs)
 
 
 # --- private helpers ------------------------------------------------------------------------------

@@ -227,6 +227,10 @@ var zqMap = (function () {
         if (p.f) { facts.push(escape(T.floor) + T.c + escape(p.f) + " " + escape(T.m2)); }
         if (p.z) { facts.push(escape(T.zone) + T.c + escape(p.z)); }
         if (facts.length) { h += facts.join(" · ") + "<br>"; }
+        if (p.ag) {
+            h += "<span style='color:#b03a2e'>⚠ " + escape(T.area_geom) + T.c + escape(p.ag[0]) + " " + escape(T.mu)
+                + T.lp + escape(p.ag[1]) + T.rp + "</span><br>";
+        }
         h += escape(T.industries) + T.c + escape(p.i || T.any) + "<br>";
         if (p.an) { h += escape(T.anchor) + T.c + escape(p.an) + "<br>"; }
         if (p.u) {

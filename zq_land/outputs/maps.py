@@ -459,6 +459,8 @@ def popup_text(props: Mapping[str, Any], lang: str = "zh") -> str:
         lines.append(f"{lab['area']}{c}{props['a']} {lab['mu']}")
     if "f" in props:
         lines.append(f"{lab['floor']}{c}{props['f']} {lab['m2']}")
+    if "ag" in props:
+        lines.append(f"⚠ {lab['area_geom']}{c}{props['ag'][0]} {lab['mu']}{lp}{props['ag'][1]}{rp}")
     if "z" in props:
         lines.append(f"{lab['zone']}{c}{props['z']}")
     lines.append(f"{lab['industries']}{c}{props.get('i') or lab['any']}")
@@ -857,6 +859,10 @@ def add_candidate_layer(m: folium.Map, frame: SiteFrame, props: list[dict[str, A
     return len(idx)
 
 
+#: A declared area further than this share from the geometry's marks the site on the map (the readers' 5 %).
+AREA_MISMATCH = 0.05
+
+
 def _site_props(
     frame: SiteFrame, i: int, title: str, use: dict[str, Any] | None, placed: list[list[str]] | None, *,
     lang: str,
@@ -868,6 +874,11 @@ def _site_props(
         props["a"] = f"{area:,.1f}"
     if math.isfinite(floor):
         props["f"] = f"{floor:,.0f}"
+    geom = _float(frame.column("area_mu_geom")[i])
+    if math.isfinite(area) and math.isfinite(geom) and geom > 0 and abs(area - geom) > AREA_MISMATCH * geom:
+        # the register and the drawing disagree: marked, so a planner checks the plot before the meeting
+        props["ag"] = [f"{geom:,.1f}", f"{abs(area - geom) / geom:.0%}"]
+        props["n"] = f"⚠ {title}"
     zone = frame.column("zone")[i]
     if zone:
         props["z"] = str(zone)
@@ -897,6 +908,7 @@ def _popup_labels(lang: str) -> dict[str, Any]:
     lab.update(any=t("pop.any_industry", lang), none=t("pop.no_projects", lang), yi=UNITS["yi"].pick(lang),
                used_share=t("pop.used_share", lang),
                **({"c": "：", "lp": "（", "rp": "）"} if lang == "zh" else {"c": ": ", "lp": " (", "rp": ")"}),
+               area_geom=t("pop.area_geom", lang),
                mu=UNITS["mu"].pick(lang), m2=UNITS["m2"].pick(lang))
     lab["kinds"] = {k: t("kind." + k, lang) for k in ("land", "factory", "platform")}
     lab["statuses"] = {k: t("status." + k, lang) for k in ("vacant", "inefficient", "occupied")}

@@ -5,12 +5,13 @@ in the language asked (Chinese by default).
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
 import pandas as pd
 
 from ..engine.results import AllocationResult, kpi_rows
 from ..i18n import scenario_label, t
-from ..text import CODE_NAMES, KPI_LABELS, LABELS, UNITS, Text, code_label, headers
+from ..text import CODE_NAMES, KPI_LABELS, LABELS, STATUS_WORDS, UNITS, Text, code_label, headers
 
 ASSIGNMENT_COLUMNS = [
     "project_id", "name", "site_id", "site_name", "status", "reason", "industry", "mode", "anchor",
@@ -177,9 +178,85 @@ def solver_frame(result: AllocationResult, *, lang: str) -> pd.DataFrame:
         (Text("计算用时（秒）", "Computing time (s)"), round(float(r.solve_seconds), 3)),
         (Text("说明", "Message"), r.message.pick(lang)),
         *((Text("过程记录", "Note"), note.pick(lang)) for note in r.fallback_notes),
+        *_settings_items(result),
     ]
     item, value = Text("项目", "Item").pick(lang), LABELS["value"].header(lang)
     return pd.DataFrame([{item: label.pick(lang), value: v} for label, v in items])
+
+
+def _settings_items(result: AllocationResult) -> list[tuple[Text, Any]]:
+    """What the run was asked: weights, policy, locks, forbids, exclusions, reference, time limit, versions."""
+    from .audit import versions
+
+    sc = result.scenario
+    w, p = sc.weights, sc.policy
+    items: list[tuple[Text, Any]] = [
+        (Text(f"权重：{k}", f"Weight: {k}"), getattr(w, k))
+        for k in ("investment", "projects", "revitalization", "proximity", "priority")
+    ]
+    items += [
+        (Text("可用地比例", "Usable land ratio"), p.usable_land_ratio),
+        (Text("默认投资强度下限(万元/亩)", "Default intensity floor (万元/mu)"),
+         "" if p.default_min_invest_wan_per_mu is None else p.default_min_invest_wan_per_mu),
+        (Text("评估日期", "As of"), "" if p.as_of is None else p.as_of.isoformat()),
+        (Text("配套距离基准(公里)", "Proximity reference (km)"), p.proximity_reference_km),
+        (Text("地块容量面积来源", "Area source of plot capacity"), p.area_source),
+        (Text("锁定", "Locks"), "; ".join(f"{a} -> {b}" for a, b in sc.locks)),
+        (Text("禁止组合", "Forbidden pairs"), "; ".join(f"{a} -x- {b}" for a, b in sc.forbid)),
+        (Text("排除地块", "Excluded sites"), "; ".join(sorted(sc.exclude_sites))),
+        (Text("排除项目", "Excluded projects"), "; ".join(sorted(sc.exclude_projects))),
+        (Text("时间上限(秒)", "Time limit (s)"), sc.solver.time_limit_s),
+        (Text("相对间隙要求", "MIP gap asked"), sc.solver.mip_gap),
+    ]
+    kept, moved = result.kept_and_moved
+    ref = result.inputs.get("reference", {})
+    if result.reference is not None:
+        items += [
+            (Text("参考方案", "Reference plan"), ref.get("path", "(given)")),
+            (Text("参考方案 SHA-256", "Reference SHA-256"), ref.get("sha256", "")),
+            (Text("允许损失比例", "Max loss share"), sc.stability.max_loss_share),
+            (Text("保留参考方案项目数", "Kept vs reference"), kept),
+            (Text("调整参考方案项目数", "Moved vs reference"), moved),
+        ]
+    for key, fp in result.inputs.items():
+        if key != "reference":
+            items.append((Text(f"输入 {key} SHA-256", f"Input {key} SHA-256"), fp.get("sha256", "")))
+    items += [(Text(f"版本：{k}", f"Version: {k}"), v) for k, v in versions().items()]
+    return items
+
+
+def warnings_frame(result: AllocationResult, *, lang: str) -> pd.DataFrame:
+    """The 数据问题 sheet: every warning of the readers and the run, one per row (empty: a row saying so)."""
+    col = Text("数据问题", "Data issue").pick(lang)
+    rows = [_one_language(w, lang) for w in result.warnings] or [Text("无", "none").pick(lang)]
+    return pd.DataFrame({Text("序号", "No.").pick(lang): range(1, len(rows) + 1), col: rows})
+
+
+def moves_frame(result: AllocationResult, *, lang: str) -> pd.DataFrame:
+    """The moves against the reference plan, with what each buys, headers in ``lang``."""
+    assert result.moves is not None
+    m = result.moves
+    zh = lang == "zh"
+    return pd.DataFrame({
+        Text("项目编号", "Project ID").pick(lang): m["project_id"],
+        Text("项目名称", "Project").pick(lang): m["name"],
+        Text("参考方案地块", "Reference site").pick(lang): m["reference_site_id"],
+        Text("本次地块", "Site now").pick(lang): m["site_id"],
+        Text("变化", "Change").pick(lang): [STATUS_WORDS[c].pick(lang) if c in STATUS_WORDS else c
+                                           for c in m["change"]],
+        Text("调整带来", "What the move buys").pick(lang): m["buys_zh"] if zh else m["buys_en"],
+    })
+
+
+def _one_language(text: str, lang: str) -> str:
+    """A ``zh | en`` warning in one language (the tag and place kept)."""
+    if " | " not in text:
+        return text
+    zh, _, en = text.partition(" | ")
+    if lang == "zh":
+        return zh
+    where = zh.partition(": ")[0]
+    return f"{where}: {en}" if ": " in zh else en
 
 
 def translate_codes(df: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:

@@ -21,10 +21,12 @@ from .tables import (
     efficiency_frame,
     kpi_frame,
     labelled,
+    moves_frame,
     site_use_frame,
     solver_frame,
     spreadsheet_safe,
     unplaced_frame,
+    warnings_frame,
 )
 
 
@@ -37,12 +39,15 @@ def workbook_bytes(result: AllocationResult, *, lang: str = "zh") -> bytes:
         ("未落位项目" if zh else "Unplaced", labelled(unplaced_frame(result, lang=lang), lang)),
         ("指标" if zh else "KPIs", kpi_frame(result, lang=lang)),
         ("求解信息" if zh else "Solver", solver_frame(result, lang=lang)),
+        ("数据问题" if zh else "Data issues", warnings_frame(result, lang=lang)),
     ]
     eff, cand = efficiency_frame(result, lang=lang), candidates_frame(result, lang=lang)
     if eff is not None:
         sheets.insert(4, ("亩均效益" if zh else "Per mu", eff))
     if cand is not None:
         sheets.insert(5 if eff is not None else 4, ("盘活候选(D类)" if zh else "D-grade sites", cand))
+    if result.moves is not None:
+        sheets.append(("与参考方案的调整" if zh else "Moves vs reference", moves_frame(result, lang=lang)))
     return _workbook(sheets)
 
 

@@ -137,11 +137,11 @@ def test_grades_and_candidates_reach_every_output(tmp_path: Path) -> None:
     wb = openpyxl.load_workbook(out / "assignments.xlsx", read_only=True)
     assert {"亩均效益", "盘活候选(D类)"} <= set(wb.sheetnames)
     heads = [c.value for c in next(wb["亩均效益"].iter_rows(max_row=1))]
-    assert "亩均税收(万元/亩)" in heads and "落位项目就业(人)" in heads
+    assert "亩均税收（万元/亩）" in heads and "落位项目就业（人）" in heads
     geo = read_sites(out / "sites.geojson")
     assert geo.set_index("site_id")["candidate"].to_dict() == {"L1": False, "L2": True, "L3": False}
     page = (out / "map.html").read_text(encoding="utf-8")  # the layer control lists the layer, escaped
-    assert json.dumps("D类载体（盘活候选） (1)")[1:-1] in page and '"zq-candidate"}],"id":["L2"]' in page
+    assert json.dumps("D类载体（盘活候选）（1）")[1:-1] in page and '"zq-candidate"}],"id":["L2"]' in page
     for lang, heading, site in (("zh", "（三）亩均效益与盘活候选", "二号地块"),
                                 ("en", "1.3 Per-mu efficiency and revitalization candidates", "L2")):
         blocks = build_brief(read_run(out), lang=lang).blocks  # type: ignore[arg-type]
@@ -210,11 +210,11 @@ def test_the_results_page_shows_the_per_mu_section_in_both_languages() -> None:
     result = at.session_state["results_cache"][at.session_state["current_result"]]
     assert result.scenario.weights.tax == 1.0 and result.scenario.policy.default_min_tax_wan_per_mu == 1.0
     metrics = {m.label: m.value for m in at.metric}
-    assert {"亩均投资(万元/亩)", "亩均产值(万元/亩)", "亩均税收(万元/亩)", "亩均就业(人/亩)",
-            "落位项目年税收(万元/年)"} <= set(metrics)
+    assert {"亩均投资（万元/亩）", "亩均产值（万元/亩）", "亩均税收（万元/亩）", "亩均就业（人/亩）",
+            "落位项目年税收（万元/年）"} <= set(metrics)
     assert "亩均效益" in [s.value for s in at.subheader]
     tables = {str(d.value.columns[0]): d.value for d in at.dataframe}
-    assert "亩均税收(万元/亩)" in tables["产业类别"].columns and tables["产业类别"].iloc[-1, 0] == "合计"
+    assert "亩均税收（万元/亩）" in tables["产业类别"].columns and tables["产业类别"].iloc[-1, 0] == "合计"
     candidates = [d.value for d in at.dataframe if "亩均评级" in d.value.columns and "项目数" in d.value.columns]
     assert candidates and set(candidates[-1]["亩均评级"]) == {"D"}
     at.radio(key="lang").set_value("en").run()
@@ -240,8 +240,8 @@ def test_the_d_grade_site_is_drawn_and_listed_on_the_map_in_a_browser(tmp_path: 
         page.set_content(html, wait_until="load")
         page.wait_for_selector("path.zq-candidate", state="attached", timeout=20_000)
         assert page.locator("path.zq-candidate").count() == 1
-        assert "D类载体（盘活候选） (1)" in page.locator(".leaflet-control-layers-overlays").inner_text()
+        assert "D类载体（盘活候选）（1）" in page.locator(".leaflet-control-layers-overlays").inner_text()
         page.locator("path.zq-candidate").first.click(force=True)
         page.wait_for_selector(".leaflet-popup-content", timeout=10_000)
-        assert "地块编号: L2" in page.locator(".leaflet-popup-content").inner_text()
+        assert "地块编号：L2" in page.locator(".leaflet-popup-content").inner_text()
     assert not errors

@@ -44,7 +44,7 @@ def test_the_year_replayed_from_the_page_in_chinese_and_in_english() -> None:
     assert not at.exception, [e.value for e in at.exception]
     assert at.subheader[0].value == "The year, review meeting by review meeting"
     texts = [m.label for m in at.metric] + [c.value for c in at.caption] + [b.label for b in at.button]
-    assert "Investment placed (亿元)" in texts
+    assert "Investment placed (100M yuan)" in texts
     assert not [x for x in texts if _has_han(x)]
 
 

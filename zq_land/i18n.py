@@ -217,10 +217,10 @@ STRINGS: Final[dict[str, tuple[str, str]]] = {
     "sc.reference_help": ("选择此前的一次运行：在保持最优（或下方允许的损失内）的方案中，选调整项目最少的一个。",
                           "Pick an earlier run: among the plans that keep the optimum (or lose at most the share "
                           "below), the one that moves the fewest of its projects."),
-    "sc.loss": ("为减少调整，最多可放弃的目标值（%）", "Objective you would give up for fewer moves (%)"),
-    "sc.loss_help": ("0 = 不放弃任何目标值，只在同样好的方案中选调整最少的；2 = 最多少 2% 的目标值以换取更少的调整。",
+    "sc.loss": ("为减少调整，最多可放弃的方案得分（%）", "Plan score you would give up for fewer moves (%)"),
+    "sc.loss_help": ("0 表示不放弃任何得分，只在同样好的方案中选调整最少的；2 表示最多少 2 % 的得分以换取更少的调整。",
                      "0 = give up nothing, only choose among equally good plans; 2 = accept up to 2 % less of "
-                     "the objective for fewer moves."),
+                     "the plan score for fewer moves."),
     "res.warnings": ("数据与求解提示（{n} 条）", "Data and solver warnings ({n})"),
     "res.moves": ("与参考方案相比：保留 {kept} 个，调整 {moved} 个{proven}", "Against the reference plan: {kept} kept, "
                   "{moved} moved{proven}"),

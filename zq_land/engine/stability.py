@@ -201,7 +201,7 @@ def what_moves_buy(moves: pd.DataFrame, assignments: pd.DataFrame, reference: pd
             t = Text(f"腾出原地块 {row.reference_site_id} 给 {names}",
                      f"frees site {row.reference_site_id} for {', '.join(took[:3])}{more}")
         elif row.change == "unplaced":
-            t = Text("让出容量以提高总目标值", "gives up its room to raise the objective")
+            t = Text("让出容量以提高方案总得分", "gives up its room to raise the plan's score")
         elif status.get(str(row.site_id)) == "inefficient" and status.get(str(row.reference_site_id)) != "inefficient":
             t = Text("改用低效用地，增加盘活面积", "moves onto inefficient land: more land revitalized")
         else:

@@ -288,7 +288,8 @@ var zqMap = (function () {
             // inside a host page the frame may not be laid out yet: look again shortly
             if ((unsized || tries < 3) && tries++ < 40) { setTimeout(run, 250); }
         }
-        map.on("zoomend moveend resize overlayadd", function () { setTimeout(run, 0); });
+        // after every change look again a few times: the labels of the new zoom may be drawn after this handler
+        map.on("zoomend moveend resize overlayadd", function () { tries = 0; setTimeout(run, 0); });
         map.whenReady(function () { setTimeout(run, 0); });
         zqMap.map = map;  // the page's map, for the search box and for tests
     }

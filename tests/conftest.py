@@ -62,6 +62,21 @@ def sites_frame(**columns: Sequence[Any]) -> gpd.GeoDataFrame:
     return gpd.GeoDataFrame(data, geometry=geoms, crs="EPSG:4326")
 
 
+def app_page(nav_zh: str, nav_en: str, lang: str = "zh", *, timeout: float = 300) -> Any:
+    """The app (``app.py`` under streamlit.testing) in ``lang``, on the page named ``nav_zh`` / ``nav_en``,
+    run without an exception."""
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(str(Path(__file__).resolve().parents[1] / "app.py"), default_timeout=timeout)
+    at.run()
+    if lang == "en":
+        at.radio(key="lang").set_value("en").run()
+    at.session_state["nav"] = nav_zh if lang == "zh" else nav_en
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
 def write_vector(gdf: gpd.GeoDataFrame, path: Path, **kwargs: Any) -> Path:
     """Write with pyogrio, silencing GDAL's field-name laundering warnings."""
     with warnings.catch_warnings():

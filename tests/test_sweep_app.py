@@ -4,29 +4,21 @@ on the 2022 sample through a local Dask cluster, the chance map, and a plan pinn
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
+from conftest import app_page
 from streamlit.testing.v1 import AppTest
 
 from ui.uncertainty import PARETO, SWEEP
 from zq_land.studies.pareto import ParetoResult
 from zq_land.studies.sweep import SweepResult
 
-ROOT = Path(__file__).resolve().parents[1]
-
 pytestmark = pytest.mark.slow
 
 
 def _page(lang: str = "zh") -> AppTest:
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=300)
-    at.run()
-    if lang == "en":
-        at.radio(key="lang").set_value("en").run()
-    at.session_state["nav"] = "不确定性" if lang == "zh" else "Uncertainty"
-    at.run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
+    page: AppTest = app_page("不确定性", "Uncertainty", lang)
+    return page
 
 
 def test_page_settings_in_chinese_and_in_english() -> None:

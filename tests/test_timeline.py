@@ -45,6 +45,18 @@ def blocked_year() -> tuple[pd.DataFrame, pd.DataFrame]:
     return sites, projects
 
 
+def write_blocked_year(folder: Path) -> Path:
+    """The blocked year as files: ``sites.geojson``, ``projects.csv`` and ``year.toml`` with its meetings."""
+    sites, projects = blocked_year()
+    sites.to_file(folder / "sites.geojson", driver="GeoJSON")
+    projects.assign(needed_by=projects["needed_by"].dt.strftime("%Y-%m-%d")).to_csv(folder / "projects.csv",
+                                                                                    index=False)
+    toml = ('sites = "sites.geojson"\nprojects = "projects.csv"\n[weights]\ninvestment = 1.0\n[meetings]\n'
+            + "".join(f'"{k}" = {v}\n' for k, v in MEETINGS.items()))
+    (folder / "year.toml").write_text(toml, encoding="utf-8")
+    return folder / "year.toml"
+
+
 def test_a_project_goes_only_to_a_site_available_by_its_meeting_or_needed_by_date() -> None:
     sites, projects = blocked_year()
     sc = scenario(meetings=MEETINGS)
@@ -105,13 +117,7 @@ def test_committed_decisions_are_the_starting_point() -> None:
 
 
 def test_timeline_command_writes_its_files_and_refuses_undated_meetings(tmp_path: Path) -> None:
-    sites, projects = blocked_year()
-    sites.to_file(tmp_path / "sites.geojson", driver="GeoJSON")
-    projects.assign(needed_by=projects["needed_by"].dt.strftime("%Y-%m-%d")).to_csv(tmp_path / "projects.csv",
-                                                                                    index=False)
-    toml = ('sites = "sites.geojson"\nprojects = "projects.csv"\n[weights]\ninvestment = 1.0\n[meetings]\n'
-            + "".join(f'"{k}" = {v}\n' for k, v in MEETINGS.items()))
-    (tmp_path / "year.toml").write_text(toml, encoding="utf-8")
+    toml = write_blocked_year(tmp_path).read_text(encoding="utf-8")
     assert main(["timeline", str(tmp_path / "year.toml"), "--out", str(tmp_path / "out")]) == 0
     raw = (tmp_path / "out" / "timeline.csv").read_bytes()
     assert raw.startswith(b"\xef\xbb\xbf")
@@ -123,7 +129,7 @@ def test_timeline_command_writes_its_files_and_refuses_undated_meetings(tmp_path
     (tmp_path / "short.toml").write_text(toml.replace('"3" = 2022-07-01\n', ""), encoding="utf-8")
     assert main(["timeline", str(tmp_path / "short.toml"), "--out", str(tmp_path / "o2")]) == 2
     with pytest.raises(InputError, match=r"meetings\.3"):
-        run_timeline(sites, projects, scenario(meetings={"1": "2022-01-10", "2": "2022-03-01"}))
+        run_timeline(*blocked_year(), scenario(meetings={"1": "2022-01-10", "2": "2022-03-01"}))
 
 
 def test_meetings_table_is_validated() -> None:
@@ -220,13 +226,7 @@ def test_the_2022_sample_year_honours_every_date_and_the_reports_placements() ->
 def test_the_stores_committed_decisions_are_the_timelines_starting_point(tmp_path: Path) -> None:
     """B (8 亿元, meeting 2) committed to L1 in the workspace store: L1's room is held for it from meeting 1,
     so A finds none, and the timeline equals hindsight (10.5 亿元)."""
-    sites, projects = blocked_year()
-    sites.to_file(tmp_path / "sites.geojson", driver="GeoJSON")
-    projects.assign(needed_by=projects["needed_by"].dt.strftime("%Y-%m-%d")).to_csv(tmp_path / "projects.csv",
-                                                                                    index=False)
-    toml = ('sites = "sites.geojson"\nprojects = "projects.csv"\n[weights]\ninvestment = 1.0\n[meetings]\n'
-            + "".join(f'"{k}" = {v}\n' for k, v in MEETINGS.items()))
-    (tmp_path / "year.toml").write_text(toml, encoding="utf-8")
+    write_blocked_year(tmp_path)
     store = str(tmp_path / "ws.gpkg")
     assert main(["import", "--sites", str(tmp_path / "sites.geojson"), "--projects", str(tmp_path / "projects.csv"),
                  "--store", store]) == 0

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from conftest import app_page
 from streamlit.testing.v1 import AppTest
 
 from ui.timeline import RESULT
@@ -14,14 +15,8 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def _page(lang: str = "zh") -> AppTest:
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=300)
-    at.run()
-    if lang == "en":
-        at.radio(key="lang").set_value("en").run()
-    at.session_state["nav"] = "时间轴" if lang == "zh" else "Timeline"
-    at.run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
+    page: AppTest = app_page("时间轴", "Timeline", lang)
+    return page
 
 
 def _has_han(text: str) -> bool:

@@ -126,7 +126,7 @@ def preload_writers() -> threading.Thread:
     thread, while the main thread reads the inputs and HiGHS solves.
 
     Both outputs are always written, so these imports are always paid; but the main thread spends much of a
-    solve outside the interpreter (HiGHS, GDAL and PROJ release the GIL), and the imports take that time
+    solve outside the interpreter (HiGHS and GDAL release the GIL), and the imports take that time
     instead of adding to the command's. Nothing depends on the thread: an import that fails here fails
     again, with its message, where the writer imports it, and an import still running then is waited for by
     Python's import lock. The modules loaded are libraries that import none of the tool's modules the main

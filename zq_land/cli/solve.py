@@ -6,9 +6,6 @@ scenario and write its outputs (``assignments.csv``, ``assignments.xlsx``, ``sit
 from __future__ import annotations
 
 import argparse
-import contextlib
-import importlib
-import threading
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -83,10 +80,7 @@ def scenario_for_cli(path: str | None, sites: str | None, projects: str | None) 
 
 
 def run(args: argparse.Namespace) -> int:
-    # the reader and the engine (pyogrio, PuLP, HiGHS) load here, before the writers' preload starts
-    from .. import allocate, input_error, output_folder_lock, read_sites, solve_allocation, write_outputs
-
-    del read_sites, solve_allocation  # imported for their modules only
+    from .. import allocate, input_error, output_folder_lock, write_outputs
 
     sc = scenario_for_cli(args.scenario, args.sites, args.projects)
     solver = sc.solver
@@ -105,7 +99,6 @@ def run(args: argparse.Namespace) -> int:
     store = open_store_for(args)  # before solving: a bad store URL fails at once
     starts = [read_start(f) for f in args.start]
     with output_folder_lock(args.out):  # before solving: a bad --out or a second run into it fails at once
-        preload_writers()
         result = allocate(sc, starts=starts, started=getattr(args, "started", None))
         print(one_line(result))
         extra, summary_extra = alternatives_of(result, args)
@@ -119,29 +112,6 @@ def run(args: argparse.Namespace) -> int:
         print_unplaced(result, args.lang)
         print(f"outputs / 输出: {Path(args.out)}/ " + ", ".join(paths))
     return 0
-
-
-def preload_writers() -> threading.Thread:
-    """Import what writes the map and the workbook (Folium, Jinja2, openpyxl: 0.2-0.3 s) in a background
-    thread, while the main thread reads the inputs and HiGHS solves.
-
-    Both outputs are always written, so these imports are always paid; but the main thread spends much of a
-    solve outside the interpreter (HiGHS and GDAL release the GIL), and the imports take that time
-    instead of adding to the command's. Nothing depends on the thread: an import that fails here fails
-    again, with its message, where the writer imports it, and an import still running then is waited for by
-    Python's import lock. The modules loaded are libraries that import none of the tool's modules the main
-    thread may be loading meanwhile, so the two threads never wait on each other's imports.
-    """
-
-    def load() -> None:
-        with contextlib.suppress(Exception):
-            for name in ("openpyxl", "openpyxl.cell._writer", "openpyxl.styles"):  # the workbook's writer
-                importlib.import_module(name)
-            from .. import result_map  # noqa: F401  Folium, Branca, Jinja2 and the map's templates
-
-    thread = threading.Thread(target=load, name="zq-land-preload", daemon=True)
-    thread.start()
-    return thread
 
 
 def stability_for_cli(sc: Scenario, reference: str | None, max_loss_share: float | None) -> Stability:

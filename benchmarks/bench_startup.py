@@ -12,8 +12,7 @@ slows every command alike.
 For a solve, *solver* is ``summary.json``'s ``solve_seconds`` (the LP bound and the MIP, median over the
 runs) and *rest* is the whole command less that: start-up, reading, eligibility, reasons, the exports and
 the exit, what a faster solver would not change. *cpu* is the process's user + system time (best of the
-runs): less disturbed by other work on the machine than the wall time, but blind to what runs in parallel
-(the writers' imports overlap the solver in a second thread).
+runs): less disturbed by other work on the machine than the wall time.
 
 ``--against DIR`` runs the same commands in another checkout too (``git worktree`` or ``git archive`` of an
 older commit, sharing this ``.venv``): before and after in one run.

@@ -3,7 +3,7 @@
 A command loads only the libraries its work needs: ``solve`` without a store writes every output without
 SQLAlchemy or the store; ``validate`` of a CSV loads neither openpyxl, Folium, the solver nor the store;
 ``--help`` loads no pandas. The module list comes from ``python -X importtime``, which names every module
-the process imported, also those a background thread imported. And the quick exit (``os._exit`` after
+the process imported (in any thread). And the quick exit (``os._exit`` after
 ``main``) keeps what the ordinary exit gives: the exit code, the whole stdout, the atexit handlers.
 """
 

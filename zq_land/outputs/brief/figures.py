@@ -19,7 +19,7 @@ from matplotlib import patheffects
 from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
-from matplotlib.font_manager import FontProperties, findfont
+from matplotlib.font_manager import FontProperties
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 from matplotlib.text import Annotation
@@ -220,6 +220,28 @@ def industry_chart_png(placed: pd.DataFrame, lang: str, *, industry_label: Calla
 
 # --- private helpers ------------------------------------------------------------------------------
 
+
+def _rescan_fonts() -> None:
+    """Add the system's fonts to matplotlib's list and write it back to its cache on disk."""
+    import contextlib
+    from pathlib import Path
+
+    import matplotlib
+    from matplotlib import font_manager
+
+    fm = font_manager.fontManager
+    for path in font_manager.findSystemFonts():
+        with contextlib.suppress(Exception):  # a font file matplotlib cannot read is skipped, as it skips them
+            fm.addfont(path)
+    with contextlib.suppress(OSError):
+        font_manager.json_dump(fm, Path(matplotlib.get_cachedir()) / f"fontlist-v{fm.__version__}.json")
+
+
+def _findfont(prop: FontProperties) -> str:
+    from matplotlib import font_manager
+
+    return str(font_manager.fontManager.findfont(prop, fallback_to_default=False))
+
 _CHART_COLORS = {
     "land_vacant": CATEGORY_COLORS["land_vacant"][0],
     "land_inefficient": CATEGORY_COLORS["land_inefficient"][0],
@@ -231,11 +253,14 @@ _CHART_COLORS = {
 
 @functools.lru_cache(maxsize=1)
 def _font_file() -> str:
-    for family in CJK_FONTS:
-        try:
-            return findfont(FontProperties(family=family), fallback_to_default=False)
-        except ValueError:
-            continue
+    for fresh in (False, True):
+        if fresh:  # matplotlib's font list is cached on disk: a font installed after it was made is not in it
+            _rescan_fonts()
+        for family in CJK_FONTS:
+            try:
+                return _findfont(FontProperties(family=family))
+            except ValueError:
+                continue
     raise MissingFontError("未安装中文字体，图中文字无法显示：请安装 fonts-noto-cjk 或 fonts-wqy-zenhei / "
                            "no CJK font is installed: install fonts-noto-cjk or fonts-wqy-zenhei")
 

@@ -533,10 +533,19 @@ def _nothing_to_place(run: _Run) -> Plan:
     return Plan(assignments_of(run.cand, np.zeros(0, dtype=np.int64)), report, run.cand)
 
 
-#: The message of a plan that comes back without a bound (the LP did not finish within the time limit)
-NO_BOUND: Final = Text("时限内未能求得上界：方案的质量未知（放宽时间上限可得到上界与差距）",
-                       "no bound within the time limit: how good the plan is is not known (a longer time limit "
-                       "gives a bound and a gap)")
+#: The message of a plan that comes back without a bound (the LP did not finish)
+NO_BOUND: Final = Text("未能求得上界（线性松弛未完成：时间不足或没有求解器）：方案的质量未知，"
+                       "放宽时间上限可得到上界与差距",
+                       "no bound was computed (the LP relaxation did not finish: too little time, or no LP solver): "
+                       "how good the plan is is not known; a longer time limit gives a bound and a gap")
+
+
+def _trivial_note(cand: Candidates) -> Text:
+    """The only bound known without an LP, named for what it is (no gap is quoted against it)."""
+    b = trivial_bound(cand)
+    return Text(f"唯一已知的上界是不计容量的平凡上界 {b:.4f}（每个项目都放在其最好的地块上），不据此计算差距",
+                f"the only bound known is the trivial one, {b:.4f}, which ignores the capacities (every project on "
+                "its best site); no gap is quoted against it")
 
 
 def _finish(run: _Run, outcome: Outcome | None, state: _State, *, solve_s: float) -> Plan:
@@ -560,6 +569,7 @@ def _finish(run: _Run, outcome: Outcome | None, state: _State, *, solve_s: float
         if (status != "optimal" and not math.isfinite(lp_b)
                 and not math.isfinite(outcome.bound if outcome else math.nan)):
             bound, msg = math.nan, Text(f"{NO_BOUND.zh}；{msg.zh}", f"{NO_BOUND.en}; {msg.en}")
+            notes.append(_trivial_note(cand))
         if status == "optimal":
             msg = Text("求解器未给出方案，返回贪心方案，其已由上界证明最优",
                        "no solver produced a plan; this is the greedy plan, proven optimal by the bound")
@@ -596,7 +606,7 @@ def _finish(run: _Run, outcome: Outcome | None, state: _State, *, solve_s: float
     if status != "optimal" and not math.isfinite(lp_b) and not math.isfinite(outcome.bound):
         # only the trivial bound (capacity ignored) is known: a gap against it says nothing true of the plan
         rep = SolveReport(status, solver_name, obj, math.nan, math.nan, state.build_s, solve_s, run.g_obj, lp_b,
-                          NO_BOUND, tuple(notes), n_pairs, run.limit, plain_b)
+                          NO_BOUND, (*notes, _trivial_note(cand)), n_pairs, run.limit, plain_b)
         return Plan(assignments_of(cand, chosen), rep, cand, lp)
     msg = {
         "optimal": Text("已证明最优", "proven optimal"),

@@ -366,8 +366,9 @@ class _LargeModel:
         # the cut LP may take all but the rounding's time, the time kept for the reasons and exports
         # included: without a bound nothing true can be said of the plan
         n = len(cand.pairs)
-        until = max(run.deadline - ROUND_S - ROUND_S_PER_PAIR * n,
-                    time.monotonic() + LP_MIN_S + LP_MIN_S_PER_PAIR * n)
+        until = run.deadline - ROUND_S - ROUND_S_PER_PAIR * n
+        if not cand.unchecked:  # when the limit cut the eligibility short, there is no bound to win anyway
+            until = max(until, time.monotonic() + LP_MIN_S + LP_MIN_S_PER_PAIR * n)
         cut = pricing.column_generation(cut_model, init, arrays.p, until=until)
         _trace(run.started, f"cut LP: bound {cut.bound:.4f}, {cut.rounds} rounds, {len(cut.cols):,} pairs, "
                             f"exact {cut.exact}")

@@ -370,3 +370,33 @@ def test_one_capacity_for_the_rules_and_the_site_table() -> None:
     cap, unit = site_capacity(sites["kind"], sites["area_mu"], sites["floor_area_m2"], usable_land_ratio=0.8)
     assert np.allclose(cap[land.to_numpy()], sites.loc[land, "area_mu"].fillna(0) * 0.8)
     assert set(unit[land.to_numpy()]) == {"mu"} and set(unit[~land.to_numpy()]) <= {"m2"}
+
+
+def test_the_locks_rules_evaluated_together_give_each_pair_its_own_reasons() -> None:
+    """check_locks evaluates its locks' rules once (pairs_failures): each pair gets what pair_failures gives it
+    alone, on the 2022 sample (its locks, and seeded pairs of every rule's failures) under a scenario that also
+    excludes and forbids."""
+    from pathlib import Path
+
+    from zq_land import load_scenario, read_projects, read_sites
+    from zq_land.engine.eligibility import pair_failures, pairs_failures
+
+    root = Path(__file__).resolve().parents[1]
+    sc = load_scenario(root / "scenarios" / "review_2022_recorded.toml")
+    sites, projects = read_sites(sc.sites), read_projects(sc.projects)
+    sc = sc.with_(exclude_projects=(str(projects["project_id"].iat[3]),),
+                  forbid=((str(projects["project_id"].iat[5]), str(sites["site_id"].iat[7])),))
+    cand = eligible_pairs(sites, projects, sc)
+    st, pj = cand.sites, cand.projects
+    p_pos = {p: i for i, p in enumerate(pj["project_id"])}
+    s_pos = {s: j for j, s in enumerate(st["site_id"])}
+    rng = np.random.default_rng(18)
+    pairs = [(p_pos[p], s_pos[s]) for p, s in sc.locks]
+    pairs += [(int(p), int(s)) for p, s in zip(rng.integers(0, len(pj), 60), rng.integers(0, len(st), 60),
+                                               strict=True)]
+    pairs += [(3, 0), (5, 7), (5, 7)]  # the excluded project, the forbidden pair (twice)
+    together = pairs_failures(st, pj, sc, pairs)
+    alone = [pair_failures(st, pj, sc, p, s) for p, s in pairs]
+    assert together == alone
+    assert sum(map(bool, alone)) >= 10  # failing pairs are among them, not only eligible ones
+    assert {r.code for rs in alone for r in rs} >= {"kind_mode", "excluded_project", "forbidden"}

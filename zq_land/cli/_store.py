@@ -26,10 +26,14 @@ def add_store_arguments(p: argparse.ArgumentParser) -> None:
 
 def open_store_for(args: argparse.Namespace) -> Store | None:
     """The store ``solve`` records into (opened before solving, so a bad URL fails at once), or None."""
-    from .. import env_store_url, open_store
+    from .. import env_store_url
 
     url = getattr(args, "store", None) or env_store_url()
-    return open_store(url) if url else None
+    if not url:
+        return None  # no store: SQLAlchemy and the store's modules stay unloaded
+    from .. import open_store
+
+    return open_store(url)
 
 
 def record_run(store: Store | None, result: AllocationResult, args: argparse.Namespace) -> int | None:

@@ -32,10 +32,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from .. import (
-        decision_locks,
         env_store_url,
         input_error,
-        open_store,
         read_projects,
         read_sites,
         run_timeline,
@@ -60,7 +58,9 @@ def run(args: argparse.Namespace) -> int:
     projects = read_projects(files["projects"], columns=dict(sc.project_columns) or None, sheet=sc.project_sheet)
     committed: list[tuple[str, str]] = []
     url = args.store or env_store_url()
-    if url:
+    if url:  # the store's modules (SQLAlchemy) only with a store
+        from .. import decision_locks, open_store
+
         store = open_store(url)
         try:
             committed = decision_locks(store, projects["project_id"], sites["site_id"])

@@ -278,6 +278,39 @@ def pair_failures(st: pd.DataFrame, pj: pd.DataFrame, scenario: Scenario, p: int
     return out
 
 
+def pairs_failures(
+    st: pd.DataFrame, pj: pd.DataFrame, scenario: Scenario, pairs: Sequence[tuple[int, int]]
+) -> list[list[Reason]]:
+    """:func:`pair_failures` of each pair ``(p, s)`` of ``pairs``, the rules evaluated once for them all.
+
+    The frames are built once for the projects and sites the pairs name (a scenario's locks) instead of once
+    a pair; every rule is a function of one project's row and one site's row, so each pair gets the reasons
+    :func:`pair_failures` gives it.
+    """
+    if not pairs:
+        return []
+    ps = sorted({p for p, _ in pairs})
+    ss = sorted({s for _, s in pairs})
+    p_at = {p: i for i, p in enumerate(ps)}
+    s_at = {s: j for j, s in enumerate(ss)}
+    st1 = _site_frame(st.iloc[ss].reset_index(drop=True), scenario)
+    pj1 = _project_frame(pj.iloc[ps].reset_index(drop=True), scenario)
+    rules, need, cap = _rule_arrays(st1, pj1, scenario)
+    excluded = pj1["excluded"].to_numpy(bool)
+    out: list[list[Reason]] = []
+    for p, s in pairs:
+        i, j = p_at[p], s_at[s]
+        prow, srow = pj1.iloc[i], st1.iloc[j]
+        reasons: list[Reason] = []
+        if bool(excluded[i]):
+            reasons.append(_reason("excluded_project", "情景排除了该项目", "the scenario excludes this project"))
+        for rule in RULES:
+            if rules[rule][i, j]:
+                reasons.append(_rule_reason(rule, prow, srow, float(need[i, j]), float(cap[j]), scenario))
+        out.append(reasons)
+    return out
+
+
 # --- frames -----------------------------------------------------------------------------------------
 
 

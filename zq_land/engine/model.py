@@ -24,7 +24,7 @@ from .._errors import ValidationReport
 from ..scenario import Scenario
 from ..text import EMPTY, Text
 from . import rules as R
-from .eligibility import Candidates, pair_failures
+from .eligibility import Candidates, pairs_failures
 
 Status = Literal["optimal", "feasible", "infeasible", "time_limit"]
 #: From this many pairs on, the HiGHS models are built from arrays (no PuLP object per pair) and the
@@ -130,6 +130,9 @@ def check_locks(candidates: Candidates, scenario: Scenario) -> None:
             ts = "、".join(sorted(targets))
             rep.error(file, f"项目 {p} 被锁定到多个地块：{ts}", f"project {p} is locked to several sites: "
                       f"{', '.join(sorted(targets))}", item_id=p, column="locks")
+    # the rules of every lock between a known project and a known site, evaluated together
+    known = list(dict.fromkeys((p_pos[p], s_pos[s]) for p, s in scenario.locks if p in p_pos and s in s_pos))
+    failures = dict(zip(known, pairs_failures(st, pj, scenario, known), strict=True))
     seen: set[tuple[str, str]] = set()
     ok_locks: list[tuple[int, int]] = []
     for p, s in scenario.locks:
@@ -145,7 +148,7 @@ def check_locks(candidates: Candidates, scenario: Scenario) -> None:
             rep.error(file, f"锁定项目 {p} 到不存在的地块 {s}", f"project {p} is locked to unknown site {s}",
                       **where)
             continue
-        fails = pair_failures(st, pj, scenario, p_pos[p], s_pos[s])
+        fails = failures[(p_pos[p], s_pos[s])]
         if fails:
             zh = "；".join(r.text_zh for r in fails)
             en = "; ".join(r.text_en for r in fails)

@@ -197,10 +197,18 @@ def refuse_duplicate_headers(header: list[Any], row: int, file: str, rep: Valida
 
 
 
+def column_letter(n: int) -> str:
+    """Excel's name of the ``n``-th column (1 -> A, 27 -> AA), as ``openpyxl.utils.get_column_letter``: a CSV's
+    unnamed columns are named so without loading openpyxl."""
+    letters = ""
+    while n > 0:
+        n, rest = divmod(n - 1, 26)
+        letters = chr(ord("A") + rest) + letters
+    return letters
+
+
 def header_names(header: list[Any], width: int, body: list[list[Any]]) -> dict[int, str]:
     """Column index -> unique header name; unnamed columns holding data get their Excel letter."""
-    from openpyxl.utils import get_column_letter
-
     names: dict[int, str] = {}
     seen: dict[str, int] = {}
     for j in range(width):
@@ -208,7 +216,7 @@ def header_names(header: list[Any], width: int, body: list[list[Any]]) -> dict[i
         if not h:
             if not any(j < len(r) and not is_missing(r[j]) for r in body):
                 continue
-            h = f"column_{get_column_letter(j + 1)}"
+            h = f"column_{column_letter(j + 1)}"
         if h in seen:
             seen[h] += 1
             h = f"{h}.{seen[h]}"  # kept apart here; _header_duplicates() refuses two columns of one meaning

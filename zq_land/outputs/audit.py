@@ -10,6 +10,7 @@ from the bundled inputs and compares the plan.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import io
 import json
@@ -226,16 +227,23 @@ def replay_bundle(path: str | Path, out_dir: str | Path, *, lang: str = "zh") ->
 
 def versions() -> dict[str, str]:
     """The versions of the libraries a plan depends on (the solver's first)."""
+    return dict(_installed_versions())
+
+
+@functools.cache
+def _installed_versions() -> tuple[tuple[str, str], ...]:
+    # once a process: each lookup scans the installed distributions (~2 ms), and a run asks three times
+    # (the audit copy of the scenario, the manifest, the workbook's run sheet)
     from importlib.metadata import PackageNotFoundError, version
 
-    out = {}
+    out = []
     for pkg in ("highspy", "pulp", "numpy", "pandas", "geopandas", "pyogrio", "shapely", "pyproj", "folium",
                 "openpyxl"):
         try:
-            out[pkg] = version(pkg)
+            out.append((pkg, version(pkg)))
         except PackageNotFoundError:
-            out[pkg] = "missing"
-    return out
+            out.append((pkg, "missing"))
+    return tuple(out)
 
 
 _versions = versions  # the older private name

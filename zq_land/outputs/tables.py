@@ -4,6 +4,7 @@ in the language asked (Chinese by default).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from typing import Any
 
@@ -55,7 +56,15 @@ def spreadsheet_safe(df: pd.DataFrame) -> pd.DataFrame:
     out = df.copy()
     for c in out.columns:
         s = out[c]
-        if s.dtype != object and not pd.api.types.is_string_dtype(s):
+        if s.dtype == object:
+            # cell by cell in Python: the frames are short and wide, and pandas' string methods cost ~1 ms a
+            # column before they look at a cell (a run's outputs pass ~60 columns through here)
+            values = s.tolist()
+            if any(isinstance(v, str) for v in values):
+                out[c] = pd.Series([_safe_text(v) if isinstance(v, str) else v for v in values], index=s.index,
+                                   dtype=object)
+            continue
+        if not pd.api.types.is_string_dtype(s):
             continue
         text = s.map(lambda v: isinstance(v, str))
         if not text.any():
@@ -65,6 +74,16 @@ def spreadsheet_safe(df: pd.DataFrame) -> pd.DataFrame:
         t = t.where(~risky, "'" + t)
         out[c] = s.where(~text, t)
     return out
+
+
+_ILLEGAL = re.compile(_ILLEGAL_RE)
+_FORMULA = re.compile(_FORMULA_RE)
+
+
+def _safe_text(value: str) -> str:
+    """One text cell as :func:`spreadsheet_safe` writes it."""
+    text = _ILLEGAL.sub("", str(value))
+    return "'" + text if _FORMULA.search(text) else text
 
 
 def unescape_cell(text: str) -> str:

@@ -25,7 +25,8 @@ from sqlalchemy.exc import IntegrityError
 
 from .._errors import ValidationReport
 from ..engine.rules import MODE_KINDS, fits, site_capacity
-from ._store import DecisionConflict, Store, _fields, _iso, _utc, current_user
+from ._env import current_user
+from ._store import DecisionConflict, Store, _fields, _iso, _utc
 
 
 @dataclass(frozen=True)

@@ -10,11 +10,9 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import getpass
 import hashlib
 import json
 import math
-import os
 import sqlite3
 import tomllib
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -35,6 +33,7 @@ from ..engine.results import AllocationResult
 from ..scenario import Scenario, scenario_from_dict
 from ..text import Text
 from . import _gpkg
+from ._env import current_user
 from ._frames import frame_from_rows, frame_record, frame_rows, json_safe
 from ._schema import (
     ASSIGNMENT_COLUMNS,
@@ -51,12 +50,6 @@ from ._schema import (
     register_layers,
 )
 
-#: Where the app keeps its store unless ``ZQ_LAND_STORE`` says otherwise (relative to app.py).
-DEFAULT_STORE: Final = Path("workspace") / "zq_land.gpkg"
-ENV_STORE: Final = "ZQ_LAND_STORE"
-ENV_USER: Final = "ZQ_LAND_USER"
-#: ``ZQ_LAND_STORE`` values that turn the store off
-_OFF: Final = frozenset({"", "off", "none", "no", "0", "false"})
 #: A writer waits this long for another writer's transaction before giving up (SQLite).
 BUSY_TIMEOUT_S: Final = 60.0
 #: Seconds to wait for a PostgreSQL server to answer.
@@ -157,32 +150,6 @@ def record_sweep(url: str | Path, *, summary: Mapping[str, Any], files: Mapping[
     """Record a sweep (``sweep --store``) in the store at ``url``; its id there."""
     with open_store(url) as store:
         return store.save_sweep(summary, files, label=label, source=source)
-
-
-def env_store_url() -> str | None:
-    """``ZQ_LAND_STORE``, or None when it is unset or ``off`` (then the command line writes only files)."""
-    value = os.environ.get(ENV_STORE, "").strip()
-    return None if value.lower() in _OFF else value
-
-
-def default_store_url(app_dir: str | Path | None = None) -> str | None:
-    """The app's store: ``ZQ_LAND_STORE`` when set, else ``workspace/zq_land.gpkg`` in ``app_dir``; None
-    when ``ZQ_LAND_STORE=off``."""
-    value = os.environ.get(ENV_STORE, "").strip()
-    if value and value.lower() in _OFF:
-        return None
-    return value or str(Path(app_dir or ".") / DEFAULT_STORE)
-
-
-def current_user() -> str:
-    """Who is saving: ``ZQ_LAND_USER``, else the login name."""
-    name = os.environ.get(ENV_USER, "").strip()
-    if name:
-        return name
-    try:
-        return getpass.getuser()
-    except (KeyError, OSError):
-        return "unknown"
 
 
 def open_store(url: str | Path) -> Store:

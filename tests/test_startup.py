@@ -1,0 +1,102 @@
+"""What a command loads and how it ends (issue 18): ``python -m zq_land`` as a planner runs it, in a subprocess.
+
+A command loads only the libraries its work needs: ``solve`` without a store writes every output without
+SQLAlchemy or the store; ``validate`` of a CSV loads neither openpyxl, Folium, the solver nor the store;
+``--help`` loads no pandas. The module list comes from ``python -X importtime``, which names every module
+the process imported (in any thread). And the quick exit (``os._exit`` after
+``main``) keeps what the ordinary exit gives: the exit code, the whole stdout, the atexit handlers.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+SITES = ROOT / "parcels" / "zhaoqing_hitech.geojson"
+PROJECTS_CSV = ROOT / "scenarios" / "projects_2022.csv"
+RECORDED = ROOT / "scenarios" / "review_2022_recorded.toml"
+OUTPUTS = ("assignments.csv", "assignments.xlsx", "sites.geojson", "map.html", "summary.json", "scenario.toml",
+           "audit.zip")
+#: The libraries of the store, the workbook, the map and the solver (top-level package names).
+STORE = {"sqlalchemy"}
+EXCEL = {"openpyxl"}
+MAP = {"folium", "branca", "jinja2"}
+SOLVER = {"pulp", "highspy"}
+
+_IMPORTED = re.compile(r"^import time:\s+\d+ \|\s+\d+ \|\s*(\S+)$", re.MULTILINE)
+
+
+def _env() -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if k not in ("ZQ_LAND_STORE", "PYTHONPROFILEIMPORTTIME")}
+    env["PYTHONPATH"] = str(ROOT)
+    return env
+
+
+def run_cli(*args: str, cwd: Path = ROOT) -> tuple[subprocess.CompletedProcess[str], set[str]]:
+    """``python -X importtime -m zq_land ARGS``: the finished process and the modules it imported."""
+    proc = subprocess.run([sys.executable, "-X", "importtime", "-m", "zq_land", *args], cwd=cwd, env=_env(),
+                          capture_output=True, text=True, timeout=300, check=False)
+    return proc, set(_IMPORTED.findall(proc.stderr))
+
+
+def packages(modules: set[str]) -> set[str]:
+    return {m.split(".")[0] for m in modules}
+
+
+def test_solve_without_a_store_writes_every_output_and_loads_no_store(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    proc, modules = run_cli("solve", str(RECORDED), "--out", str(out), "--quiet")
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert "optimal" in proc.stdout  # the one-line result, flushed before the quick exit
+    for name in OUTPUTS:
+        assert (out / name).stat().st_size > 0, name
+    assert json.loads((out / "summary.json").read_text(encoding="utf-8"))["projects_placed"] == 109
+    assert not packages(modules) & STORE, "solve without --store loaded the store's SQLAlchemy"
+    assert not {m for m in modules if m.startswith("zq_land.store.") and m != "zq_land.store._env"}
+    assert packages(modules) >= EXCEL | MAP | SOLVER  # the sanity of the method: what it needs is seen
+
+
+def test_solve_with_a_store_records_the_run(tmp_path: Path) -> None:
+    store = tmp_path / "ws.gpkg"
+    proc, modules = run_cli("solve", str(RECORDED), "--out", str(tmp_path / "out"), "--quiet", "--store", str(store))
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert "run recorded: id 1" in proc.stdout
+    assert packages(modules) >= STORE
+    listed, _ = run_cli("runs", "list", "--store", str(store))
+    assert listed.returncode == 0, listed.stderr[-2000:]
+    assert "2022 review as recorded" in listed.stdout  # committed and readable after the quick exit
+
+
+def test_validate_of_a_csv_loads_no_workbook_map_solver_or_store() -> None:
+    proc, modules = run_cli("validate", "--sites", str(SITES), "--projects", str(PROJECTS_CSV))
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert "USABLE" in proc.stdout
+    assert not packages(modules) & (STORE | EXCEL | MAP | SOLVER), sorted(packages(modules) & (STORE | EXCEL | MAP
+                                                                                               | SOLVER))
+
+
+def test_help_loads_no_pandas() -> None:
+    proc, modules = run_cli("--help")
+    assert proc.returncode == 0
+    assert "solve" in proc.stdout
+    assert not packages(modules) & {"pandas", "numpy", "geopandas", *STORE, *EXCEL, *MAP, *SOLVER}
+
+
+@pytest.mark.parametrize("projects, code", [(PROJECTS_CSV, 0), (SITES, 2)], ids=["usable", "refused"])
+def test_the_quick_exit_keeps_the_code_the_output_and_the_atexit_handlers(projects: Path, code: int) -> None:
+    script = ("import atexit, runpy, sys\n"
+              "atexit.register(lambda: print('atexit handler ran', flush=True))\n"
+              f"sys.argv = ['zq_land', 'validate', '--sites', {str(SITES)!r}, '--projects', {str(projects)!r}]\n"
+              "runpy.run_module('zq_land', run_name='__main__')\n")
+    proc = subprocess.run([sys.executable, "-c", script], cwd=ROOT, env=_env(), capture_output=True, text=True,
+                          timeout=300, check=False)
+    assert proc.returncode == code, proc.stderr[-2000:]
+    assert ("USABLE" if code == 0 else "REFUSED") in proc.stdout
+    assert proc.stdout.rstrip().endswith("atexit handler ran")

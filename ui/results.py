@@ -98,7 +98,7 @@ def kpi_cards(result: AllocationResult, lang: str) -> None:
     row2[1].metric(kpi_header("revitalized_floor_m2", lang), num(k["revitalized_floor_m2"], 0))
     row2[2].metric(kpi_header("intensity_wan_per_mu", lang), num(k.get("intensity_wan_per_mu"), 1))
     gap = rep.gap
-    gap_text = "–" if gap is None else f"{float(gap):.2%}"
+    gap_text = "–" if gap is None or gap != gap else f"{float(gap):.2%}"  # no bound: no gap
     row2[3].metric(t("kpi.status", lang), _status_text(rep.status, lang),
                    help=t("kpi.status_help", lang, gap=gap_text, seconds=f"{float(rep.solve_seconds):.1f}"))
     # plain words on the page; what score and bound mean, and the solver's own message, on hover

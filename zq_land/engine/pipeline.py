@@ -16,6 +16,7 @@ presolve (``MIP_MAX_PAIRS``), which alone can prove optimality).
 
 from __future__ import annotations
 
+import logging
 import math
 import time
 from collections.abc import Sequence
@@ -31,6 +32,7 @@ from ..scenario import Scenario
 from ..text import Text
 from . import heuristics as heur
 from . import model as engine_model  # its ARRAY_PAIRS is read at each call (tests change it)
+from . import pricing
 from .eligibility import Candidates, eligible_pairs
 from .model import (
     DUAL_COLUMNS,
@@ -57,17 +59,42 @@ from .solvers import (
     silence_highs_banner,
     solve_canonical,
     solve_highs_arrays,
-    two_lps,
 )
+
+_log = logging.getLogger(__name__)
+
+
+def _trace(started: float, what: str) -> None:
+    """A debug line with the seconds since the call (``logging`` at DEBUG: where a solve's time goes)."""
+    if _log.isEnabledFor(logging.DEBUG):
+        _log.debug("%7.3f s  %s", time.monotonic() - started, what)
+
 
 #: Above this many pairs HiGHS's MIP presolve alone outlasts a minute (322k pairs: 30 s presolve, no
 #: root LP within 60 s): only the core MIPs run, and the plan is quoted with its gap to the LP bound.
 MIP_MAX_PAIRS: Final = 150_000
-#: Seconds of LP per pair on large models (measured: 1.3e-5 at 93k pairs, 1.8e-5 at 322k); the LPs are
-#: not started when 40 % of the time left is less than this, as they could not finish.
-LP_S_PER_PAIR: Final = 2e-5
-#: Pairs per project (by reduced cost) in the core MIP of large models, besides those the LP uses.
-CORE_PER_PROJECT: Final = 25
+#: Seconds (fixed and per pair) the full MIP needs before it can add anything: past its presolve and root
+FULL_MIP_S: Final = 15.0
+FULL_MIP_S_PER_PAIR: Final = 3e-4
+#: Seconds the LP's rounding takes (measured 0.3-0.4 s at 319k pairs, 0.65 s at 1M): the cut LP's column
+#: generation stops in time for it (it needs 1-3 s at 2,000 x 5,000 and 4,000 x 12,000; every round gives
+#: a true bound, so stopping it early still gives one)
+ROUND_S: Final = 0.1
+ROUND_S_PER_PAIR: Final = 1.5e-6
+#: The least the cut LP is given, even past the limit (a plan with a bound is worth the second or two:
+#: 1,000 x 2,000 and 2,000 x 5,000 need 0.5-2 s)
+LP_MIN_S: Final = 0.8
+LP_MIN_S_PER_PAIR: Final = 3e-6
+#: Share of what is then left that the plain LP (the shadow prices) may take
+PLAIN_SHARE: Final = 0.25
+#: Pairs per project, of highest value on the least contested sites, that column generation starts from
+INITIAL_PER_PROJECT: Final = 4
+#: Seconds per pair the best-fit plan takes at most (measured 1.8e-6 at 1M pairs, 3.8e-6 at 319k)
+BEST_FIT_S_PER_PAIR: Final = 6e-6
+#: Pairs per project (by reduced cost) in the core MIPs of large models, besides those the LP uses: the small
+#: core first, then the large one when time is left
+CORE_PER_PROJECT: Final = 10
+LARGE_CORE_PER_PROJECT: Final = 25
 
 
 def solve_allocation(
@@ -123,8 +150,11 @@ def solve_allocation(
     step: _Step = _LargeModel() if _is_large(run) else _SmallModel(projects)
     state = step.bound(run)
     _choose_start(run, state, noted=isinstance(step, _LargeModel))
+    _trace(run.started, f"start plan: {state.source}")
     outcome = step.search(run, state)
-    return _unfinished(run, _finish(run, outcome, state, solve_s=time.perf_counter() - state.t1))
+    plan = _unfinished(run, _finish(run, outcome, state, solve_s=time.perf_counter() - state.t1))
+    _trace(run.started, f"plan: {plan.report.status}, {plan.report.objective:.4f}, bound {plan.report.bound:.4f}")
+    return plan
 
 
 def _unfinished(run: _Run, plan: Plan) -> Plan:
@@ -143,7 +173,7 @@ def _unfinished(run: _Run, plan: Plan) -> Plan:
 # --- the steps -----------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@dataclass
 class _Run:
     """What every step of one solve knows: the pairs, the scenario, the clock and the quick plans."""
 
@@ -159,6 +189,7 @@ class _Run:
     g_obj: float
     prior: np.ndarray | None  # the best earlier plan, repaired to this scenario
     reference: pd.DataFrame | None = None  # the plan to move the fewest projects of
+    best_fit_done: bool = True  # large models make the best-fit plan after the LP (bound first)
 
     @property
     def deadline(self) -> float:
@@ -193,23 +224,37 @@ def _prepare(
     limit = float(time_limit_s if time_limit_s is not None else scenario.solver.time_limit_s)
     # eligibility looks at the clock too: 2,000 projects x 50,000 sites took 12 s before the limit was seen
     cand = eligible_pairs(sites, projects, scenario, deadline=started + limit)
+    _trace(started, f"eligibility: {len(cand.pairs):,} pairs")
     check_locks(cand, scenario)
     name = (solver or scenario.solver.name).lower()
     if name not in ("highs", "cbc"):
         raise input_error(str(scenario.source or "<scenario>"), f"未知的求解器 {solver!r}，可用 highs 或 cbc",
                           f"unknown solver {solver!r}; use 'highs' or 'cbc'", column="solver.name",
                           found=str(solver))
-    old_greedy = greedy_allocation(cand, scenario)
     arrays = heur.PairArrays.of(cand)
-    # the greedy plan a planner is quoted: best fit in value orders (and the old ratio order), repaired
-    greedy = heur.best_fit_plan(arrays, old=old_greedy) if len(cand.pairs) else old_greedy
-    return _Run(cand, scenario, name, limit, started, t0, arrays, old_greedy, greedy, plan_objective(cand, greedy),
-                _from_starts(cand, arrays, starts), reference)
+    later = _large(len(cand.pairs), name)
+    # the ratio-order greedy is the PuLP models' MIP start; large models start from best fit (0.26 s saved
+    # at 2,000 x 5,000 before the bound)
+    old_greedy = greedy_allocation(cand, scenario) if not later else None
+    # the greedy plan a planner is quoted: best fit in value orders (and the old ratio order), repaired; large
+    # models repair it after their LP (bound first: at 4,000 x 12,000 the repair takes 2-3 s), the plan
+    # unrepaired being what their column generation starts from (0.3 s at 2,000 x 5,000)
+    if not len(cand.pairs):
+        greedy = np.zeros(0, dtype=np.int64)
+    else:
+        greedy = heur.best_fit_plan(arrays, old=old_greedy, improve_rounds=0 if later else 3)
+    _trace(started, "greedy plans")
+    return _Run(cand, scenario, name, limit, started, t0, arrays, greedy if old_greedy is None else old_greedy,
+                greedy, plan_objective(cand, greedy), _from_starts(cand, arrays, starts), reference,
+                best_fit_done=not later)
+
+
+def _large(n_pairs: int, solver: str) -> bool:
+    return n_pairs >= engine_model.ARRAY_PAIRS and solver == "highs" and pulp.HiGHS(msg=False).available()
 
 
 def _is_large(run: _Run) -> bool:
-    return (len(run.cand.pairs) >= engine_model.ARRAY_PAIRS and run.solver == "highs"
-            and pulp.HiGHS(msg=False).available())
+    return _large(len(run.cand.pairs), run.solver)
 
 
 def _choose_start(run: _Run, state: _State, *, noted: bool = True) -> None:
@@ -295,63 +340,113 @@ class _SmallModel:
 
 
 class _LargeModel:
-    """HiGHS fed from arrays: the LP first, rounded and repaired; MIPs over core pairs; the full MIP when
-    the model is small enough for it.
+    """HiGHS fed from arrays: the bound first, then MIPs over core pairs, then the full MIP when the model
+    is small enough for it.
 
-    The LP relaxation (every capacity row, so its duals are the shadow prices) gets at most 40 % of the
-    time; its bound is the full model's. Its rounded plan starts a MIP over the core pairs (the LP's and
-    those of best reduced cost), whose plan starts the full MIP when the model is small enough for it.
+    The LP with packing cuts is solved by column generation (:mod:`.pricing`: a true bound of the full
+    model at every round, the full LP's optimum in 1-3 s at 319k-1M pairs, where solving it whole took
+    4.4-24 s); the plain LP follows from its columns for the shadow prices. The cut LP rounded starts a MIP
+    over the core pairs (the LP's and those of best reduced cost, with the packing cuts as rows), whose plan
+    starts a larger core or the full MIP (which alone can prove optimality) when time is left.
     """
 
+    def __init__(self) -> None:
+        self.cut_model: pricing.PairLp | None = None
+
     def bound(self, run: _Run) -> _State:
+        """Bound first: the LP with packing cuts by column generation (:mod:`.pricing`), every round a
+        true bound of the full model; then the plain LP from its columns (the capacity shadow prices and
+        ``lp_bound_plain``); then the best-fit plan when it was left for later (it is the fallback)."""
         cand, arrays = run.cand, run.arrays
+        state = _State(LpBound(math.nan, pd.DataFrame(columns=DUAL_COLUMNS), status="skipped"),
+                       build_s=time.perf_counter() - run.t0, t1=time.perf_counter())
+        search_end = self.search_deadline(run)
+        self.cut_model = cut_model = pricing.PairLp(arrays, rows="binding", cuts=True)
+        init = pricing.initial_columns(cut_model, INITIAL_PER_PROJECT, 0, run.greedy)
+        # the cut LP may take all but the rounding's time, the time kept for the reasons and exports
+        # included: without a bound nothing true can be said of the plan
         n = len(cand.pairs)
-        left = max(0.0, run.deadline - time.monotonic())
-        if 0.4 * left >= LP_S_PER_PAIR * n:
-            relaxed, _, cap_rows = heur.highs_lp(arrays, relax=True, rows="all")
-            with_cuts, _, _ = heur.highs_lp(arrays, relax=True, cuts=True)
-            state = _State(LpBound(math.nan), build_s=time.perf_counter() - run.t0, t1=time.perf_counter())
-            left = max(0.0, run.deadline - time.monotonic())
-            state.lp = two_lps(cand, relaxed, cap_rows, with_cuts, until=time.monotonic() + 0.4 * left)
-            del relaxed, with_cuts
-        else:  # an LP cut off half-way gives nothing, and a solve that ignores the cancel delays the exit
-            state = _State(LpBound(math.nan, pd.DataFrame(columns=DUAL_COLUMNS), status="skipped"),
-                           build_s=time.perf_counter() - run.t0, t1=time.perf_counter())
-            state.notes.append(Text(f"时限内来不及求解线性松弛（此规模约需 {LP_S_PER_PAIR * n / 0.4:.0f} 秒时限）",
-                                    f"too little time for the LP relaxation at this size (a limit of about "
-                                    f"{LP_S_PER_PAIR * n / 0.4:.0f} s is needed)"))
-        if not len(state.lp.x):
-            state.notes.append(Text("LP 上界未在时限内求得", "LP bound not available (time limit)"))
+        until = run.deadline - ROUND_S - ROUND_S_PER_PAIR * n
+        if not cand.unchecked:  # when the limit cut the eligibility short, there is no bound to win anyway
+            until = max(until, time.monotonic() + LP_MIN_S + LP_MIN_S_PER_PAIR * n)
+        cut = pricing.column_generation(cut_model, init, arrays.p, until=until)
+        _trace(run.started, f"cut LP: bound {cut.bound:.4f}, {cut.rounds} rounds, {len(cut.cols):,} pairs, "
+                            f"exact {cut.exact}")
+        if not math.isfinite(cut.bound):
+            state.notes.append(Text("线性松弛未在时限内求得，方案的上界只能取平凡上界",
+                                    "the LP relaxation did not finish within the time limit: the plan's bound is "
+                                    "the trivial one"))
+            self._best_fit_late(run, state)
+            return state
+        if not cut.exact:
+            state.notes.append(Text(
+                f"线性松弛的列生成在时限内未收敛（{cut.rounds} 轮）：上界取其对偶界 {cut.bound:.4f}",
+                f"the LP's column generation did not converge within the time limit ({cut.rounds} rounds): the "
+                f"bound is its dual bound {cut.bound:.4f}"))
+        lp = LpBound(cut.bound, pd.DataFrame(columns=DUAL_COLUMNS), status="cuts only", x=cut.x, reduced=cut.reduced)
+        # the plain LP (every capacity row): its duals are the shadow prices; from the cut LP's columns it
+        # is a few rounds more
+        now = time.monotonic()
+        if search_end - now > 1.0:
+            plain_model = pricing.PairLp(arrays, rows="all", cuts=False)
+            plain = pricing.column_generation(plain_model, cut.cols, arrays.p,
+                                              until=now + PLAIN_SHARE * (search_end - now))
+            _trace(run.started, f"plain LP: bound {plain.bound:.4f}, {plain.rounds} rounds, exact {plain.exact}")
+            if plain.exact:
+                lp = replace(lp, duals=_capacity_duals(cand, plain_model, plain), status="optimal",
+                             plain_bound=plain.bound, bound=min(cut.bound, plain.bound))
+        state.lp = lp
+        self._best_fit_late(run, state)
         return state
+
+    @staticmethod
+    def search_deadline(run: _Run) -> float:
+        """When the MIPs stop: extraction, the reasons and the caller's exports follow (measured at
+        2,000 x 5,000: about 2 s through ``python -m zq_land solve``)."""
+        n = len(run.cand.pairs)
+        return run.deadline - min(0.2 * run.limit, 1.0 + 4e-6 * n)
+
+    @staticmethod
+    def _best_fit_late(run: _Run, state: _State) -> None:
+        """The best-fit plan, when there is time for it (about 4e-6 s a pair); else the ratio-order greedy
+        stays the fallback."""
+        if run.best_fit_done:
+            return
+        if time.monotonic() + BEST_FIT_S_PER_PAIR * len(run.cand.pairs) < run.deadline:
+            run.greedy = heur.best_fit_plan(run.arrays)
+            run.g_obj = plan_objective(run.cand, run.greedy)
+            _trace(run.started, f"best fit {run.g_obj:.4f}")
+        run.best_fit_done = True
 
     def search(self, run: _Run, state: _State) -> Outcome | None:
         cand, scenario, arrays, lp, notes = run.cand, run.scenario, run.arrays, state.lp, state.notes
         n = len(cand.pairs)
-        # the MIPs stop before the limit: extraction, the reasons and the caller's export follow, and they
-        # take seconds at this size (measured ~5 s for 1000 x 2000 through `python -m zq_land solve`)
-        mip_deadline = run.deadline - min(0.25 * run.limit, 8.0 + 2e-5 * n)
-        # the full MIP only when it can get past its presolve (~1e-4 s per pair) and still search
-        full_mip = n <= MIP_MAX_PAIRS and 0.5 * (mip_deadline - time.monotonic()) > 5.0 + 1e-4 * n
+        mip_deadline = self.search_deadline(run)
+        # the full MIP alone can prove optimality, but only pays when it can get well past its presolve and
+        # root (1,000 x 2,000, 90k pairs: presolve 7 s, its bound below the cut LP's only after ~45 s; with the
+        # packing cuts as rows the presolve took 14 s and did not stop at the limit)
+        full_mip = n <= MIP_MAX_PAIRS and 0.6 * (mip_deadline - time.monotonic()) > FULL_MIP_S + FULL_MIP_S_PER_PAIR * n
         outcome: Outcome | None = None
-        # MIPs over core pairs (what the LP uses, the best reduced costs): much better plans in seconds; no
-        # proof (pairs are left out), so each is only a start and a fallback. A second, larger core follows
-        # when the full MIP is out of reach and time is left.
-        two_cores = not full_mip and mip_deadline - time.monotonic() >= 25.0
-        rounds = [(CORE_PER_PROJECT, False, 0.5 if full_mip else 0.45 if two_cores else 1.0)]
-        if two_cores:
-            rounds.append((2 * CORE_PER_PROJECT, True, 1.0))
-        for per_project, by_room, share in rounds:
+        # MIPs over core pairs (what the LP uses, the best reduced costs, with the packing cuts as rows): much
+        # better plans in seconds; no proof (pairs are left out), so each is only a start and a fallback. The
+        # small core (10 a project) is often solved to its optimum in seconds (2,000 x 5,000: 18k pairs, 9 s,
+        # 0.069 % below the bound, against 0.085 % for 40k pairs without cuts in 12 s); then the full MIP,
+        # or when it is out of reach the large core (25 a project) from its plan, while time is left.
+        for per_project, by_room, share in ((CORE_PER_PROJECT, False, 0.4 if full_mip else 1.0),
+                                            (LARGE_CORE_PER_PROJECT, True, 1.0)):
             left = mip_deadline - time.monotonic()
             first = per_project == CORE_PER_PROJECT
-            if not (len(lp.x) and len(lp.reduced)) or left < (0.5 if first else 10.0):
+            if not (len(lp.x) and len(lp.reduced)) or left < (0.5 if first else 8.0) or (full_mip and not first):
                 break
             keep = heur.core_pairs(arrays, lp.x, lp.reduced, state.start, per_project=per_project, by_room=by_room)
             pos = np.full(n, -1, dtype=np.int64)
             pos[keep] = np.arange(len(keep))
-            core_model, _, _ = heur.highs_lp(arrays.take(keep), relax=False)
+            core_model = (self.cut_model.highs_model(keep, integer=True) if self.cut_model is not None
+                          else heur.highs_lp(arrays.take(keep), relax=False)[0])
             core = solve_highs_arrays(core_model, cand, scenario, deadline=time.monotonic() + share * left,
                                       warm=pos[state.start], n_cols=len(keep))
             del core_model
+            _trace(run.started, f"core MIP: {len(keep):,} pairs, {core.status}")
             notes.append(Text(f"核心整数规划：{len(keep):,} 个组合，{core.status}",
                               f"core MIP: {len(keep):,} pairs, {core.status}"))
             if core.chosen is not None:
@@ -361,10 +456,12 @@ class _LargeModel:
                     state.start, state.source = plan, "highs-core"
             else:
                 notes.append(_said("highs (core)", core.message))
-        ran_full = full_mip and mip_deadline - time.monotonic() > 5.0 + 1e-4 * n
+        ran_full = full_mip and mip_deadline - time.monotonic() > 0.5 * (FULL_MIP_S + FULL_MIP_S_PER_PAIR * n)
         if ran_full:
             mip, _, _ = heur.highs_lp(arrays, relax=False)
             outcome = solve_highs_arrays(mip, cand, scenario, deadline=mip_deadline, warm=state.start)
+            del mip
+            _trace(run.started, f"full MIP: {outcome.status}, bound {outcome.bound:.4f}")
             if outcome.chosen is None:
                 notes.append(_said("highs", outcome.message))
                 outcome = None
@@ -408,6 +505,20 @@ def _from_starts(cand: Candidates, arrays: heur.PairArrays, starts: Sequence[pd.
     return best
 
 
+def _capacity_duals(cand: Candidates, model: pricing.PairLp, lp: pricing.Priced) -> pd.DataFrame:
+    """The capacity rows' shadow prices of an LP solved by column generation (``DUAL_COLUMNS``)."""
+    a, st, cap_s = model.a, cand.sites, model.cap_s
+    rows = model.row_cap[cap_s]
+    act = np.bincount(a.s, weights=a.need * lp.x, minlength=a.n_s)[cap_s]
+    cap = st["capacity"].to_numpy(float)[cap_s]
+    return pd.DataFrame({
+        "site_id": st["site_id"].to_numpy(object)[cap_s].astype(str),
+        "unit": st["unit"].to_numpy(object)[cap_s].astype(str),
+        "capacity": cap, "dual": np.abs(lp.y[rows]),
+        "binding": np.abs(cap - act) <= 1e-7 * np.maximum(1.0, cap),
+    }).sort_values("site_id", kind="stable").reset_index(drop=True)
+
+
 def _below_tol(outcome: Outcome, grain: float | None) -> float:
     """How far below the start plan a solver's plan may be and still be kept: a proven canonical optimum
     without a grain is the optimum to within ``stability.FALLBACK_UNIT`` (its tie-break), not a worse plan."""
@@ -423,6 +534,21 @@ def _nothing_to_place(run: _Run) -> Plan:
     return Plan(assignments_of(run.cand, np.zeros(0, dtype=np.int64)), report, run.cand)
 
 
+#: The message of a plan that comes back without a bound (the LP did not finish)
+NO_BOUND: Final = Text("未能求得上界（线性松弛未完成：时间不足或没有求解器）：方案的质量未知，"
+                       "放宽时间上限可得到上界与差距",
+                       "no bound was computed (the LP relaxation did not finish: too little time, or no LP solver): "
+                       "how good the plan is is not known; a longer time limit gives a bound and a gap")
+
+
+def _trivial_note(cand: Candidates) -> Text:
+    """The only bound known without an LP, named for what it is (no gap is quoted against it)."""
+    b = trivial_bound(cand)
+    return Text(f"唯一已知的上界是不计容量的平凡上界 {b:.4f}（每个项目都放在其最好的地块上），不据此计算差距",
+                f"the only bound known is the trivial one, {b:.4f}, which ignores the capacities (every project on "
+                "its best site); no gap is quoted against it")
+
+
 def _finish(run: _Run, outcome: Outcome | None, state: _State, *, solve_s: float) -> Plan:
     """The plan from the solver's outcome, or the start plan (greedy, LP-rounded, earlier or core MIP:
     named by ``state.source``) when it has none or a worse one."""
@@ -430,7 +556,8 @@ def _finish(run: _Run, outcome: Outcome | None, state: _State, *, solve_s: float
     n_pairs = len(cand.pairs)
     h_obj = plan_objective(cand, heuristic)
     lp_b = lp.bound
-    plain_b = lp.plain_bound if math.isfinite(lp.plain_bound) else lp_b  # small models: no cuts
+    # small models' quick LP has no cuts; large models' plain LP may not have finished ("cuts only")
+    plain_b = lp.plain_bound if math.isfinite(lp.plain_bound) or lp.status == "cuts only" else lp_b
     notes = list(state.notes)
     grain = objective_grain(cand)
     if outcome is None or outcome.chosen is None:
@@ -440,6 +567,10 @@ def _finish(run: _Run, outcome: Outcome | None, state: _State, *, solve_s: float
         if grain and bound - h_obj < grain * (1 - 1e-6):
             bound, status = h_obj, "optimal"  # the bound proves the heuristic plan optimal
         msg = Text("求解器未给出方案，返回贪心方案", "no solver produced a plan; this is the greedy plan")
+        if (status != "optimal" and not math.isfinite(lp_b)
+                and not math.isfinite(outcome.bound if outcome else math.nan)):
+            bound, msg = math.nan, Text(f"{NO_BOUND.zh}；{msg.zh}", f"{NO_BOUND.en}; {msg.en}")
+            notes.append(_trivial_note(cand))
         if status == "optimal":
             msg = Text("求解器未给出方案，返回贪心方案，其已由上界证明最优",
                        "no solver produced a plan; this is the greedy plan, proven optimal by the bound")
@@ -473,6 +604,11 @@ def _finish(run: _Run, outcome: Outcome | None, state: _State, *, solve_s: float
     min_change = solver_name == "highs-min-change"  # optimal = the fewest moves within the loss allowed
     if status == "optimal" and gap > run.scenario.solver.mip_gap + 1e-6 and not min_change:
         status = "feasible"
+    if status != "optimal" and not math.isfinite(lp_b) and not math.isfinite(outcome.bound):
+        # only the trivial bound (capacity ignored) is known: a gap against it says nothing true of the plan
+        rep = SolveReport(status, solver_name, obj, math.nan, math.nan, state.build_s, solve_s, run.g_obj, lp_b,
+                          NO_BOUND, (*notes, _trivial_note(cand)), n_pairs, run.limit, plain_b)
+        return Plan(assignments_of(cand, chosen), rep, cand, lp)
     msg = {
         "optimal": Text("已证明最优", "proven optimal"),
         "time_limit": Text(f"达到时间上限，相对差距 {gap:.2%}", f"stopped at the time limit, relative gap {gap:.2%}"),

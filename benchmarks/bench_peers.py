@@ -138,7 +138,8 @@ def run_zq(sites: Path, projects: Path, limit: float, work: Path) -> dict[str, A
     r.update(status=s.get("status"), objective=s.get("objective"), bound=_finite(s.get("bound")),
              gap=_finite(s.get("gap")), lp_bound=_finite(s.get("lp_bound")),
              lp_bound_plain=_finite(s.get("lp_bound_plain")), greedy=s.get("greedy_objective"),
-             solve_s=s.get("solve_seconds"), valid=True)
+             solve_s=s.get("solve_seconds"), valid=True,
+             notes=[n.get("en") for n in s.get("notes") or [] if isinstance(n, dict)])
     return r
 
 
@@ -476,7 +477,7 @@ def format_rows(recs: list[dict[str, Any]]) -> str:
         return "—" if v is None else f"{v:,.{nd}f}" if isinstance(v, float) else str(v)
 
     out = ["| size | seed | limit s | solver | status | objective | own bound | own gap % | gap vs best bound % | "
-           "time s | over limit s | peak MB |", "|---|---|---|---|---|---|---|---|---|---|---|---|"]
+           "time s | solver s | over limit s | peak MB |", "|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
     for r in recs:
         for name, s in r["solvers"].items():
             obj = s.get("objective")
@@ -491,11 +492,11 @@ def format_rows(recs: list[dict[str, Any]]) -> str:
                 own = (bound - obj) / abs(bound) if bound else None
             out.append(f"| {r['size']} | {r['seed']} | {r['limit_s']:g} | {name} | {s.get('status')} | {f(obj)} | "
                        f"{b} | {f(None if own is None else 100 * own)} | {f(None if g is None else 100 * g)} | "
-                       f"{f(s.get('time_s'), 1)} | "
+                       f"{f(s.get('time_s'), 1)} | {f(s.get('solve_s'), 1)} | "
                        f"{f(s.get('over_limit_s'), 1)} | {f(s.get('peak_mb'), 0)} |")
         best = r.get("best_bound")
         note = f" ({r['warning']})" if r.get("warning") else ""
-        out.append(f"| | | | best bound | {r.get('best_bound_from') or '—'}{note} | | {f(best)} | | | | | |")
+        out.append(f"| | | | best bound | {r.get('best_bound_from') or '—'}{note} | | {f(best)} | | | | | | |")
     return "\n".join(out) + "\n"
 
 
@@ -568,7 +569,8 @@ def main(argv: list[str] | None = None) -> int:
         recs = [x for x in lines if x.get("run") == run_id]
         for r in recs:
             compare(r)  # with this version's rules
-        table = report(recs, f"Run {run_id} ({recs[0].get('commit')}), from {args.results.name}.")
+        table = report(recs, f"Run {run_id} (commit {recs[0].get('commit')}, {recs[0].get('cores')} cores), "
+                       f"tables rebuilt from benchmarks/results/{args.results.name}.")
         print(table)
         if not args.no_write:
             write_doc(table)

@@ -40,3 +40,37 @@ def test_best_bound_and_tables(record: dict) -> None:
         assert abs(r["gap_best"]) < 1e-6
     text = bp.report([record], "header")
     assert "| 30x60@1.3 | 1 | 20 | highs | optimal |" in text
+
+
+def _rec(size: str, limit: float, zq: dict, **others: dict) -> dict:
+    rec = {"size": size, "seed": 1, "limit_s": limit, "solvers": {"zq": {"valid": True, **zq}, **others}}
+    bp.compare(rec)
+    return rec
+
+
+def test_verdicts_read_the_targets_off_the_rows() -> None:
+    ok = [
+        _rec("500x1000", 5.0, {"status": "optimal", "objective": 10.0, "bound": 10.0, "gap": 0.0, "time_s": 3.0,
+                               "over_limit_s": -2.0},
+             cpsat={"status": "optimal", "objective": 10.0, "bound": 10.0, "valid": True, "time_s": 4.0}),
+        _rec("2000x5000", 20.0, {"status": "feasible", "objective": 99.99, "bound": 100.0, "gap": 1e-4,
+                                 "time_s": 21.0, "over_limit_s": 1.0}),
+        _rec("4000x12000", 60.0, {"status": "feasible", "objective": 99.6, "bound": 100.0, "gap": 0.004,
+                                  "time_s": 62.0, "over_limit_s": 2.0}),
+    ]
+    assert all(v == "met" for _, v, _ in bp.verdicts(ok)), bp.verdicts(ok)
+    slow = ok[0]["solvers"]["zq"]
+    slow["time_s"] = 5.0  # proven, but slower than CP-SAT's 4 s
+    late = ok[2]["solvers"]["zq"]
+    late["over_limit_s"] = 6.0
+    v = {t[:2]: verdict for t, verdict, _ in bp.verdicts(ok)}
+    assert v["1:"].startswith("not met") and "slower than CP-SAT" in v["1:"]
+    assert v["2:"] == "met" and v["3:"] == "met"
+    assert v["6:"].startswith("not met") and "over by 6.0 s" in v["6:"]
+
+
+def test_a_bound_below_a_checked_plan_is_not_used() -> None:
+    rec = _rec("1000x2000", 5.0, {"status": "time_limit", "objective": 488.0, "bound": 848.0},
+               cpsat={"status": "time_limit", "bound": 0.0}, cbc={"status": "x", "bound": 501.0})
+    assert rec["best_bound"] == 501.0 and rec["best_bound_from"] == "cbc"
+    assert "cpsat" in rec["warning"]

@@ -57,6 +57,8 @@ def test_verdicts_read_the_targets_off_the_rows() -> None:
                                  "time_s": 21.0, "over_limit_s": 1.0}),
         _rec("4000x12000", 60.0, {"status": "feasible", "objective": 99.6, "bound": 100.0, "gap": 0.004,
                                   "time_s": 62.0, "over_limit_s": 2.0}),
+        _rec("5000x20000", 120.0, {"status": "feasible", "objective": 99.5, "bound": 100.0, "gap": 0.005,
+                                   "time_s": 121.0, "over_limit_s": 1.0, "peak_mb": 3000.0}),
     ]
     assert all(v == "met" for _, v, _ in bp.verdicts(ok)), bp.verdicts(ok)
     slow = ok[0]["solvers"]["zq"]
@@ -67,6 +69,7 @@ def test_verdicts_read_the_targets_off_the_rows() -> None:
     assert v["1:"].startswith("not met") and "slower than CP-SAT" in v["1:"]
     assert v["2:"] == "met" and v["3:"] == "met"
     assert v["6:"].startswith("not met") and "over by 6.0 s" in v["6:"]
+    assert bp.verdicts(ok[:1])[-1][1].startswith("met where measured (not in this run: 4000x12000")
 
 
 def test_a_bound_below_a_checked_plan_is_not_used() -> None:

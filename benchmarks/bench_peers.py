@@ -220,7 +220,11 @@ def solve_highs(cand: Any, a: Any, limit: float) -> dict[str, Any]:
 
     lp, _, _ = highs_lp(a, relax=False)
     h = highspy.Highs()
-    h.setOptionValue("output_flag", False)
+    log = os.environ.get("ZQ_PEERS_HIGHS_LOG")  # where HiGHS's own log goes, to see where its time went
+    h.setOptionValue("output_flag", bool(log))
+    if log:
+        h.setOptionValue("log_to_console", False)
+        h.setOptionValue("log_file", log)
     h.setOptionValue("threads", 2)
     h.setOptionValue("random_seed", 0)
     h.setOptionValue("time_limit", limit)

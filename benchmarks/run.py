@@ -327,6 +327,24 @@ def _dense_pulp_cbc(cand: Any, limit: float) -> dict[str, Any]:
     import pulp
 
     t = time.perf_counter()
+    prob, x, _ = dense_pulp_model(cand)
+    build_s = time.perf_counter() - t
+    t = time.perf_counter()
+    prob.solve(pulp.PULP_CBC_CMD(msg=False, timeLimit=limit, threads=1))
+    solve_s = time.perf_counter() - t
+    # PuLP leaves the LP relaxation's values in the variables when CBC stops without an integer plan
+    # ("Not Solved"): count the objective only for an integer-feasible plan.
+    integral = all(v.varValue is not None and abs(v.varValue - round(v.varValue)) < 1e-6 for v in x.values())
+    ok = prob.sol_status in (pulp.LpSolutionOptimal, pulp.LpSolutionIntegerFeasible) and integral
+    obj = pulp.value(prob.objective) if ok else None
+    return {"objective": float(obj) if obj is not None else None, "build_s": build_s, "solve_s": solve_s,
+            "status": pulp.LpStatus[prob.status] if ok else f"{pulp.LpStatus[prob.status]} (no integer plan)"}
+
+
+def dense_pulp_model(cand: Any) -> tuple[Any, dict[tuple[int, int], Any], list[tuple[int, int]]]:
+    """The plain dense PuLP model of the pairs: the problem, its variables by (p, s), the keys in pair order."""
+    import pulp
+
     pairs = cand.pairs
     sites = cand.sites
     prob = pulp.LpProblem("dense", pulp.LpMaximize)
@@ -344,17 +362,7 @@ def _dense_pulp_cbc(cand: Any, limit: float) -> dict[str, Any]:
     for k, lk in zip(keys, pairs["locked"], strict=True):
         if lk:
             prob += x[k] == 1
-    build_s = time.perf_counter() - t
-    t = time.perf_counter()
-    prob.solve(pulp.PULP_CBC_CMD(msg=False, timeLimit=limit, threads=1))
-    solve_s = time.perf_counter() - t
-    # PuLP leaves the LP relaxation's values in the variables when CBC stops without an integer plan
-    # ("Not Solved"): count the objective only for an integer-feasible plan.
-    integral = all(v.varValue is not None and abs(v.varValue - round(v.varValue)) < 1e-6 for v in x.values())
-    ok = prob.sol_status in (pulp.LpSolutionOptimal, pulp.LpSolutionIntegerFeasible) and integral
-    obj = pulp.value(prob.objective) if ok else None
-    return {"objective": float(obj) if obj is not None else None, "build_s": build_s, "solve_s": solve_s,
-            "status": pulp.LpStatus[prob.status] if ok else f"{pulp.LpStatus[prob.status]} (no integer plan)"}
+    return prob, x, keys
 
 
 def _by(keys: list[tuple[int, int]], i: int) -> dict[int, list[tuple[int, int]]]:

@@ -405,6 +405,9 @@ def _assignments_table(
     pairs = cands.pairs
     if len(pairs):
         d = pairs[["project_id", "site_id", "distance_km", "anchor_lon", "anchor_lat"]]
+        if "p" in pairs.columns:  # only the placed projects' pairs can match: a merge of 1M pairs took 0.7 s
+            is_placed = cands.projects["project_id"].isin(out.loc[out["site_id"] != "", "project_id"]).to_numpy()
+            d = d.loc[is_placed[pairs["p"].to_numpy()]]
         out = out.merge(d, on=["project_id", "site_id"], how="left")
         out["distance_km"] = out["distance_km"].round(3)
     else:

@@ -1,0 +1,83 @@
+"""The city-scale fast paths write what the plain ones wrote: ``geojson_text`` is geopandas' ``to_json``
+character for character, and ``spreadsheet_safe``'s skip of a clean column changes nothing."""
+
+from __future__ import annotations
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from shapely.geometry import GeometryCollection, LineString, MultiPolygon, Point, Polygon
+
+from zq_land.outputs.files import geojson_text
+from zq_land.outputs.tables import _FORMULA_RE, _ILLEGAL_RE, spreadsheet_safe
+
+SQUARE = Polygon([(0, 0), (1, 0), (1, 1), (0, 1)], [[(0.2, 0.2), (0.4, 0.2), (0.4, 0.4)]])
+ODD = [SQUARE, MultiPolygon([SQUARE, Polygon([(5, 5), (6, 5), (6, 6)])]), None, Polygon(), Point(1, 2),
+       LineString([(0, 0), (1, 1)]), Polygon([(0, 0, 1), (1, 0, 1), (1, 1, 1)]),
+       GeometryCollection([SQUARE, Point(0, 0)]), MultiPolygon(), Polygon([(0.1, 1 / 3), (2.5e-7, 1e12), (7, 8)])]
+
+
+def _frame(geoms: list[object]) -> gpd.GeoDataFrame:
+    n = len(geoms)
+    return gpd.GeoDataFrame({"site_id": [f"S{i}" for i in range(n)], "x": np.linspace(0, 1, n),
+                             "t": ["a", None, np.nan, "é", 1.5, 2, pd.NaT, "", "q", "w"][:n] + ["z"] * (n - 10),
+                             "k": np.arange(n)}, geometry=geoms, crs=4326)
+
+
+@pytest.mark.parametrize("rows", [list(range(len(ODD))), [2, 3], [], [0]])
+def test_geojson_text_is_geopandas_to_json(rows: list[int]) -> None:
+    g = _frame(ODD).iloc[rows]
+    assert geojson_text(g) == g.to_json(drop_id=True, ensure_ascii=False)
+    only = g[["geometry"]]
+    assert geojson_text(only) == only.to_json(drop_id=True, ensure_ascii=False)
+
+
+coord = st.floats(-1e6, 1e6, allow_nan=False, allow_infinity=False)
+
+
+@st.composite
+def polygons(draw: st.DrawFn) -> Polygon | MultiPolygon:
+    def one() -> Polygon:
+        pts = draw(st.lists(st.tuples(coord, coord), min_size=3, max_size=6))
+        return Polygon(pts)
+    return MultiPolygon([one() for _ in range(draw(st.integers(2, 3)))]) if draw(st.booleans()) else one()
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.one_of(polygons(), st.none()), min_size=1, max_size=8))
+def test_geojson_text_property(geoms: list[object]) -> None:
+    g = gpd.GeoDataFrame({"v": range(len(geoms))}, geometry=geoms, crs=4326)
+    assert geojson_text(g) == g.to_json(drop_id=True, ensure_ascii=False)
+
+
+def _plain_safe(df: pd.DataFrame) -> pd.DataFrame:
+    """``spreadsheet_safe`` as it was before the skip of clean columns."""
+    out = df.copy()
+    for c in out.columns:
+        s = out[c]
+        if s.dtype != object and not pd.api.types.is_string_dtype(s):
+            continue
+        text = s.map(lambda v: isinstance(v, str))
+        if not text.any():
+            continue
+        t = s[text].astype(str).str.replace(_ILLEGAL_RE, "", regex=True)
+        risky = t.str.contains(_FORMULA_RE, regex=True)
+        t = t.where(~risky, "'" + t)
+        out[c] = s.where(~text, t)
+    return out
+
+
+cell = st.one_of(st.text(alphabet=st.sampled_from(list("ab=+-@\t\r\x01\x7f 中'")), max_size=4), st.none(),
+                 st.floats(allow_nan=True), st.integers(-5, 5))
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.lists(st.lists(cell, min_size=3, max_size=3), min_size=1, max_size=6))
+def test_spreadsheet_safe_skip_changes_nothing(rows: list[list[object]]) -> None:
+    df = pd.DataFrame(rows, columns=["a", "b", "c"], dtype=object)
+    df["n"] = range(len(df))
+    df["s"] = pd.array(["=x" if i % 2 else "y" for i in range(len(df))], dtype="string")
+    pd.testing.assert_frame_equal(spreadsheet_safe(df), _plain_safe(df))

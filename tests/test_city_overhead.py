@@ -81,3 +81,45 @@ def test_spreadsheet_safe_skip_changes_nothing(rows: list[list[object]]) -> None
     df["n"] = range(len(df))
     df["s"] = pd.array(["=x" if i % 2 else "y" for i in range(len(df))], dtype="string")
     pd.testing.assert_frame_equal(spreadsheet_safe(df), _plain_safe(df))
+
+
+# The readers' shortcuts (a plain float read at once, the code and text of a repeated cell remembered) say
+# what the full path says: a numpy float and a str subclass take the full path, so each is the reference.
+class _Str(str):
+    pass
+
+
+number = st.one_of(st.floats(), st.integers(-10**6, 10**13), st.sampled_from([0.0, -0.0, 1e-7, 1e12, 5e6]))
+code_text = st.sampled_from(["land", "厂房", "Factory", " land ", "", "-", "nan", "无", "bogus", "平台", "LAND"])
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.lists(number, max_size=12), st.sampled_from([None, 0.0]), st.sampled_from(["area_mu", "investment_yi"]))
+def test_number_column_shortcut_says_what_the_full_path_says(values: list[float], minimum: float | None,
+                                                              column: str) -> None:
+    from zq_land._errors import ValidationReport
+    from zq_land.io.values import number_column
+
+    ids, rows = [f"S{i}" for i in range(len(values))], list(range(2, len(values) + 2))
+    fast, full = ValidationReport(), ValidationReport()
+    got = number_column(values, ids, rows, column, "f", fast, minimum=minimum)
+    want = number_column([np.float64(v) for v in values], ids, rows, column, "f", full, minimum=minimum)
+    np.testing.assert_array_equal(np.asarray(got, dtype=float), np.asarray(want, dtype=float))
+    assert fast.problems == full.problems
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.lists(st.one_of(code_text, st.none(), st.just(3.0)), max_size=12), st.booleans())
+def test_code_and_text_columns_remember_only_what_they_may(values: list[object], required: bool) -> None:
+    from zq_land._errors import ValidationReport
+    from zq_land.io.values import code_column, text_column
+    from zq_land.vocab import KIND_LOOKUP, KIND_ZH
+
+    ids, rows = [f"S{i}" for i in range(len(values))], list(range(2, len(values) + 2))
+    plain = [_Str(v) if isinstance(v, str) else v for v in values]
+    for fn in (lambda vals, rep: code_column(vals, ids, rows, "kind", KIND_LOOKUP, KIND_ZH, "f", rep,
+                                             required=required, default="land", warn_default=True),
+               lambda vals, rep: text_column(vals, ids, rows, "zone", "f", rep)):
+        fast, full = ValidationReport(), ValidationReport()
+        assert fn(values, fast) == fn(plain, full)
+        assert fast.problems == full.problems

@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from .._errors import ValidationReport, input_error
+from .._gc import gc_paused
 from ..scenario import Scenario
 from ..text import KPI_LABELS, Text, kpi_header
 from ..vocab import FOUR_PLUS_FOUR, M2_PER_MU, NEV_INDUSTRIES
@@ -134,7 +135,6 @@ def allocate(
         When an input file is unusable or the scenario's locks contradict the data.
     """
     from .pipeline import solve_allocation
-    from .reasons import unplaced_reasons
 
     t0 = time.perf_counter()
     started = time.monotonic() if started is None else started
@@ -189,6 +189,16 @@ def allocate(
                      "再次运行可能得到不同方案；放宽 solver.time_limit_s 可复现 | the solver did not prove the "
                      f"plan optimal ({plan.report.status}, limit {plan.report.time_limit_s:g} s): a re-run may "
                      "give another plan; a longer solver.time_limit_s makes it reproducible")
+    with gc_paused():  # the tables of a city-scale plan (zq_land._gc)
+        return _results(scenario, sites, projects, plan, reference, notes, inputs, t0)
+
+
+def _results(scenario: Scenario, sites: gpd.GeoDataFrame, projects: pd.DataFrame, plan: Plan,
+             reference: pd.DataFrame | None, notes: list[str], inputs: dict[str, dict[str, str]],
+             t0: float) -> AllocationResult:
+    """What :func:`allocate` makes of a plan: the reasons, the tables, the KPIs."""
+    from .reasons import unplaced_reasons
+
     cands = plan.candidates
     reasons = unplaced_reasons(plan, cands, sites, projects, scenario)
     prices = _shadow_prices(plan, scenario)

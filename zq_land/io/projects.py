@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 
 from .._errors import ValidationReport
+from .._gc import gc_paused
 from ..engine.rules import needs_of_mode
 from ..text import column_label
 from ..vocab import (
@@ -107,7 +108,8 @@ def check_projects(
     """
     path = Path(path)
     rep = ValidationReport()
-    df, headers, complete = _read_projects(path, str(path), columns, sheet, encoding, rep)
+    with gc_paused():  # cells read one by one by the ten thousand (zq_land._gc)
+        df, headers, complete = _read_projects(path, str(path), columns, sheet, encoding, rep)
     return read_result(df, rep, headers, complete=complete)
 
 

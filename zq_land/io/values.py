@@ -328,10 +328,10 @@ def number_column(
     lo_ok, hi_ok = plausible if plausible is not None else (-math.inf, math.inf)
     for i, v in enumerate(values):
         if type(v) is float or type(v) is int:  # a plain number with nothing to say about it: as below, at once
-            x = float(v)
-            if ((minimum is None or x >= minimum) and (x == 0.0 or HARD_MIN_POSITIVE <= abs(x) <= HARD_MAX)
-                    and (not x > 0 or lo_ok <= x <= hi_ok)):
-                out.append(x)
+            f = float(v)
+            if ((minimum is None or f >= minimum) and (f == 0.0 or HARD_MIN_POSITIVE <= abs(f) <= HARD_MAX)
+                    and (not f > 0 or lo_ok <= f <= hi_ok)):
+                out.append(f)
                 continue
         where = {"row": rows[i], "item_id": ids[i] or None, "column": column}
         bare, token = split_unit(v)

@@ -25,6 +25,7 @@ import numpy as np
 import pandas as pd
 
 from .._errors import input_error
+from .._gc import gc_paused
 from ..engine.results import AllocationResult
 from .audit import audit_zip_bytes, bundle_entries, zip_entries
 from .tables import assignment_frame, labelled, spreadsheet_safe
@@ -78,7 +79,10 @@ def write_outputs(
                 m = result_map(r, lang=lang, show_supplier_lines=True)
                 return standalone_html(m)
 
-        data = output_files(result, lang=lang, map_html=map_html(result), extra=extra, summary_extra=summary_extra)
+        with gc_paused():  # millions of short-lived lists and dicts: the cycle collector's passes over them cost
+            # more than building them (nothing the outputs build is a cycle that must go before the end)
+            data = output_files(result, lang=lang, map_html=map_html(result), extra=extra,
+                                summary_extra=summary_extra)
         _publish({name: functools.partial(bytes, blob) for name, blob in data.items()}, out)
     return {n: out / n for n in names}
 

@@ -123,3 +123,22 @@ def test_code_and_text_columns_remember_only_what_they_may(values: list[object],
         fast, full = ValidationReport(), ValidationReport()
         assert fn(values, fast) == fn(plain, full)
         assert fast.problems == full.problems
+
+
+def test_project_rows_deep_copy_cheaply_and_stay_a_list(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    import copy
+    import pickle
+
+    from zq_land.io import read_projects
+    from zq_land.io.projects import RowNumbers
+
+    rows = RowNumbers([2, 3, 5])
+    dup = copy.deepcopy(rows)
+    assert dup == [2, 3, 5] and dup is not rows and isinstance(dup, list)
+    assert pickle.loads(pickle.dumps(rows)) == [2, 3, 5]
+    f = tmp_path / "p.csv"
+    f.write_text("project_id,name,industry,mode,investment_yi,land_need_mu\n"
+                 "P1,a,other,land,1,10\nP2,b,other,land,2,20\n", encoding="utf-8")
+    df = read_projects(f)
+    derived = df[df["investment_yi"] > 0].copy()  # pandas deep-copies attrs into derived frames
+    assert derived.attrs["rows"] == [2, 3] and derived.attrs["rows"] is not df.attrs["rows"]

@@ -142,3 +142,29 @@ def test_project_rows_deep_copy_cheaply_and_stay_a_list(tmp_path) -> None:  # ty
     df = read_projects(f)
     derived = df[df["investment_yi"] > 0].copy()  # pandas deep-copies attrs into derived frames
     assert derived.attrs["rows"] == [2, 3] and derived.attrs["rows"] is not df.attrs["rows"]
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.data())
+def test_chosen_pairs_find_what_the_merge_finds(data: st.DataObject) -> None:
+    """The assignments' distances by the pairs' positions equal the left merge on the ids they replaced,
+    also for a plan that placed a project off its pairs (a lock) and for projects with no pair at all."""
+    from types import SimpleNamespace
+
+    from zq_land.engine.results import _chosen_pairs
+
+    n_p, n_s = data.draw(st.integers(1, 5)), data.draw(st.integers(1, 5))
+    cells = sorted(data.draw(st.sets(st.tuples(st.integers(0, n_p - 1), st.integers(0, n_s - 1)))))
+    pairs = pd.DataFrame({"project_id": [f"P{p}" for p, _ in cells], "site_id": [f"S{s}" for _, s in cells],
+                          "p": np.array([p for p, _ in cells], dtype=np.int64),
+                          "s": np.array([s for _, s in cells], dtype=np.int64),
+                          "distance_km": np.arange(len(cells), dtype=float) + 0.5})
+    chosen = [data.draw(st.sampled_from(["", *(f"S{s}" for s in range(n_s))])) for _ in range(n_p)]
+    out = pd.DataFrame({"project_id": [f"P{p}" for p in range(n_p)], "site_id": chosen})
+    cands = SimpleNamespace(pairs=pairs, projects=pd.DataFrame({"project_id": out["project_id"]}),
+                            sites=pd.DataFrame({"site_id": [f"S{s}" for s in range(n_s)]}))
+    rows = _chosen_pairs(out, cands)  # type: ignore[arg-type]
+    assert rows is not None
+    got = np.where(rows >= 0, pairs["distance_km"].to_numpy()[np.maximum(rows, 0)] if len(pairs) else 0.0, np.nan)
+    want = out.merge(pairs[["project_id", "site_id", "distance_km"]], on=["project_id", "site_id"], how="left")
+    np.testing.assert_array_equal(got, want["distance_km"].to_numpy(float))

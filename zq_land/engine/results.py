@@ -460,6 +460,8 @@ def _chosen_pairs(out: pd.DataFrame, cands: Candidates) -> np.ndarray | None:
     wanted = np.zeros(len(pids), dtype=bool)
     wanted[pp[(pp >= 0) & (ss >= 0)]] = True
     keep = np.flatnonzero(wanted[p_all])  # only the chosen projects' pairs can match
+    if not keep.size:  # none (a plan placed off the pairs): no distances, as the merge gives
+        return np.full(len(out), -1, dtype=np.int64)
     keys = pd.Index(p_all[keep] * len(sids) + s_all[keep])
     if not keys.is_unique:
         return None

@@ -564,9 +564,12 @@ def _anchor_measures(
     dist = np.full(len(p_idx), np.nan)
     alon, alat = np.full(len(p_idx), np.nan), np.full(len(p_idx), np.nan)
     lon, lat = st["lon"].to_numpy(float), st["lat"].to_numpy(float)
-    pair_names = names[p_idx]
-    for name, pts in anchors.items():
-        rows = np.flatnonzero(pair_names == name)
+    # each pair's anchor as a number (its project's): one integer compare per anchor over the pairs, not a
+    # string compare over a million of them
+    code_of = {name: k for k, name in enumerate(anchors)}
+    pair_code = np.array([code_of.get(n, -1) for n in names.tolist()], dtype=np.int64)[p_idx]
+    for k, pts in enumerate(anchors.values()):
+        rows = np.flatnonzero(pair_code == k)
         if not pts or not len(rows):
             continue
         km, nearest = R.nearest_anchor(pts, lon, lat)  # per site, then taken for this anchor's pairs

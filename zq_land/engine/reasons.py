@@ -65,7 +65,7 @@ def unplaced_reasons(
                         cand.projects["excluded"].tolist(), strict=True))
     to_explain = [pid for pid in unplaced_ids if not bool(excluded[pid])]
     full = _SiteFullness(cand.sites, a.loc[~is_unplaced])
-    per_project = _pairs_by_project(cand.pairs, to_explain, full)
+    per_project = _pairs_by_project(cand.pairs, to_explain, full, cand.projects)
     no_site = [pid for pid in to_explain if pid not in per_project]
     counts: dict[Any, dict[str, Any]] = {}
     pj: dict[Any, dict[str, Any]] = {}
@@ -192,18 +192,23 @@ class _Mine(NamedTuple):
     room: np.ndarray
 
 
-def _pairs_by_project(pairs: pd.DataFrame, pids: list[str], full: _SiteFullness) -> dict[str, _Mine]:
-    """The pairs of the projects ``pids``, each with whether its site still has room for it."""
+def _pairs_by_project(pairs: pd.DataFrame, pids: list[str], full: _SiteFullness,
+                      projects: pd.DataFrame | None = None) -> dict[str, _Mine]:
+    """The pairs of the projects ``pids``, each with whether its site still has room for it (``projects``:
+    the candidates' projects, whose rows the pairs' ``p`` are)."""
     if not pids or pairs.empty:
         return {}
-    ppid = pairs["project_id"].astype(str)
     wanted = pd.Index(pids)
-    code_all = wanted.get_indexer(ppid)
+    if projects is not None and "p" in pairs.columns:
+        # by the pairs' project positions: a lookup over 4,000 projects, not over 1M pairs' ids
+        code_all = wanted.get_indexer(projects["project_id"].astype(str))[pairs["p"].to_numpy()]
+    else:
+        code_all = wanted.get_indexer(pairs["project_id"].astype(str))
     rows = np.flatnonzero(code_all >= 0)
     if rows.size == 0:
         return {}
     code = code_all[rows]
-    sid = pairs["site_id"].astype(str).to_numpy()[rows]
+    sid = pairs["site_id"].iloc[rows].astype(str).to_numpy()
     spos = full.index.get_indexer(sid)
     if (spos < 0).any():
         raise KeyError(sid[spos < 0][0])

@@ -18,6 +18,7 @@ import pandas as pd
 
 from .. import geo
 from .._errors import ValidationReport
+from .._gc import gc_paused
 from ..vocab import (
     KIND_LOOKUP,
     KIND_ZH,
@@ -104,7 +105,7 @@ def check_sites(
     """
     path = Path(path)
     rep = ValidationReport()
-    with contextlib.ExitStack() as stack:
+    with contextlib.ExitStack() as stack, gc_paused():  # cells read one by one by the ten thousand (zq_land._gc)
         gdf, headers, complete = _read_sites(path, str(path), columns, encoding, layer, rep, stack)
     return read_result(gdf, rep, headers, complete=complete)
 

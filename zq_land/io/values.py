@@ -91,7 +91,16 @@ def text_column(
 ) -> list[str]:
     """A text column (:func:`text_of` of each cell); a warning names each cell whose control characters
     were removed."""
-    out = [text_of(v) for v in values]
+    known: dict[str, str] = {}  # zones, anchors and the like repeat down a column
+    out = []
+    for v in values:
+        if type(v) is str:
+            t = known.get(v)
+            if t is None:
+                t = known[v] = text_of(v)
+            out.append(t)
+        else:
+            out.append(text_of(v))
     for i, v in enumerate(values):
         if isinstance(v, str) and _CONTROL.search(v):
             rep.warn(file, f"{column_label(column)} 含控制字符，已删除（制表符、换行改为空格）",
@@ -254,7 +263,11 @@ def code_column(
 ) -> list[str]:
     accepted = ", ".join(f"{k} {v}" for k, v in zh.items())
     out: list[str] = []
+    known: dict[str, str] = {}  # the codes of the texts read without a problem (a handful per column)
     for i, v in enumerate(values):
+        if type(v) is str and v in known:
+            out.append(known[v])
+            continue
         if is_missing(v):
             if required:
                 rep.error(
@@ -291,6 +304,8 @@ def code_column(
             )
             out.append(default)
             continue
+        if type(v) is str:
+            known[v] = code
         out.append(code)
     return out
 
@@ -310,7 +325,14 @@ def number_column(
     unit = COLUMN_UNITS.get(column)
     plausible = plausible_ranges().get(column)
     out: list[float] = []
+    lo_ok, hi_ok = plausible if plausible is not None else (-math.inf, math.inf)
     for i, v in enumerate(values):
+        if type(v) is float or type(v) is int:  # a plain number with nothing to say about it: as below, at once
+            f = float(v)
+            if ((minimum is None or f >= minimum) and (f == 0.0 or HARD_MIN_POSITIVE <= abs(f) <= HARD_MAX)
+                    and (not f > 0 or lo_ok <= f <= hi_ok)):
+                out.append(f)
+                continue
         where = {"row": rows[i], "item_id": ids[i] or None, "column": column}
         bare, token = split_unit(v)
         x = parse_number(bare)

@@ -44,6 +44,8 @@ FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _FORMULA_RE = r"^[=+\-@\t\r]"
 #: Characters a workbook cannot hold (openpyxl's IllegalCharacterError): C0 controls but tab, LF, CR.
 _ILLEGAL_RE = r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]"
+_ILLEGAL = re.compile(_ILLEGAL_RE)
+_FORMULA_STARTS = frozenset(FORMULA_START)
 
 
 def spreadsheet_safe(df: pd.DataFrame) -> pd.DataFrame:
@@ -66,9 +68,14 @@ def spreadsheet_safe(df: pd.DataFrame) -> pd.DataFrame:
             continue
         if not pd.api.types.is_string_dtype(s):
             continue
-        text = s.map(lambda v: isinstance(v, str))
-        if not text.any():
+        values = s.tolist()
+        strs = [v for v in values if isinstance(v, str)]
+        if not strs:
             continue
+        if (all(type(v) is str for v in strs) and not _FORMULA_STARTS.intersection([v[:1] for v in strs])
+                and _ILLEGAL.search("".join(strs)) is None):
+            continue  # nothing to escape or remove (the usual case, and fast at city scale)
+        text = pd.Series([isinstance(v, str) for v in values], index=s.index)
         t = s[text].astype(str).str.replace(_ILLEGAL_RE, "", regex=True)
         risky = t.str.contains(_FORMULA_RE, regex=True)
         t = t.where(~risky, "'" + t)

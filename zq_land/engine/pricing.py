@@ -39,7 +39,8 @@ class PairLp:
     (:meth:`reduced_costs`): at a million pairs, building the whole matrix took 3.7 s against 0.3 s.
     """
 
-    def __init__(self, a: PairArrays, *, rows: str = "binding", cuts: bool = True) -> None:
+    def __init__(self, a: PairArrays, *, rows: str = "binding", cuts: bool = True,
+                 cost: np.ndarray | None = None) -> None:
         from .heuristics import PACKING_CUT_K
 
         self.a = a
@@ -74,7 +75,7 @@ class PairLp:
                 uppers.append(np.ones(len(binds)))
         self.n_rows = base
         self.row_upper = np.concatenate(uppers)
-        self.cost = a.coef.astype(np.float64)
+        self.cost = (a.coef if cost is None else cost).astype(np.float64)  # e.g. the canonical tie-break
         self.lower = np.where(a.locked, 1.0, 0.0)
         self.upper = np.ones(n)
 
@@ -113,16 +114,35 @@ class PairLp:
         times their capacities. Valid for any ``y >= 0`` (weak duality), much tighter than pricing every
         pair alone while the LP is still missing columns, and equal to the LP's optimum at its duals.
         """
-        a = self.a
+        _, best = self._own_and_best(y, rc)
         n_one = len(self.one_p)
+        return float(self.row_upper[n_one:] @ y[n_one:] + best.sum())
+
+    def _own_and_best(self, y: np.ndarray, rc: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Each pair's value at the prices of the capacity and cut rows, and each project's best (>= 0: a
+        project may stay unplaced; a locked pair is its project's choice, whatever it earns)."""
+        a = self.a
         yy = np.concatenate([y, [0.0]])
-        own = rc + yy[self.row_one[a.p]]  # the pair's value at the prices of the capacity and cut rows
+        own = rc + yy[self.row_one[a.p]]
         best = np.zeros(a.n_p)
-        np.maximum.at(best, a.p, own)  # >= 0: a project may stay unplaced
-        if a.locked.any():  # a locked pair is the project's choice, whatever it earns
+        np.maximum.at(best, a.p, own)
+        if a.locked.any():
             lk = np.flatnonzero(a.locked)
             best[a.p[lk]] = own[lk]
-        return float(self.row_upper[n_one:] @ y[n_one:] + best.sum())
+        return own, best
+
+    def unfixed(self, y: np.ndarray, incumbent: float) -> np.ndarray:
+        """Reduced-cost fixing: the pairs that can be in a plan worth more than ``incumbent``.
+
+        A plan using pair j earns at most the bound at ``y`` less what j falls short of its project's best
+        (``own_j - best_p <= 0``); a pair for which that is below the incumbent is in no better plan, so a
+        MIP over the other pairs that proves nothing beats the incumbent proves it for the full model.
+        """
+        rc = self.reduced_costs(y)
+        own, best = self._own_and_best(y, rc)
+        bound = self.dual_bound(y, rc)
+        keep = bound + (own - best[self.a.p]) >= incumbent - 1e-9 * max(1.0, abs(bound))
+        return np.flatnonzero(keep | self.a.locked)
 
     def highs_model(self, cols: np.ndarray, *, integer: bool = False) -> Any:
         """The model over the pairs ``cols`` (every row kept) as a ``highspy.HighsLp``."""
@@ -248,10 +268,3 @@ def column_generation(
 
 def _none(n: int) -> Priced:
     return Priced(math.nan, np.zeros(0), np.zeros(0), math.nan, np.zeros(0, np.int64), 0, False, np.zeros(0))
-
-
-def unfixed(reduced: np.ndarray, bound: float, incumbent: float, locked: np.ndarray, *,
-            slack: float = 0.0) -> np.ndarray:
-    """The pairs that may be in a plan worth more than ``incumbent - slack`` (the rest are fixed to 0)."""
-    keep = reduced >= (incumbent - slack) - bound - 1e-9 * max(1.0, abs(bound))
-    return np.flatnonzero(keep | locked)

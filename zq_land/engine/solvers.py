@@ -32,6 +32,7 @@ from ..scenario import Scenario
 from ..text import EMPTY, Text
 from . import heuristics as heur
 from . import model as engine_model  # its ARRAY_PAIRS is read at each call (tests change it)
+from . import pricing
 from .eligibility import Candidates
 from .model import DUAL_COLUMNS, LpBound, Status, abs_gap, build_model, plan_objective
 
@@ -195,7 +196,7 @@ def solve_highs(
 
 def solve_canonical(
     cand: Candidates, arrays: heur.PairArrays, scenario: Scenario, *, deadline: float,
-    reference: pd.DataFrame | None = None, max_loss_share: float = 0.0,
+    reference: pd.DataFrame | None = None, max_loss_share: float = 0.0, prune: bool = False,
 ) -> Outcome:
     """The canonical plan (:mod:`.stability`): one HiGHS run in a fixed configuration (one thread, seed 0,
     no start plan, packing cuts as rows) on the objective with its tie-break; with a reference plan and
@@ -215,17 +216,28 @@ def solve_canonical(
     # with the objective held at it
     one_solve = objective_grain(cand) is not None and max_loss_share <= 0
     tb = tie_break(cand, reference, kept_bonus=one_solve)
-    mip, _, _ = heur.highs_lp(arrays, relax=False, cuts=True)
-    mip.col_cost_ = tb.cost.astype(np.float64)
     fixed = replace(scenario, solver=replace(scenario.solver, threads=1))
-    first = solve_highs_arrays(mip, cand, fixed, deadline=deadline, warm=None, gap_abs=tb.abs_gap)
-    first = replace(first, solver="highs")
+    keep = _pruned(arrays, tb.cost, deadline) if prune and reference is None else None
+    if keep is not None:
+        # reduced-cost fixing: the MIP over the pairs that can beat the rounded LP's plan proves the optimum
+        # of the full model (a deterministic function of the inputs: the same inputs give the same plan)
+        small = pricing.PairLp(arrays, cuts=True, cost=tb.cost).highs_model(keep, integer=True)
+        first = solve_highs_arrays(small, cand, fixed, deadline=deadline, warm=None, gap_abs=tb.abs_gap,
+                                   n_cols=len(keep))
+        first = replace(first, solver="highs",
+                        chosen=None if first.chosen is None else np.sort(keep[first.chosen]))
+    else:
+        mip, _, _ = heur.highs_lp(arrays, relax=False, cuts=True)
+        mip.col_cost_ = tb.cost.astype(np.float64)
+        first = solve_highs_arrays(mip, cand, fixed, deadline=deadline, warm=None, gap_abs=tb.abs_gap)
+        first = replace(first, solver="highs")
     if first.status == "optimal" and first.chosen is not None:
         # HiGHS's bound is the perturbed objective's; the proof says the plan's own objective is the optimum
         # (exactly with a grain, to within stability.FALLBACK_UNIT otherwise)
         first = replace(first, bound=plan_objective(cand, first.chosen))
     if first.status != "optimal" or first.chosen is None or one_solve or tb.n_ref == 0:
         return first
+    mip, _, _ = heur.highs_lp(arrays, relax=False, cuts=True)
     coef = cand.pairs["coefficient"].to_numpy(float)
     z = float(coef[first.chosen].sum())
     floor = (1.0 - max_loss_share) * z - 1e-9 * max(1.0, abs(z))
@@ -238,6 +250,19 @@ def solve_canonical(
                                            "the minimal-change solve gave no plan; the optimal plan is kept"))
     # the bound stays the optimum's: the plan is proven to keep the most within the loss allowed
     return replace(second, solver="highs-min-change", bound=first.bound)
+
+
+def _pruned(arrays: heur.PairArrays, cost: np.ndarray, deadline: float) -> np.ndarray | None:
+    """The pairs left by reduced-cost fixing against the rounded cut LP's plan, on the objective ``cost``;
+    None when the LP does not finish in a fifth of the time left (the full model is solved then)."""
+    model = pricing.PairLp(arrays, cuts=True, cost=cost)
+    start = pricing.initial_columns(model, 4, 0, heur.best_fit_plan(arrays, improve_rounds=0))
+    until = time.monotonic() + 0.2 * (deadline - time.monotonic())
+    lp = pricing.column_generation(model, start, arrays.p, until=until)
+    if not lp.exact:
+        return None
+    plan = heur.round_lp(arrays, lp.x)
+    return model.unfixed(lp.y, float(cost[plan].sum()))
 
 
 def solve_highs_arrays(

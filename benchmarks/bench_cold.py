@@ -71,9 +71,9 @@ def _instrument() -> dict[str, float]:
                 acc[key] = acc.get(key, 0.0) + time.perf_counter() - t
         return wrapper
 
-    pipeline._prepare = timed("prepare", pipeline._prepare)  # type: ignore[assignment]
+    pipeline._prepare = timed("prepare", pipeline._prepare)
     pipeline._SmallModel.bound = timed("bound", pipeline._SmallModel.bound)  # type: ignore[method-assign]
-    pipeline.solve_canonical = timed("canonical", pipeline.solve_canonical)  # type: ignore[assignment]
+    pipeline.solve_canonical = timed("canonical", pipeline.solve_canonical)
     return acc
 
 

@@ -83,6 +83,46 @@ def test_a_start_plan_does_not_change_the_answer() -> None:
     assert a.solve.status == "optimal"
 
 
+def test_the_hard_sample_case_is_the_proven_optimum_and_one_plan() -> None:
+    """Issue 18's hard case (the 2022 review re-optimised with 70 % of the land usable and an intensity floor
+    of 500 万元/亩): proven optimal, the same bytes on a repeat and with another run's plan as the app's start,
+    and its objective the optimum of an independent HiGHS solve of the plain objective (no tie-break)."""
+    import dataclasses
+
+    import highspy
+
+    from zq_land import load_scenario, read_projects, read_sites
+    from zq_land.engine import heuristics as heur
+    from zq_land.engine.eligibility import eligible_pairs
+    from zq_land.engine.stability import FALLBACK_UNIT
+
+    base = load_scenario(ROOT / "scenarios" / "review_2022_optimised.toml")
+    hard = dataclasses.replace(base, policy=dataclasses.replace(base.policy, usable_land_ratio=0.7,
+                                                                default_min_invest_wan_per_mu=500.0))
+    assert base.sites is not None and base.projects is not None
+    sites, projects = read_sites(base.sites), read_projects(base.projects)
+    a = allocate(hard, sites=sites, projects=projects)
+    b = allocate(hard, sites=sites, projects=projects)
+    other = allocate(base, sites=sites, projects=projects)
+    c = allocate(hard, sites=sites, projects=projects, starts=[other.assignments])
+    assert a.solve.status == "optimal"
+    assert assignments_csv_bytes(a) == assignments_csv_bytes(b) == assignments_csv_bytes(c)
+    # the plain objective, no tie-break, proven by HiGHS to 1e-6 in absolute terms
+    cand = eligible_pairs(sites, projects, hard)
+    mip, _, _ = heur.highs_lp(heur.PairArrays.of(cand), relax=False, cuts=False)
+    h = highspy.Highs()
+    h.setOptionValue("output_flag", False)
+    h.setOptionValue("threads", 1)
+    h.setOptionValue("mip_rel_gap", 0.0)
+    h.setOptionValue("mip_abs_gap", 1e-6)
+    h.passModel(mip)
+    h.run()
+    assert h.getModelStatus() == highspy.HighsModelStatus.kOptimal
+    optimum = float(h.getInfo().objective_function_value)
+    assert optimum == pytest.approx(332.4929, abs=1e-3)
+    assert abs(a.solve.objective - optimum) <= FALLBACK_UNIT
+
+
 # --- minimal change -------------------------------------------------------------------------------
 
 

@@ -20,7 +20,7 @@ ROOT = Path(__file__).resolve().parents[1]
 CORE = ROOT / "zq_land"
 #: Layers from the bottom; a module may import its own layer and those listed before it.
 LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("base", ("zq_land._errors", "zq_land.text", "zq_land.vocab", "zq_land.geo", "zq_land.scenario",
+    ("base", ("zq_land._errors", "zq_land._gc", "zq_land.text", "zq_land.vocab", "zq_land.geo", "zq_land.scenario",
               "zq_land.i18n", "zq_land.sample")),
     ("rules", ("zq_land.engine.rules",)),
     ("io", ("zq_land.io",)),

@@ -86,9 +86,11 @@ FULL_MIP_S_PER_PAIR: Final = 3e-4
 ROUND_S: Final = 0.1
 ROUND_S_PER_PAIR: Final = 1.5e-6
 #: The least the cut LP is given, even past the limit (a plan with a bound is worth the second or two:
-#: 1,000 x 2,000 and 2,000 x 5,000 need 0.5-2 s)
-LP_MIN_S: Final = 0.8
-LP_MIN_S_PER_PAIR: Final = 3e-6
+#: 1,000 x 2,000 and 2,000 x 5,000 need 0.5-2 s on a quiet machine, 2-3 s on a loaded one), at most
+#: ``LP_MIN_MAX_S`` (a million pairs: whatever bound its rounds reach by then; the limit is kept within 5 s)
+LP_MIN_S: Final = 1.0
+LP_MIN_S_PER_PAIR: Final = 4e-6
+LP_MIN_MAX_S: Final = 2.5
 #: Share of what is then left that the plain LP (the shadow prices) may take
 PLAIN_SHARE: Final = 0.25
 #: Pairs per project, of highest value on the least contested sites, that column generation starts from
@@ -403,7 +405,7 @@ class _LargeModel:
         n = len(cand.pairs)
         until = run.deadline - ROUND_S - ROUND_S_PER_PAIR * n
         if not cand.unchecked:  # when the limit cut the eligibility short, there is no bound to win anyway
-            until = max(until, time.monotonic() + LP_MIN_S + LP_MIN_S_PER_PAIR * n)
+            until = max(until, time.monotonic() + min(LP_MIN_MAX_S, LP_MIN_S + LP_MIN_S_PER_PAIR * n))
         cut = pricing.column_generation(cut_model, init, arrays.p, until=until)
         _trace(run.started, f"cut LP: bound {cut.bound:.4f}, {cut.rounds} rounds, {len(cut.cols):,} pairs, "
                             f"exact {cut.exact}")

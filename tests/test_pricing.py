@@ -53,8 +53,8 @@ def test_the_pair_model_is_the_model_built_whole(seed: int, cuts: bool) -> None:
 def test_column_generation_ends_at_the_lp_optimum(seed: int) -> None:
     a = _arrays(120, 240, seed, tightness=1.1)
     m = pricing.PairLp(a, cuts=True)
-    start = pricing.initial_columns(m, 2, 0, heur.best_fit_plan(a, improve_rounds=0))
-    got = pricing.column_generation(m, start, a.p, until=time.monotonic() + 30)
+    start = pricing.initial_columns(m, 2, heur.best_fit_plan(a, improve_rounds=0))
+    got = pricing.column_generation(m, start, until=time.monotonic() + 30)
     full = _solve(m.highs_model(np.arange(m.n)))
     assert got.exact
     assert got.bound == pytest.approx(full, rel=1e-7)
@@ -75,8 +75,8 @@ def test_the_dual_bound_is_never_below_the_proven_optimum(seed: int, scale: floa
     y = scale * rng.random(m.n_rows)
     assert m.dual_bound(y, m.reduced_costs(y)) >= optimum - 1e-7
     if rounds:
-        start = pricing.initial_columns(m, 1, 0, np.zeros(0, np.int64))
-        got = pricing.column_generation(m, start, a.p, until=time.monotonic() + 10, max_rounds=rounds)
+        start = pricing.initial_columns(m, 1, np.zeros(0, np.int64))
+        got = pricing.column_generation(m, start, until=time.monotonic() + 10, max_rounds=rounds)
         assert got.bound >= optimum - 1e-7
 
 
@@ -99,7 +99,7 @@ def test_locked_pairs_are_priced_as_chosen() -> None:
 def test_no_time_gives_no_bound() -> None:
     a = _arrays(30, 60, 1)
     m = pricing.PairLp(a)
-    got = pricing.column_generation(m, pricing.initial_columns(m, 2, 0, np.zeros(0, np.int64)), a.p,
+    got = pricing.column_generation(m, pricing.initial_columns(m, 2, np.zeros(0, np.int64)),
                                     until=time.monotonic() - 1)
     assert np.isnan(got.bound) and got.rounds == 0 and not got.exact
 
@@ -113,7 +113,7 @@ def test_reduced_cost_fixing_keeps_every_better_plan(seed: int, slack: float) ->
     full, _, _ = heur.highs_lp(a, relax=False)
     optimum = _solve(full, mip=True)
     m = pricing.PairLp(a, cuts=True)
-    lp = pricing.column_generation(m, pricing.initial_columns(m, 2, 0, np.zeros(0, np.int64)), a.p,
+    lp = pricing.column_generation(m, pricing.initial_columns(m, 2, np.zeros(0, np.int64)),
                                    until=time.monotonic() + 10)
     assert lp.exact
     keep = m.unfixed(lp.y, optimum * (1 - slack))

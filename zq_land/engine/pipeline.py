@@ -324,14 +324,14 @@ class _SmallModel:
         state = _State(LpBound(math.nan), build_s=time.perf_counter() - run.t0, t1=time.perf_counter())
         until = time.monotonic() + 0.2 * max(0.0, run.deadline - time.monotonic())
         plain_model = pricing.PairLp(arrays, rows="all", cuts=False)
-        plain = pricing.column_generation(plain_model, pricing.initial_columns(plain_model, 4, 0, run.greedy),
-                                          arrays.p, until=until)
+        start = pricing.initial_columns(plain_model, INITIAL_PER_PROJECT, run.greedy)
+        plain = pricing.column_generation(plain_model, start, until=until)
         if not plain.exact:
             state.lp = LpBound(math.nan, pd.DataFrame(columns=DUAL_COLUMNS), status="failed")
             return state
         lp = LpBound(plain.bound, _capacity_duals(cand, plain_model, plain), x=plain.x, reduced=plain.reduced)
         cut_model = pricing.PairLp(arrays, rows="binding", cuts=True)
-        cut = pricing.column_generation(cut_model, plain.cols, arrays.p, until=until)
+        cut = pricing.column_generation(cut_model, plain.cols, until=until)
         if cut.exact and cut.bound < lp.bound:
             lp = replace(lp, bound=cut.bound, plain_bound=lp.bound)
         state.lp = lp
@@ -399,14 +399,14 @@ class _LargeModel:
                        build_s=time.perf_counter() - run.t0, t1=time.perf_counter())
         search_end = self.search_deadline(run)
         self.cut_model = cut_model = pricing.PairLp(arrays, rows="binding", cuts=True)
-        init = pricing.initial_columns(cut_model, INITIAL_PER_PROJECT, 0, run.greedy)
+        init = pricing.initial_columns(cut_model, INITIAL_PER_PROJECT, run.greedy)
         # the cut LP may take all but the rounding's time, the time kept for the reasons and exports
         # included: without a bound nothing true can be said of the plan
         n = len(cand.pairs)
         until = run.deadline - ROUND_S - ROUND_S_PER_PAIR * n
         if not cand.unchecked:  # when the limit cut the eligibility short, there is no bound to win anyway
             until = max(until, time.monotonic() + min(LP_MIN_MAX_S, LP_MIN_S + LP_MIN_S_PER_PAIR * n))
-        cut = pricing.column_generation(cut_model, init, arrays.p, until=until)
+        cut = pricing.column_generation(cut_model, init, until=until)
         _trace(run.started, f"cut LP: bound {cut.bound:.4f}, {cut.rounds} rounds, {len(cut.cols):,} pairs, "
                             f"exact {cut.exact}")
         if not math.isfinite(cut.bound):
@@ -426,7 +426,7 @@ class _LargeModel:
         now = time.monotonic()
         if search_end - now > 1.0:
             plain_model = pricing.PairLp(arrays, rows="all", cuts=False)
-            plain = pricing.column_generation(plain_model, cut.cols, arrays.p,
+            plain = pricing.column_generation(plain_model, cut.cols,
                                               until=now + PLAIN_SHARE * (search_end - now))
             _trace(run.started, f"plain LP: bound {plain.bound:.4f}, {plain.rounds} rounds, exact {plain.exact}")
             if plain.exact:

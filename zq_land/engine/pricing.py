@@ -9,10 +9,10 @@ its last basis. Whatever ``y >= 0`` is, weak duality gives an upper bound of the
     max c x  s.t.  A x <= b,  l <= x <= 1   <=   b y + sum_j max over x_j in [l_j, 1] of (c_j - A_j y) x_j
 
 so every round yields a true bound (the planner is never told a gap against nothing), and when no pair is
-left with a positive reduced cost it is the full LP's optimum. The same inequality fixes pairs: a plan
-that uses pair j is worth at most ``bound + min(0, rc_j)``, so a pair whose reduced cost is below
-``incumbent - bound`` is in no plan better than the incumbent and can be left out of the MIP that is to
-prove it (reduced-cost fixing), which keeps the proof valid for the full model.
+left with a positive reduced cost it is the full LP's optimum. The same bound fixes pairs: a plan that
+uses pair j is worth at most the bound less what j falls short of its project's best pair at these prices,
+so a pair for which that is below an incumbent is in no better plan and can be left out of the MIP that is
+to prove it (reduced-cost fixing, :meth:`PairLp.unfixed`), which keeps the proof valid for the full model.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from __future__ import annotations
 import math
 import time
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Final
 
 import numpy as np
 
@@ -114,8 +114,10 @@ class PairLp:
         times their capacities. Valid for any ``y >= 0`` (weak duality), much tighter than pricing every
         pair alone while the LP is still missing columns, and equal to the LP's optimum at its duals.
         """
-        _, best = self._own_and_best(y, rc)
-        n_one = len(self.one_p)
+        return self._bound_of(y, self._own_and_best(y, rc)[1])
+
+    def _bound_of(self, y: np.ndarray, best: np.ndarray) -> float:
+        n_one = len(self.one_p)  # the one-site rows are kept, not priced
         return float(self.row_upper[n_one:] @ y[n_one:] + best.sum())
 
     def _own_and_best(self, y: np.ndarray, rc: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -138,9 +140,8 @@ class PairLp:
         (``own_j - best_p <= 0``); a pair for which that is below the incumbent is in no better plan, so a
         MIP over the other pairs that proves nothing beats the incumbent proves it for the full model.
         """
-        rc = self.reduced_costs(y)
-        own, best = self._own_and_best(y, rc)
-        bound = self.dual_bound(y, rc)
+        own, best = self._own_and_best(y, self.reduced_costs(y))
+        bound = self._bound_of(y, best)
         keep = bound + (own - best[self.a.p]) >= incumbent - 1e-9 * max(1.0, abs(bound))
         return np.flatnonzero(keep | self.a.locked)
 
@@ -179,24 +180,18 @@ class Priced:
     y: np.ndarray  # the row duals that gave ``bound``
 
 
-def initial_columns(model: PairLp, per_project: int, per_site: int, plan: np.ndarray) -> np.ndarray:
+def initial_columns(model: PairLp, per_project: int, plan: np.ndarray) -> np.ndarray:
     """Where column generation starts: per project the ``per_project`` pairs of highest value on the least
-    contested sites, per site the ``per_site`` pairs of highest value per unit of need (so that every
-    site's capacity is priced from the first round: a site without columns prices at 0, and every project
-    eligible there would count at its full value in the bound), the pairs of ``plan`` and the locked ones.
+    contested sites, the pairs of ``plan`` and the locked ones. (Adding each site's best pairs too, so that
+    every capacity is priced from the first round, did not tighten the first bounds at 2,000 x 5,000.)
     """
     a = model.a
     n = model.n
-    pos = np.arange(n)
-    cap_s = np.maximum(a.cap[a.s], 1e-12)
     pressure = np.bincount(a.s, weights=a.need, minlength=a.n_s) / np.maximum(a.cap, 1e-12)
+    order = np.lexsort((np.arange(n), pressure[a.s] * a.need / np.maximum(a.cap[a.s], 1e-12),
+                        -np.round(model.cost, 9), a.p))
     keep = np.zeros(n, bool)
-    order = np.lexsort((pos, pressure[a.s] * a.need / cap_s, -np.round(model.cost, 9), a.p))
     keep[order[_ranks(a.p[order]) < per_project]] = True
-    if per_site:
-        density = model.cost / np.maximum(a.need, 1e-12)
-        order = np.lexsort((pos, -np.round(density, 9), a.s))
-        keep[order[_ranks(a.s[order]) < per_site]] = True
     keep[plan] = True
     keep |= model.lower > 0
     return np.flatnonzero(keep)
@@ -208,8 +203,7 @@ def _ranks(sorted_keys: np.ndarray) -> np.ndarray:
 
 
 def column_generation(
-    cols: PairLp, start_cols: np.ndarray, p: np.ndarray, *, until: float, add_per_project: int = 4,
-    max_rounds: int = 60,
+    cols: PairLp, start_cols: np.ndarray, *, until: float, add_per_project: int = 4, max_rounds: int = 60,
 ) -> Priced:
     """Solve the LP of ``cols`` by column generation from ``start_cols`` until ``until`` (monotonic).
 
@@ -220,7 +214,7 @@ def column_generation(
 
     from .solvers import new_highs, run_highs
 
-    n = cols.n
+    n, p = cols.n, cols.a.p
     active = np.zeros(n, bool)
     active[start_cols] = True
     cur = np.flatnonzero(active)
@@ -228,7 +222,7 @@ def column_generation(
     lp = cols.highs_model(cur)
     h.passModel(lp)
     order = cur  # column k of the HiGHS model is pair order[k]
-    best = _none(n)
+    best = _NONE
     rounds = 0
     while True:
         left = until - time.monotonic()
@@ -266,5 +260,4 @@ def column_generation(
     return best
 
 
-def _none(n: int) -> Priced:
-    return Priced(math.nan, np.zeros(0), np.zeros(0), math.nan, np.zeros(0, np.int64), 0, False, np.zeros(0))
+_NONE: Final = Priced(math.nan, np.zeros(0), np.zeros(0), math.nan, np.zeros(0, np.int64), 0, False, np.zeros(0))

@@ -256,9 +256,9 @@ def _pruned(arrays: heur.PairArrays, cost: np.ndarray, deadline: float) -> np.nd
     """The pairs left by reduced-cost fixing against the rounded cut LP's plan, on the objective ``cost``;
     None when the LP does not finish in a fifth of the time left (the full model is solved then)."""
     model = pricing.PairLp(arrays, cuts=True, cost=cost)
-    start = pricing.initial_columns(model, 4, 0, heur.best_fit_plan(arrays, improve_rounds=0))
+    start = pricing.initial_columns(model, 4, heur.best_fit_plan(arrays, improve_rounds=0))
     until = time.monotonic() + 0.2 * (deadline - time.monotonic())
-    lp = pricing.column_generation(model, start, arrays.p, until=until)
+    lp = pricing.column_generation(model, start, until=until)
     if not lp.exact:
         return None
     plan = heur.round_lp(arrays, lp.x)

@@ -53,6 +53,7 @@ from .model import (
 )
 from .solvers import (
     Outcome,
+    capacity_duals,
     highs_lp_solve,
     lp_relaxation,
     run_solver,
@@ -255,8 +256,11 @@ def _prepare(
                 best_fit_done=not later)
 
 
-def _large(n_pairs: int, solver: str) -> bool:
-    return n_pairs >= engine_model.ARRAY_PAIRS and solver == "highs" and pulp.HiGHS(msg=False).available()
+def _large(n_pairs: int, solver: str, from_pairs: int | None = None) -> bool:
+    """Whether a model of ``n_pairs`` is solved from arrays by HiGHS: from ``ARRAY_PAIRS`` (large models),
+    or from ``from_pairs`` (the zone-scale canonical solve)."""
+    at_least = engine_model.ARRAY_PAIRS if from_pairs is None else from_pairs
+    return n_pairs >= at_least and solver == "highs" and pulp.HiGHS(msg=False).available()
 
 
 def _is_large(run: _Run) -> bool:
@@ -314,7 +318,7 @@ class _SmallModel:
     def zone_scale(run: _Run) -> bool:
         """From ``ZONE_PAIRS`` pairs (500 x 1,000: 17.8k) the LPs are solved from arrays by column generation
         and the canonical MIP is pruned by reduced-cost fixing; below, the PuLP models as before."""
-        return len(run.cand.pairs) >= ZONE_PAIRS and run.solver == "highs" and pulp.HiGHS(msg=False).available()
+        return _large(len(run.cand.pairs), run.solver, ZONE_PAIRS)
 
     def _bound_by_pricing(self, run: _Run) -> _State:
         """The plain LP (its duals are the shadow prices) and the cut LP (the bound), by column generation
@@ -329,7 +333,7 @@ class _SmallModel:
         if not plain.exact:
             state.lp = LpBound(math.nan, pd.DataFrame(columns=DUAL_COLUMNS), status="failed")
             return state
-        lp = LpBound(plain.bound, _capacity_duals(cand, plain_model, plain), x=plain.x, reduced=plain.reduced)
+        lp = LpBound(plain.bound, _cg_duals(cand, plain_model, plain), x=plain.x, reduced=plain.reduced)
         cut_model = pricing.PairLp(arrays, rows="binding", cuts=True)
         cut = pricing.column_generation(cut_model, plain.cols, until=until)
         if cut.exact and cut.bound < lp.bound:
@@ -410,9 +414,8 @@ class _LargeModel:
         _trace(run.started, f"cut LP: bound {cut.bound:.4f}, {cut.rounds} rounds, {len(cut.cols):,} pairs, "
                             f"exact {cut.exact}")
         if not math.isfinite(cut.bound):
-            state.notes.append(Text("线性松弛未在时限内求得，方案的上界只能取平凡上界",
-                                    "the LP relaxation did not finish within the time limit: the plan's bound is "
-                                    "the trivial one"))
+            state.notes.append(Text("线性松弛未在时限内求得，方案没有上界",
+                                    "the LP relaxation did not finish within the time limit: the plan has no bound"))
             self._best_fit_late(run, state)
             return state
         if not cut.exact:
@@ -430,7 +433,7 @@ class _LargeModel:
                                               until=now + PLAIN_SHARE * (search_end - now))
             _trace(run.started, f"plain LP: bound {plain.bound:.4f}, {plain.rounds} rounds, exact {plain.exact}")
             if plain.exact:
-                lp = replace(lp, duals=_capacity_duals(cand, plain_model, plain), status="optimal",
+                lp = replace(lp, duals=_cg_duals(cand, plain_model, plain), status="optimal",
                              plain_bound=plain.bound, bound=min(cut.bound, plain.bound))
         state.lp = lp
         self._best_fit_late(run, state)
@@ -445,8 +448,8 @@ class _LargeModel:
 
     @staticmethod
     def _best_fit_late(run: _Run, state: _State) -> None:
-        """The best-fit plan, when there is time for it (about 4e-6 s a pair); else the ratio-order greedy
-        stays the fallback."""
+        """The best-fit plan repaired, when there is time for it (``BEST_FIT_S_PER_PAIR``); else the unrepaired
+        one the LP started from stays the fallback."""
         if run.best_fit_done:
             return
         if time.monotonic() + BEST_FIT_S_PER_PAIR * len(run.cand.pairs) < run.deadline:
@@ -502,9 +505,9 @@ class _LargeModel:
             if core.status != "optimal":
                 break  # a larger core would not do better in the time left
             per_project, by_room, share = max(LARGE_CORE_PER_PROJECT, 2 * per_project), True, 1.0
-        ran_full = (outcome is not None or
-                    (full_mip and mip_deadline - time.monotonic() > 0.5 * (FULL_MIP_S + FULL_MIP_S_PER_PAIR * n)))
-        if ran_full and outcome is None:
+        ran_full = outcome is not None  # a core held every pair
+        if not ran_full and full_mip and mip_deadline - time.monotonic() > 0.5 * (FULL_MIP_S + FULL_MIP_S_PER_PAIR * n):
+            ran_full = True
             mip, _, _ = heur.highs_lp(arrays, relax=False)
             outcome = solve_highs_arrays(mip, cand, scenario, deadline=mip_deadline, warm=state.start)
             del mip
@@ -552,18 +555,11 @@ def _from_starts(cand: Candidates, arrays: heur.PairArrays, starts: Sequence[pd.
     return best
 
 
-def _capacity_duals(cand: Candidates, model: pricing.PairLp, lp: pricing.Priced) -> pd.DataFrame:
-    """The capacity rows' shadow prices of an LP solved by column generation (``DUAL_COLUMNS``)."""
-    a, st, cap_s = model.a, cand.sites, model.cap_s
-    rows = model.row_cap[cap_s]
-    act = np.bincount(a.s, weights=a.need * lp.x, minlength=a.n_s)[cap_s]
-    cap = st["capacity"].to_numpy(float)[cap_s]
-    return pd.DataFrame({
-        "site_id": st["site_id"].to_numpy(object)[cap_s].astype(str),
-        "unit": st["unit"].to_numpy(object)[cap_s].astype(str),
-        "capacity": cap, "dual": np.abs(lp.y[rows]),
-        "binding": np.abs(cap - act) <= 1e-7 * np.maximum(1.0, cap),
-    }).sort_values("site_id", kind="stable").reset_index(drop=True)
+def _cg_duals(cand: Candidates, model: pricing.PairLp, lp: pricing.Priced) -> pd.DataFrame:
+    """The capacity shadow prices of an LP solved by column generation."""
+    a, sites = model.a, model.cap_s
+    used = np.bincount(a.s, weights=a.need * lp.x, minlength=a.n_s)[sites]
+    return capacity_duals(cand, sites, lp.y[model.row_cap[sites]], used)
 
 
 def _below_tol(outcome: Outcome, grain: float | None) -> float:

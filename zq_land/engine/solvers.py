@@ -388,30 +388,6 @@ def new_highs(time_limit: float, threads: int = 1) -> Any:
     return h
 
 
-def two_lps(cand: Candidates, relaxed: Any, cap_rows: np.ndarray, with_cuts: Any, *, until: float) -> LpBound:
-    """The plain LP (its capacity duals are the shadow prices) and, on the other core at the same time,
-    the LP with packing cuts (its bound is tighter, its values round into better plans).
-
-    Measured at 2,000 x 5,000 one after the other: 5.9 s plain, 7.3 s with cuts; together about the
-    time of the longer. The cut LP's bound, values and reduced costs are used when it finishes.
-    """
-    got: dict[str, LpBound] = {}
-
-    def cut_lp() -> None:
-        got["cut"] = highs_lp_solve(cand, with_cuts, np.zeros(0, np.int64), until=until, with_duals=False)
-
-    worker = threading.Thread(target=cut_lp, name="zq-land-cut-lp", daemon=True)
-    worker.start()
-    plain = highs_lp_solve(cand, relaxed, cap_rows, until=until)
-    worker.join(max(0.0, until - time.monotonic()) + GRACE_S + 0.5)
-    cut = got.get("cut")
-    if cut is None or not math.isfinite(cut.bound) or not len(cut.x):
-        return plain
-    bound = min(cut.bound, plain.bound) if math.isfinite(plain.bound) else cut.bound
-    return LpBound(bound, plain.duals, plain.status if math.isfinite(plain.bound) else "cuts only",
-                   x=cut.x, reduced=cut.reduced, plain_bound=plain.bound)
-
-
 def highs_lp_solve(
     cand: Candidates, relaxed: Any, cap_rows: np.ndarray, *, until: float, with_duals: bool = True
 ) -> LpBound:
@@ -430,17 +406,22 @@ def highs_lp_solve(
     if not with_duals:
         return LpBound(bound, pd.DataFrame(columns=cols), x=x, reduced=reduced)
     n_one = relaxed.num_row_ - len(cap_rows)
-    dual = np.abs(np.asarray(sol.row_dual, float)[n_one:])
-    act = np.asarray(sol.row_value, float)[n_one:]
-    st = cand.sites
-    cap = st["capacity"].to_numpy(float)[cap_rows]
-    duals = pd.DataFrame({
-        "site_id": st["site_id"].to_numpy(object)[cap_rows].astype(str),
-        "unit": st["unit"].to_numpy(object)[cap_rows].astype(str),
-        "capacity": cap, "dual": dual,
-        "binding": np.abs(cap - act) <= 1e-7 * np.maximum(1.0, cap),
-    }).sort_values("site_id", kind="stable").reset_index(drop=True)
+    duals = capacity_duals(cand, cap_rows, np.asarray(sol.row_dual, float)[n_one:],
+                           np.asarray(sol.row_value, float)[n_one:])
     return LpBound(bound, duals, x=x, reduced=reduced)
+
+
+def capacity_duals(cand: Candidates, sites: np.ndarray, dual: np.ndarray, used: np.ndarray) -> pd.DataFrame:
+    """The shadow prices of the capacity rows of ``sites`` (``DUAL_COLUMNS``, by site id): each row's dual
+    and whether the LP fills it (``used``: the need the LP places there)."""
+    st = cand.sites
+    cap = st["capacity"].to_numpy(float)[sites]
+    return pd.DataFrame({
+        "site_id": st["site_id"].to_numpy(object)[sites].astype(str),
+        "unit": st["unit"].to_numpy(object)[sites].astype(str),
+        "capacity": cap, "dual": np.abs(dual),
+        "binding": np.abs(cap - used) <= 1e-7 * np.maximum(1.0, cap),
+    }).sort_values("site_id", kind="stable").reset_index(drop=True)
 
 
 def _abandon(h: Any, thread: threading.Thread) -> None:

@@ -297,6 +297,13 @@ def round_lp(a: PairArrays, x: np.ndarray, *, improve_rounds: int = 3) -> np.nda
 PACKING_CUT_K = 4
 
 
+def dff(k: int, ratio: np.ndarray) -> np.ndarray:
+    """Fekete & Schepers' dual-feasible function ``u_k``: ``r`` when (k+1)r is whole, else floor((k+1)r) / k."""
+    y = (k + 1) * ratio
+    whole = np.abs(y - np.round(y)) <= 1e-7 * np.maximum(1.0, y)
+    return np.where(whole, ratio, np.floor(y) / k)
+
+
 def packing_cuts(a: PairArrays, k_max: int = PACKING_CUT_K) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Valid inequalities from dual-feasible functions: per site s and k = 1..k_max,
     ``sum_i u_k(need_i / cap_s) x_is <= 1`` with Fekete & Schepers' ``u_k(r) = r`` when (k+1)r is a
@@ -316,9 +323,7 @@ def packing_cuts(a: PairArrays, k_max: int = PACKING_CUT_K) -> tuple[np.ndarray,
     ratio = a.need / np.maximum(a.cap[a.s], 1e-12)
     rows_s, rows_k, pairs, vals = [], [], [], []
     for k in range(1, k_max + 1):
-        y = (k + 1) * ratio
-        whole = np.abs(y - np.round(y)) <= 1e-7 * np.maximum(1.0, y)
-        c = np.where(whole, ratio, np.floor(y) / k)
+        c = dff(k, ratio)
         tot = np.bincount(a.s, weights=c, minlength=a.n_s)
         keep = np.flatnonzero((tot[a.s] > 1.0 + 1e-9) & (c > 0))
         rows_s.append(a.s[keep])
@@ -344,7 +349,6 @@ def highs_lp(
     candidates, for the shadow prices), then with ``cuts`` the :func:`packing_cuts`. Returns the model,
     the project of each one-row and the site of each capacity row.
     """
-    import highspy
 
     n = len(a.p)
     cnt_p = np.bincount(a.p, minlength=a.n_p)
@@ -374,25 +378,32 @@ def highs_lp(
         col, index, value = col[order], index[order], value[order]
     start = np.searchsorted(col, np.arange(n + 1)).astype(np.int32)
 
+    row_upper = np.concatenate([np.ones(len(one_p)), a.cap[cap_s].astype(np.float64), np.ones(n_cut)])
+    lp = highs_columns(a.coef, np.where(a.locked, 1.0, 0.0), np.ones(n), row_upper, start, index, value,
+                       integer=not relax)
+    return lp, one_p, cap_s
+
+
+def highs_columns(cost: np.ndarray, lower: np.ndarray, upper: np.ndarray, row_upper: np.ndarray,
+                  start: np.ndarray, index: np.ndarray, value: np.ndarray, *, integer: bool) -> Any:
+    """A maximisation with rows ``<= row_upper`` as a ``highspy.HighsLp``, its matrix given column-wise."""
+    import highspy
+
     lp = highspy.HighsLp()
-    lp.num_col_ = n
-    lp.num_row_ = n_base + n_cut
-    lp.col_cost_ = a.coef.astype(np.float64)
-    lp.col_lower_ = np.where(a.locked, 1.0, 0.0)
-    lp.col_upper_ = np.ones(n)
-    inf = highspy.kHighsInf
-    lp.row_lower_ = np.full(lp.num_row_, -inf)
-    lp.row_upper_ = np.concatenate([np.ones(len(one_p)), a.cap[cap_s].astype(np.float64), np.ones(n_cut)])
+    lp.num_col_, lp.num_row_ = len(cost), len(row_upper)
+    lp.col_cost_ = cost.astype(np.float64)
+    lp.col_lower_, lp.col_upper_ = lower, upper
+    lp.row_lower_ = np.full(len(row_upper), -highspy.kHighsInf)
+    lp.row_upper_ = row_upper
     lp.sense_ = highspy.ObjSense.kMaximize
     lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
-    lp.a_matrix_.start_ = start
+    lp.a_matrix_.start_ = start.astype(np.int32)
     lp.a_matrix_.index_ = index.astype(np.int32)
     lp.a_matrix_.value_ = value.astype(np.float64)
-    lp.a_matrix_.num_col_ = n
-    lp.a_matrix_.num_row_ = lp.num_row_
-    if not relax:
-        lp.integrality_ = [highspy.HighsVarType.kInteger] * n
-    return lp, one_p, cap_s
+    lp.a_matrix_.num_col_, lp.a_matrix_.num_row_ = len(cost), len(row_upper)
+    if integer:
+        lp.integrality_ = [highspy.HighsVarType.kInteger] * len(cost)
+    return lp
 
 
 

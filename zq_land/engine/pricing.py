@@ -24,7 +24,7 @@ from typing import Any, Final
 
 import numpy as np
 
-from .heuristics import PairArrays
+from .heuristics import PACKING_CUT_K, PairArrays, dff, highs_columns
 
 #: a reduced cost above this prices a pair into the restricted LP
 RC_TOL = 1e-9
@@ -41,8 +41,6 @@ class PairLp:
 
     def __init__(self, a: PairArrays, *, rows: str = "binding", cuts: bool = True,
                  cost: np.ndarray | None = None) -> None:
-        from .heuristics import PACKING_CUT_K
-
         self.a = a
         n = len(a.p)
         cnt_p = np.bincount(a.p, minlength=a.n_p)
@@ -61,9 +59,7 @@ class PairLp:
         if cuts and n:
             ratio = a.need / np.maximum(a.cap[a.s], 1e-12)
             for k in range(1, PACKING_CUT_K + 1):
-                yk = (k + 1) * ratio
-                whole = np.abs(yk - np.round(yk)) <= 1e-7 * np.maximum(1.0, yk)
-                c = np.where(whole, ratio, np.floor(yk) / k)
+                c = dff(k, ratio)
                 tot = np.bincount(a.s, weights=c, minlength=a.n_s)
                 binds = np.flatnonzero(tot > 1.0 + 1e-9)
                 r = np.full(a.n_s, -1, np.int64)
@@ -147,23 +143,9 @@ class PairLp:
 
     def highs_model(self, cols: np.ndarray, *, integer: bool = False) -> Any:
         """The model over the pairs ``cols`` (every row kept) as a ``highspy.HighsLp``."""
-        import highspy
-
         st, ix, va = self.entries(cols)
-        lp = highspy.HighsLp()
-        lp.num_col_, lp.num_row_ = len(cols), self.n_rows
-        lp.col_cost_, lp.col_lower_, lp.col_upper_ = self.cost[cols], self.lower[cols], self.upper[cols]
-        lp.row_lower_ = np.full(self.n_rows, -highspy.kHighsInf)
-        lp.row_upper_ = self.row_upper
-        lp.sense_ = highspy.ObjSense.kMaximize
-        lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
-        lp.a_matrix_.start_ = st.astype(np.int32)
-        lp.a_matrix_.index_ = ix
-        lp.a_matrix_.value_ = va
-        lp.a_matrix_.num_col_, lp.a_matrix_.num_row_ = len(cols), self.n_rows
-        if integer:
-            lp.integrality_ = [highspy.HighsVarType.kInteger] * len(cols)
-        return lp
+        return highs_columns(self.cost[cols], self.lower[cols], self.upper[cols], self.row_upper, st, ix, va,
+                             integer=integer)
 
 
 @dataclass(frozen=True)

@@ -90,8 +90,6 @@ def test_lp_rounding_respects_every_rule_and_the_locks(seed: int) -> None:
 
 def test_array_model_has_the_same_lp_bound_as_pulp() -> None:
     """The HiGHS model built from arrays (binding rows only) relaxes to the PuLP model's LP bound."""
-    import highspy
-
     sites, projects = make_instance(150, 300, seed=7, tightness=1.2)
     sc = _scenario()
     cand = eligible_pairs(sites, projects, sc)
@@ -210,8 +208,6 @@ def test_packing_cuts_match_their_definition_and_keep_a_proven_optimum() -> None
 
 @pytest.mark.parametrize("seed", [0, 1, 2])
 def test_cut_lp_bound_lies_between_the_optimum_and_the_plain_lp(seed: int) -> None:
-    import highspy
-
     sites, projects = make_instance(60, 120, seed=seed, tightness=1.2)
     sc = _scenario()
     plan = solve_allocation(sites, projects, sc)

@@ -113,6 +113,10 @@ def main(argv: list[str] | None = None) -> int:
     sources = {"this": ROOT}
     if args.against is not None:
         sources["against"] = args.against.resolve()
+    for src in sources.values():
+        # bytecode as an installed package has it (PYTHONDONTWRITEBYTECODE=1 would recompile every run)
+        subprocess.run([sys.executable, "-m", "compileall", "-q", "zq_land"], cwd=src, capture_output=True,
+                       check=False)
     rows = measure(sources, args.repeat)
     print(f"{'checkout':9} {'command':18} {'best s':>7} {'median s':>9} {'x pandas':>9} {'cpu s':>6} {'solver s':>9} "
           f"{'rest s':>7}")

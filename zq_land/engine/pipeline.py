@@ -343,8 +343,6 @@ class _SmallModel:
 
     def search(self, run: _Run, state: _State) -> Outcome | None:
         cand, scenario, model = run.cand, run.scenario, self.model
-        if model is None:  # zone scale: only CBC needs the PuLP model
-            model = self.model = build_model(cand, self.projects, scenario)
         outcome: Outcome | None = None
         for sname in [run.solver, "cbc" if run.solver == "highs" else "highs"]:
             remaining = run.deadline - time.monotonic()
@@ -360,6 +358,8 @@ class _SmallModel:
                                               max_loss_share=scenario.stability.max_loss_share,
                                               prune=self.zone_scale(run))
                 else:
+                    if model is None:  # zone scale: only CBC needs the PuLP model (0.2-0.4 s at 17.8k pairs)
+                        model = self.model = build_model(cand, self.projects, scenario)
                     outcome = run_solver(sname, model, cand, run.old_greedy, scenario, deadline=run.deadline,
                                          arrays=run.arrays, best=state.start)
             except Exception as exc:  # any solver failure -> the next solver, then greedy

@@ -443,3 +443,50 @@ def test_earlier_plans_start_the_solver_and_are_repaired_first() -> None:
     assert plan_violations(warm) == []
     # the earlier plan breaks the new capacities (70 % of the land usable): it could not be used as it was
     assert plan_violations(Plan(first.assignments, first.report, warm.candidates)) != []
+
+
+def test_work_given_alongside_the_solver_runs_while_highs_solves_and_is_done_when_the_block_ends() -> None:
+    """The command line prepares its outputs on the second core while HiGHS's MIP runs (HiGHS releases
+    the interpreter): the task starts once, beside a running HiGHS, is finished when the block is left, and
+    the plan is the one a solve without it gives."""
+    import threading
+
+    from zq_land import alongside_solver
+
+    sites, projects = make_instance(60, 30, seed=3)
+    sc = scenario(solver={"time_limit_s": 30})
+    seen: list[tuple[str, bool]] = []
+
+    def task() -> None:
+        highs_running = any(t.name == "zq-land-highs" and t.is_alive() for t in threading.enumerate())
+        time.sleep(0.2)  # longer than the solve may be: the block must still wait for it
+        seen.append((threading.current_thread().name, highs_running))
+
+    with alongside_solver(task):
+        beside = solve_allocation(sites, projects, sc)
+    assert seen == [("zq-land-alongside", True)]
+    alone = solve_allocation(sites, projects, sc)
+    assert beside.report.status == alone.report.status == "optimal"
+    assert placed(beside) == placed(alone)
+
+
+def test_work_alongside_that_fails_is_ignored_and_without_a_mip_it_does_not_run() -> None:
+    from zq_land import alongside_solver
+
+    sites, projects = make_instance(60, 30, seed=4)
+    calls: list[int] = []
+
+    def failing() -> None:
+        calls.append(1)
+        raise RuntimeError("boom")
+
+    with alongside_solver(failing):
+        plan = solve_allocation(sites, projects, scenario(solver={"time_limit_s": 30}))
+    assert calls == [1] and plan.report.status == "optimal"
+    with alongside_solver(lambda: calls.append(2)):  # CBC: no HiGHS MIP, the task never starts
+        solve_allocation(sites, projects, scenario(solver={"name": "cbc", "time_limit_s": 30}))
+    assert calls == [1]
+    with alongside_solver(lambda: calls.append(3)):  # the block left without a solve forgets the task
+        pass
+    solve_allocation(sites, projects, scenario(solver={"time_limit_s": 30}))
+    assert calls == [1]

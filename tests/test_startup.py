@@ -74,6 +74,18 @@ def test_solve_with_a_store_records_the_run(tmp_path: Path) -> None:
     assert "2022 review as recorded" in listed.stdout  # committed and readable after the quick exit
 
 
+def test_preparing_the_outputs_loads_the_map_and_workbook_libraries_and_no_solver_or_store() -> None:
+    """What ``solve`` runs beside the solver (``zq_land.prepare_outputs``) is what writing the outputs would
+    import afterwards: the map's and the workbook's libraries and modules, nothing of the solver or store."""
+    proc = subprocess.run([sys.executable, "-X", "importtime", "-c", "import zq_land; zq_land.prepare_outputs()"],
+                          cwd=ROOT, env=_env(), capture_output=True, text=True, timeout=300, check=False)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    modules = set(_IMPORTED.findall(proc.stderr))
+    assert packages(modules) >= EXCEL | MAP
+    assert {"zq_land.outputs.maps", "zq_land.outputs.workbook", "openpyxl.cell._writer"} <= modules
+    assert not packages(modules) & (STORE | SOLVER)
+
+
 def test_validate_of_a_csv_loads_no_workbook_map_solver_or_store() -> None:
     proc, modules = run_cli("validate", "--sites", str(SITES), "--projects", str(PROJECTS_CSV))
     assert proc.returncode == 0, proc.stderr[-2000:]

@@ -49,6 +49,7 @@ _MODULES: dict[str, tuple[str, ...]] = {
     ".engine.eligibility": ("Candidates", "Reason", "eligible_pairs", "why_not"),
     ".engine.model": ("Plan", "SolveReport"),
     ".engine.pipeline": ("solve_allocation",),
+    ".engine.solvers": ("alongside_solver",),
     ".engine.results": ("AllocationResult", "Comparison", "allocate", "check_scenario_ids", "compare_results",
         "compute_kpis"),
     # outputs
@@ -57,8 +58,8 @@ _MODULES: dict[str, tuple[str, ...]] = {
     ".outputs.audit": ("ReplayOutcome", "audit_scenario_bytes", "audit_zip_bytes", "read_bundle", "replay_bundle"),
     ".engine.stability": ("read_reference",),
     ".outputs.files": ("assignments_csv_bytes", "atomic_write", "audit_bundle_bytes", "check_output_folder",
-        "moves_csv_bytes", "output_files", "output_folder_lock", "sites_geojson_bytes", "strict_json_bytes",
-        "summary_json_bytes", "write_outputs"),
+        "moves_csv_bytes", "output_files", "output_folder_lock", "prepare_outputs", "sites_geojson_bytes",
+        "strict_json_bytes", "summary_json_bytes", "write_outputs"),
     ".outputs.maps": ("BASEMAPS", "Basemap", "chance_map", "compare_map", "result_map", "sites_map",
         "standalone_html"),
     ".outputs._offline": ("install_static_assets",),
@@ -89,20 +90,21 @@ __all__ = [
     "Reason", "ReplayOutcome", "RunInfo", "RunRecord", "Scenario", "SolveReport", "SolverError", "SolverSettings",
     "Stability", "Store", "StoreError", "SweepFailed", "SweepInfo", "SweepResult", "Text", "TimelineResult",
     "Uncertainty", "ValidationReport", "Weights", "ZqLandError", "__version__", "add_decision", "adopt_run", "allocate",
-    "alternatives_files", "alternatives_summary", "assignments_csv_bytes", "atomic_write", "audit_bundle_bytes",
-    "audit_scenario_bytes", "audit_zip_bytes", "brief_bytes", "brief_format", "build_brief", "candidates_frame",
-    "chance_map", "check_files", "check_output_folder", "check_projects", "check_scenario_ids", "check_sites",
-    "code_label", "column_label", "compare_map", "compare_results", "comparison_workbook_bytes", "compute_kpis",
-    "decision_locks", "default_store_url", "efficiency_frame", "eligible_pairs", "env_store_url", "file_fingerprint",
-    "header", "headers", "input_error", "install_static_assets", "kpi_header", "labelled", "landing_probabilities",
-    "list_decisions", "load_scenario", "moves_csv_bytes", "open_store", "output_files", "output_folder_lock",
-    "read_bundle", "read_projects", "read_reference", "read_run", "read_sites", "record_sweep", "replay_bundle",
-    "result_brief_bytes", "result_map", "run_alternatives", "run_from_result", "run_pareto", "run_sweep",
-    "run_timeline", "sample_projects", "sample_scenarios", "sample_sites", "sample_timeline", "scenario_description",
-    "scenario_from_dict", "scenario_label", "scheduler_address", "sites_geojson_bytes", "sites_map", "soffice_path",
-    "solve_allocation", "spreadsheet_safe", "standalone_html", "strict_json_bytes", "summarize_projects",
-    "summarize_sites", "summary_json_bytes", "supersede_decision", "t", "unescape_cell", "validate_files", "why_not",
-    "workbook_bytes", "write_alternatives", "write_outputs", "write_pareto", "write_sweep", "write_timeline",
+    "alongside_solver", "alternatives_files", "alternatives_summary", "assignments_csv_bytes", "atomic_write",
+    "audit_bundle_bytes", "audit_scenario_bytes", "audit_zip_bytes", "brief_bytes", "brief_format", "build_brief",
+    "candidates_frame", "chance_map", "check_files", "check_output_folder", "check_projects", "check_scenario_ids",
+    "check_sites", "code_label", "column_label", "compare_map", "compare_results", "comparison_workbook_bytes",
+    "compute_kpis", "decision_locks", "default_store_url", "efficiency_frame", "eligible_pairs", "env_store_url",
+    "file_fingerprint", "header", "headers", "input_error", "install_static_assets", "kpi_header", "labelled",
+    "landing_probabilities", "list_decisions", "load_scenario", "moves_csv_bytes", "open_store", "output_files",
+    "output_folder_lock", "prepare_outputs", "read_bundle", "read_projects", "read_reference", "read_run", "read_sites",
+    "record_sweep", "replay_bundle", "result_brief_bytes", "result_map", "run_alternatives", "run_from_result",
+    "run_pareto", "run_sweep", "run_timeline", "sample_projects", "sample_scenarios", "sample_sites", "sample_timeline",
+    "scenario_description", "scenario_from_dict", "scenario_label", "scheduler_address", "sites_geojson_bytes",
+    "sites_map", "soffice_path", "solve_allocation", "spreadsheet_safe", "standalone_html", "strict_json_bytes",
+    "summarize_projects", "summarize_sites", "summary_json_bytes", "supersede_decision", "t", "unescape_cell",
+    "validate_files", "why_not", "workbook_bytes", "write_alternatives", "write_outputs", "write_pareto", "write_sweep",
+    "write_timeline",
 ]
 
 
@@ -132,6 +134,7 @@ if TYPE_CHECKING:  # what mypy and editors see; at run time the names come from 
         compare_results,
         compute_kpis,
     )
+    from .engine.solvers import alongside_solver
     from .engine.stability import read_reference
     from .i18n import LANG_NAMES, LANGS, Lang, scenario_description, scenario_label, t
     from .io import (
@@ -174,6 +177,7 @@ if TYPE_CHECKING:  # what mypy and editors see; at run time the names come from 
         moves_csv_bytes,
         output_files,
         output_folder_lock,
+        prepare_outputs,
         sites_geojson_bytes,
         strict_json_bytes,
         summary_json_bytes,

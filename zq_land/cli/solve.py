@@ -80,7 +80,7 @@ def scenario_for_cli(path: str | None, sites: str | None, projects: str | None) 
 
 
 def run(args: argparse.Namespace) -> int:
-    from .. import allocate, input_error, output_folder_lock, write_outputs
+    from .. import allocate, alongside_solver, input_error, output_folder_lock, prepare_outputs, write_outputs
 
     sc = scenario_for_cli(args.scenario, args.sites, args.projects)
     solver = sc.solver
@@ -99,7 +99,8 @@ def run(args: argparse.Namespace) -> int:
     store = open_store_for(args)  # before solving: a bad store URL fails at once
     starts = [read_start(f) for f in args.start]
     with output_folder_lock(args.out):  # before solving: a bad --out or a second run into it fails at once
-        result = allocate(sc, starts=starts, started=getattr(args, "started", None))
+        with alongside_solver(prepare_outputs):  # on the second core while HiGHS runs
+            result = allocate(sc, starts=starts, started=getattr(args, "started", None))
         print(one_line(result))
         extra, summary_extra = alternatives_of(result, args)
         # one set, all or nothing: the alternatives and their figures in summary.json are part of it

@@ -87,6 +87,23 @@ def write_outputs(
     return {n: out / n for n in names}
 
 
+def prepare_outputs() -> None:
+    """Load what :func:`write_outputs` needs whatever the plan: the map's and the workbook's libraries (Folium
+    compiles its templates at import; openpyxl's writer), the files every map inlines (Leaflet, the map's
+    script, the context layer) and the library versions the audit copy records. The command line runs it
+    beside the solver (:func:`zq_land.alongside_solver`), so that a solve's outputs follow it at once."""
+    from openpyxl.cell import _writer  # noqa: F401 (what workbook_bytes imports)
+    from openpyxl.styles import Font  # noqa: F401
+
+    from . import _offline, maps
+    from .audit import versions
+
+    _offline.inline_head()
+    maps.map_script()
+    maps._context_features()
+    versions()
+
+
 def output_files(
     result: AllocationResult, *, lang: str = "zh", map_html: str | None = None,
     extra: Mapping[str, bytes] | None = None, summary_extra: Mapping[str, Any] | None = None,

@@ -16,6 +16,7 @@ from shapely.geometry import Point, Polygon, box
 from zq_land import geo
 from zq_land._errors import ValidationReport
 from zq_land.io import SITE_TABLE_COLUMNS, read_sites
+from zq_land.vocab import M2_PER_MU
 
 
 def _zip(folder: Path, stem: str, out: Path, *, subdir: str = "") -> Path:
@@ -208,6 +209,26 @@ def test_declared_area_kept_and_warned_when_off_by_more_than_5_percent(tmp_path:
     warns = [p for p in rep.warnings if p.column == "area_mu"]
     assert [p.item_id for p in warns] == ["S1"]  # 3 % is within tolerance
     assert f"{geom_mu * 1.2:,.2f}" in warns[0].message_en and f"{geom_mu:,.2f}" in warns[0].message_en
+
+
+@pytest.mark.parametrize("source", ["EPSG:4326", "EPSG:4547"], ids=["wgs84", "cgcs2000-gk"])
+def test_areas_and_inside_points_are_geopandas_own_in_any_source_crs(source: str) -> None:
+    """One projection into the metric CRS (the way back its inverse): the areas are exactly GeoPandas's, the
+    points are GeoPandas's representative points to within a nanometre, and lie inside their polygons."""
+    frame = sites_frame().set_crs("EPSG:4326", allow_override=True)
+    concave = Polygon([(LON, LAT), (LON + 3 * DX, LAT), (LON + 3 * DX, LAT + DY), (LON + DX, LAT + DY),
+                       (LON + DX, LAT + 3 * DY), (LON, LAT + 3 * DY)])  # an L: its centroid lies outside
+    frame = pd.concat([frame.iloc[:1], frame], ignore_index=True)
+    frame.loc[0, "geometry"] = concave
+    frame = gpd.GeoDataFrame(frame, geometry="geometry", crs="EPSG:4326").to_crs(source)
+    metric = geo.metric_crs_of(frame)
+    area, lon, lat = geo.measure(frame, crs=metric)
+    in_metric = frame.to_crs(metric)
+    assert np.array_equal(area, in_metric.geometry.area.to_numpy() / M2_PER_MU)
+    expected = in_metric.geometry.representative_point().to_crs("EPSG:4326")
+    assert np.allclose(lon, expected.x, rtol=0, atol=1e-12) and np.allclose(lat, expected.y, rtol=0, atol=1e-12)
+    points = gpd.GeoSeries(gpd.points_from_xy(lon, lat), crs="EPSG:4326")
+    assert points.within(frame.to_crs("EPSG:4326").geometry.reset_index(drop=True)).all()
 
 
 def test_metric_crs_choice() -> None:

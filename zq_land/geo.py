@@ -9,6 +9,7 @@ falls back to the UTM zone pyproj estimates.
 
 from __future__ import annotations
 
+import functools
 import math
 from typing import Final
 
@@ -73,8 +74,7 @@ def area_mu(gdf: gpd.GeoDataFrame, *, crs: pyproj.CRS | None = None) -> FloatArr
     crs
         Metric CRS to use; default :func:`metric_crs_of`.
     """
-    metric = gdf.to_crs(crs or metric_crs_of(gdf))
-    return np.asarray(metric.geometry.area, dtype=float) / M2_PER_MU
+    return measure(gdf, crs=crs)[0]
 
 
 def representative_lonlat(
@@ -85,13 +85,44 @@ def representative_lonlat(
     The point is computed in the metric CRS (``representative_point`` is not invariant under
     projection) and transformed back to EPSG:4326. Empty geometries give NaN.
     """
-    metric = gdf.to_crs(crs or metric_crs_of(gdf))
-    geoms = metric.geometry
-    empty = geoms.isna() | geoms.is_empty
-    pts = geoms.where(~empty).representative_point().to_crs(WGS84)
-    lon = np.where(empty, np.nan, pts.x.to_numpy(dtype=float, na_value=np.nan))
-    lat = np.where(empty, np.nan, pts.y.to_numpy(dtype=float, na_value=np.nan))
-    return lon.astype(float), lat.astype(float)
+    _, lon, lat = measure(gdf, crs=crs)
+    return lon, lat
+
+
+def measure(gdf: gpd.GeoDataFrame, *, crs: pyproj.CRS | None = None) -> tuple[FloatArray, FloatArray, FloatArray]:
+    """Each geometry's area in mu and the longitude and latitude of a point inside it (:func:`area_mu`,
+    :func:`representative_lonlat`), from one projection of the geometries into the metric CRS.
+
+    From EPSG:4326 the way back is the inverse of the way there: one search of PROJ's database (70-130 ms,
+    the larger part of reading a file of 1,000 sites) instead of two; the points then differ from those of a
+    second search by at most 1.4e-14 degrees (a nanometre). Empty geometries give NaN.
+    """
+    if gdf.crs is None:
+        raise ValueError("the geometries have no CRS")
+    src = pyproj.CRS.from_user_input(gdf.crs)
+    dst = pyproj.CRS.from_user_input(crs) if crs is not None else metric_crs_of(gdf)
+    there = _transformer(src, dst)
+    geoms = np.asarray(gdf.geometry.array, dtype=object)
+    metric = shapely.transform(geoms, lambda c: np.column_stack(there.transform(c[:, 0], c[:, 1])))  # as to_crs
+    empty = shapely.is_missing(metric) | shapely.is_empty(metric)
+    area = shapely.area(metric) / M2_PER_MU  # NaN for a missing geometry, 0 for an empty one
+    pts = shapely.point_on_surface(np.where(empty, None, metric))
+    x, y = shapely.get_x(pts), shapely.get_y(pts)
+    if src == _WGS84_CRS:
+        lon, lat = there.transform(x, y, direction=pyproj.enums.TransformDirection.INVERSE)
+    else:
+        lon, lat = _transformer(dst, _WGS84_CRS).transform(x, y)
+    lon = np.where(empty, np.nan, np.asarray(lon, dtype=float))
+    lat = np.where(empty, np.nan, np.asarray(lat, dtype=float))
+    return np.asarray(area, dtype=float), lon, lat
+
+
+_WGS84_CRS: Final = pyproj.CRS.from_user_input(WGS84)
+
+
+@functools.lru_cache(maxsize=16)
+def _transformer(src: pyproj.CRS, dst: pyproj.CRS) -> pyproj.Transformer:
+    return pyproj.Transformer.from_crs(src, dst, always_xy=True)  # as GeoDataFrame.to_crs chooses it
 
 
 def haversine_km(

@@ -61,6 +61,17 @@ def test_solve_without_a_store_writes_every_output_and_loads_no_store(tmp_path: 
     assert not packages(modules) & STORE, "solve without --store loaded the store's SQLAlchemy"
     assert not {m for m in modules if m.startswith("zq_land.store.") and m != "zq_land.store._env"}
     assert packages(modules) >= EXCEL | MAP | SOLVER  # the sanity of the method: what it needs is seen
+    assert "pyarrow.lib" not in modules, "solve imported pyarrow (0.11-0.16 s), which it does not use"
+
+
+def test_pyarrow_is_refused_only_where_the_command_line_starts_the_process() -> None:
+    """pandas imports pyarrow whenever it is installed; ``python -m zq_land solve`` refuses it, while a
+    caller of the tool in its own process (the app, a notebook, these tests) keeps it."""
+    proc = subprocess.run([sys.executable, "-X", "importtime", "-c",
+                           "import zq_land.cli, pandas; zq_land.cli.main(['validate', '--help'])"],
+                          cwd=ROOT, env=_env(), capture_output=True, text=True, timeout=300, check=False)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert "pyarrow.lib" in set(_IMPORTED.findall(proc.stderr))
 
 
 def test_solve_with_a_store_records_the_run(tmp_path: Path) -> None:

@@ -5,7 +5,15 @@ import os
 import sys
 import threading
 
-from .cli import EXIT_INTERRUPTED, EXIT_TERMINATED, main
+#: Commands that use nothing of pyarrow. pandas imports it whenever it is installed (Streamlit needs it, so it
+#: always is): 0.11-0.16 s of every such command's start-up, refused here before pandas is imported. Only in
+#: this process, the one ``python -m zq_land`` starts (not for callers of ``main``, nor the sweeps' workers).
+NO_PYARROW: frozenset[str] = frozenset({"solve", "validate", "compare"})
+
+if len(sys.argv) > 1 and sys.argv[1] in NO_PYARROW and "pyarrow" not in sys.modules:
+    sys.modules["pyarrow"] = None  # type: ignore[assignment]  # "import pyarrow" raises ImportError
+
+from .cli import EXIT_INTERRUPTED, EXIT_TERMINATED, main  # noqa: E402
 
 
 def _leave(code: int) -> None:

@@ -4,7 +4,7 @@ Times whole commands as a planner runs them (a fresh ``python`` process each, st
 ``python -m zq_land --help`` and ``solve`` of the 2022 review as recorded and re-optimised (``--quiet``, into
 a new folder each time). Side by side, in the same run, the baselines: the bare interpreter
 (``python -c pass``), ``import pandas``, and *libraries*: importing what a solve that writes every output
-cannot do without (GeoPandas, pyogrio, PuLP with HiGHS, Folium, openpyxl). The ratios against
+cannot do without (GeoPandas, pyogrio, PuLP with HiGHS, Folium, openpyxl; not pyarrow). The ratios against
 ``import pandas`` are what to read: the machines here are shared and noisy. Each figure is the best of
 ``--repeat`` runs (median alongside); the runs of all commands are interleaved, so that a busy spell
 slows every command alike.
@@ -33,8 +33,9 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-#: The libraries a solve writing every output needs (the floor no lazy import can go below).
-LIBRARIES = "import geopandas, pyogrio, pulp, highspy, folium, openpyxl"
+#: The libraries a solve writing every output needs (the floor no lazy import can go below), without the pyarrow
+#: that pandas would import and ``python -m zq_land solve`` refuses (zq_land.__main__.NO_PYARROW).
+LIBRARIES = "import sys; sys.modules['pyarrow'] = None; import geopandas, pyogrio, pulp, highspy, folium, openpyxl"
 SCENARIOS = {"solve recorded": "scenarios/review_2022_recorded.toml",
              "solve optimised": "scenarios/review_2022_optimised.toml"}
 

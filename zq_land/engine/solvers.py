@@ -206,6 +206,7 @@ def solve_highs(
 def solve_canonical(
     cand: Candidates, arrays: heur.PairArrays, scenario: Scenario, *, deadline: float,
     reference: pd.DataFrame | None = None, max_loss_share: float = 0.0, prune: bool = False,
+    columns: np.ndarray | None = None,
 ) -> Outcome:
     """The canonical plan (:mod:`.stability`): one HiGHS run in a fixed configuration (one thread, seed 0,
     no start plan, packing cuts as rows) on the objective with its tie-break; with a reference plan and
@@ -226,7 +227,7 @@ def solve_canonical(
     one_solve = objective_grain(cand) is not None and max_loss_share <= 0
     tb = tie_break(cand, reference, kept_bonus=one_solve)
     fixed = replace(scenario, solver=replace(scenario.solver, threads=1))
-    keep = _pruned(arrays, tb.cost, deadline) if prune and reference is None else None
+    keep = _pruned(arrays, tb.cost, deadline, columns) if prune and reference is None else None
     if keep is not None:
         # reduced-cost fixing: the MIP over the pairs that can beat the rounded LP's plan proves the optimum
         # of the full model (a deterministic function of the inputs: the same inputs give the same plan)
@@ -261,11 +262,16 @@ def solve_canonical(
     return replace(second, solver="highs-min-change", bound=first.bound)
 
 
-def _pruned(arrays: heur.PairArrays, cost: np.ndarray, deadline: float) -> np.ndarray | None:
+def _pruned(
+    arrays: heur.PairArrays, cost: np.ndarray, deadline: float, columns: np.ndarray | None = None
+) -> np.ndarray | None:
     """The pairs left by reduced-cost fixing against the rounded cut LP's plan, on the objective ``cost``;
-    None when the LP does not finish in a fifth of the time left (the full model is solved then)."""
+    None when the LP does not finish in a fifth of the time left (the full model is solved then). Its column
+    generation starts from ``columns`` (the pipeline's cut LP's: the same LP but for the tie-break), else from
+    each project's best pairs and the unrepaired best-fit plan."""
     model = pricing.PairLp(arrays, cuts=True, cost=cost)
-    start = pricing.initial_columns(model, 4, heur.best_fit_plan(arrays, improve_rounds=0))
+    start = (columns if columns is not None
+             else pricing.initial_columns(model, 4, heur.best_fit_plan(arrays, improve_rounds=0)))
     until = time.monotonic() + 0.2 * (deadline - time.monotonic())
     lp = pricing.column_generation(model, start, until=until)
     if not lp.exact:

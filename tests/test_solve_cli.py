@@ -137,6 +137,19 @@ def test_audit_copy_reloads_and_names_the_inputs(recorded: Path) -> None:
     assert str(orig.sites.resolve()) in text
 
 
+def test_the_audit_zip_holds_every_output_whole_and_deflated(recorded: Path) -> None:
+    """audit.zip holds each output byte for byte, each deflated: the workbook too, a zip itself, so that a
+    truncated bundle can never be read as the workbook's own directory."""
+    import zipfile
+
+    with zipfile.ZipFile(recorded / "audit.zip") as z:
+        infos = {i.filename: i for i in z.infolist()}
+        for name in ("assignments.csv", "assignments.xlsx", "sites.geojson", "map.html", "summary.json"):
+            assert z.read(name) == (recorded / name).read_bytes(), name
+    assert {i.compress_type for i in infos.values()} == {zipfile.ZIP_DEFLATED}
+    assert infos["map.html"].compress_size < infos["map.html"].file_size / 2
+
+
 def test_flags_override_scenario_paths(tmp_path: Path) -> None:
     proj = tmp_path / "my_projects.csv"
     df = pd.read_csv(SCEN / "projects_2022.csv", encoding="utf-8-sig").head(10)

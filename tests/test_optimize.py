@@ -490,3 +490,6 @@ def test_work_alongside_that_fails_is_ignored_and_without_a_mip_it_does_not_run(
         pass
     solve_allocation(sites, projects, scenario(solver={"time_limit_s": 30}))
     assert calls == [1]
+    with alongside_solver(lambda: calls.append(4)), alongside_solver(lambda: calls.append(5)):  # one at a time
+        solve_allocation(sites, projects, scenario(solver={"time_limit_s": 30}))
+    assert calls == [1, 4]

@@ -380,7 +380,7 @@ def alongside_solver(task: Callable[[], object]) -> Iterator[None]:
     and openpyxl: 0.4-0.8 s it would otherwise spend after the solve; :func:`zq_land.prepare_outputs`).
     A task that fails is ignored (what it would have prepared is then done where it is needed, and fails there
     with its own message). Without a HiGHS MIP in the block the task does not run. One task at a time in a
-    process: a block inside another's runs its task only if the outer one's has started.
+    process: the task of a block opened while another is open (in any thread) is not run.
     """
     with _ALONGSIDE_LOCK:
         nested = bool(_ALONGSIDE)

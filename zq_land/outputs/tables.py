@@ -62,7 +62,8 @@ def spreadsheet_safe(df: pd.DataFrame) -> pd.DataFrame:
             # cell by cell in Python: the frames are short and wide, and pandas' string methods cost ~1 ms a
             # column before they look at a cell (a run's outputs pass ~60 columns through here)
             values = s.tolist()
-            if any(isinstance(v, str) for v in values):
+            strs = [v for v in values if isinstance(v, str)]
+            if strs and not _plain_and_safe(strs):
                 out[c] = pd.Series([_safe_text(v) if isinstance(v, str) else v for v in values], index=s.index,
                                    dtype=object)
             continue
@@ -72,8 +73,7 @@ def spreadsheet_safe(df: pd.DataFrame) -> pd.DataFrame:
         strs = [v for v in values if isinstance(v, str)]
         if not strs:
             continue
-        if (all(type(v) is str for v in strs) and not _FORMULA_STARTS.intersection([v[:1] for v in strs])
-                and _ILLEGAL.search("".join(strs)) is None):
+        if _plain_and_safe(strs):
             continue  # nothing to escape or remove (the usual case, and fast at city scale)
         text = pd.Series([isinstance(v, str) for v in values], index=s.index)
         t = s[text].astype(str).str.replace(_ILLEGAL_RE, "", regex=True)
@@ -85,6 +85,13 @@ def spreadsheet_safe(df: pd.DataFrame) -> pd.DataFrame:
 
 _ILLEGAL = re.compile(_ILLEGAL_RE)
 _FORMULA = re.compile(_FORMULA_RE)
+
+
+def _plain_and_safe(strs: list[str]) -> bool:
+    """Whether :func:`_safe_text` would leave each of ``strs`` as it is: plain ``str`` (not a subclass, which
+    it turns into one), none starting like a formula, no character a workbook cannot hold."""
+    return (all(type(v) is str for v in strs) and not _FORMULA_STARTS.intersection([v[:1] for v in strs])
+            and _ILLEGAL.search("".join(strs)) is None)
 
 
 def _safe_text(value: str) -> str:

@@ -30,10 +30,8 @@ def measure_sites(gdf: gpd.GeoDataFrame) -> pyproj.CRS:
     lat = np.full(len(gdf), np.nan)
     if usable.any():
         sub = gdf.loc[usable]
-        geom_mu[usable.to_numpy()] = geo.area_mu(sub, crs=metric)
-        lo, la = geo.representative_lonlat(sub, crs=metric)
-        lon[usable.to_numpy()] = lo
-        lat[usable.to_numpy()] = la
+        rows = usable.to_numpy()
+        geom_mu[rows], lon[rows], lat[rows] = geo.measure(sub, crs=metric)  # one projection for all three
     gdf["area_mu_geom"] = geom_mu
     gdf["lon"] = lon
     gdf["lat"] = lat

@@ -9,11 +9,13 @@ the process imported (in any thread). And the quick exit (``os._exit`` after
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import re
 import subprocess
 import sys
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -60,8 +62,89 @@ def test_solve_without_a_store_writes_every_output_and_loads_no_store(tmp_path: 
     assert json.loads((out / "summary.json").read_text(encoding="utf-8"))["projects_placed"] == 109
     assert not packages(modules) & STORE, "solve without --store loaded the store's SQLAlchemy"
     assert not {m for m in modules if m.startswith("zq_land.store.") and m != "zq_land.store._env"}
-    assert packages(modules) >= EXCEL | MAP | SOLVER  # the sanity of the method: what it needs is seen
+    assert packages(modules) >= SOLVER  # the sanity of the method: what it needs is seen
     assert "pyarrow.lib" not in modules, "solve imported pyarrow (0.11-0.16 s), which it does not use"
+
+
+def test_solve_renders_the_workbook_and_map_in_its_helper_process(tmp_path: Path) -> None:
+    """With no HiGHS MIP to hide them behind (CBC here), ``solve`` leaves the workbook's and the map's libraries
+    to its helper process: this process never loads them, and both files are there, whole and of this run."""
+    out = tmp_path / "out"
+    proc, modules = run_cli("solve", str(RECORDED), "--out", str(out), "--quiet", "--solver", "cbc")
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert not packages(modules) & (EXCEL | MAP), sorted(packages(modules) & (EXCEL | MAP))
+    from openpyxl import load_workbook
+
+    book = load_workbook(out / "assignments.xlsx", read_only=True)
+    assert book.sheetnames[0] == "分配结果"
+    rows = list(book[book.sheetnames[0]].iter_rows(values_only=True))
+    assert len(rows) == 1 + 109  # the header and every project
+    html = (out / "map.html").read_text(encoding="utf-8")
+    assert html.rstrip().endswith("</html>") and "L.map(" in html
+    csv_sites = {line.split(",")[0] for line in (out / "assignments.csv").read_text(encoding="utf-8-sig").splitlines()[1:]}
+    assert len(csv_sites) == 109 and all(pid in html for pid in csv_sites)  # every project named on the map
+    manifest = json.loads(zipfile.ZipFile(out / "audit.zip").read("manifest.json"))
+    for name in ("assignments.xlsx", "map.html"):  # the audit copy holds the very files of the folder
+        assert manifest["files"][name] == hashlib.sha256((out / name).read_bytes()).hexdigest(), name
+
+
+_HELPER_SCRIPT = """
+import hashlib, io, json, os, re, sys
+from openpyxl import load_workbook
+from zq_land import allocate, load_scenario
+from zq_land.outputs.files import write_outputs
+from zq_land.outputs.helper import OutputHelper, render
+
+result = allocate(load_scenario(sys.argv[1]))
+mode = sys.argv[2]
+helper = OutputHelper.start()
+pid = helper.pid
+if mode == "killed":
+    os.kill(pid, 9)
+sent = helper.send(result, "en")
+got = helper.collect(wait_s=0.001 if mode == "slow" else 120.0)
+try:
+    os.waitpid(pid, os.WNOHANG)
+    reaped = False
+except ChildProcessError:
+    reaped = True
+local = render(result, "en")
+
+def cells(blob):
+    book = load_workbook(io.BytesIO(blob), read_only=True)
+    return {name: [list(r) for r in book[name].iter_rows(values_only=True)] for name in book.sheetnames}
+
+def page(blob):  # Folium's element names are random per render
+    return re.sub(rb"[0-9a-f]{32}", b"ID", blob)
+
+out = {"sent": sent, "answer": got is not None, "reaped": reaped}
+if got is not None:
+    out["same_cells"] = cells(got["assignments.xlsx"]) == cells(local["assignments.xlsx"])
+    out["same_map"] = page(got["map.html"]) == page(local["map.html"])
+    out["sheets"] = list(cells(got["assignments.xlsx"]))
+paths = write_outputs(result, sys.argv[3], lang="en", rendered=lambda: got)
+out["written"] = sorted(p.name for p in paths.values() if p.stat().st_size > 0)
+print(json.dumps(out))
+"""
+
+
+@pytest.mark.parametrize("mode", ["whole", "killed", "slow"])
+def test_the_helper_renders_what_this_process_would_and_its_failure_costs_nothing(tmp_path: Path, mode: str) -> None:
+    """The helper's workbook has the cells and its map the page that rendering here gives (Folium's random
+    element names aside); a helper killed, or too slow to answer, gives no answer, is reaped, and the
+    command renders both files itself: the set is whole either way."""
+    proc = subprocess.run([sys.executable, "-c", _HELPER_SCRIPT, str(RECORDED), mode, str(tmp_path / "out")],
+                          cwd=ROOT, env=_env(), capture_output=True, text=True, timeout=300, check=False)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    got = json.loads(proc.stdout.strip().splitlines()[-1])
+    assert got["reaped"]
+    assert got["written"] == sorted(OUTPUTS)
+    if mode == "whole":
+        assert got["sent"] and got["answer"]
+        assert got["same_cells"] and got["same_map"]
+        assert got["sheets"][0] == "Assignments"  # the language sent
+    else:
+        assert not got["answer"]
 
 
 def test_pyarrow_is_refused_only_where_the_command_line_starts_the_process() -> None:

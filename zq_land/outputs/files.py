@@ -45,6 +45,7 @@ def write_outputs(
     map_html: Callable[[AllocationResult], str] | None = None,
     extra: Mapping[str, bytes] | None = None,
     summary_extra: Mapping[str, Any] | None = None,
+    rendered: Callable[[], Mapping[str, bytes] | None] | None = None,
 ) -> dict[str, Path]:
     """Write every output of a run into ``out_dir``, all or nothing, and return their paths by name.
 
@@ -54,7 +55,9 @@ def write_outputs(
     that must never be overwritten (the scenario's inputs are always protected); files the tool did not
     write (not listed in the folder's marker) are never overwritten either. ``extra`` adds files to the
     set (name -> bytes), such as an audit bundle or the alternatives; ``summary_extra`` adds figures to
-    ``summary.json`` (written once, with the set).
+    ``summary.json`` (written once, with the set). ``rendered``, asked once the other files are made, gives
+    ``assignments.xlsx`` and ``map.html`` of this result rendered elsewhere (the command line's helper process,
+    :mod:`zq_land.outputs.helper`); when it gives None they are rendered here.
     """
     out = Path(out_dir)
     guard = {Path(p).resolve() for p in protect}
@@ -72,17 +75,21 @@ def write_outputs(
                           column="--out", found=str(clash[0]))
     with output_folder_lock(out):
         _refuse_foreign_files(out, names)
-        if map_html is None:
-            from .maps import result_map, standalone_html
+        def workbook_and_map() -> Mapping[str, bytes]:
+            got = rendered() if rendered is not None else None
+            if got is not None:
+                return got
+            if map_html is None:  # Folium is imported only when the map is made here
+                from .helper import render
 
-            def map_html(r: AllocationResult) -> str:
-                m = result_map(r, lang=lang, show_supplier_lines=True)
-                return standalone_html(m)
+                return render(result, lang)
+            return {"assignments.xlsx": workbook_bytes(result, lang=lang),
+                    "map.html": map_html(result).encode("utf-8")}
 
         with gc_paused():  # millions of short-lived lists and dicts: the cycle collector's passes over them cost
             # more than building them (nothing the outputs build is a cycle that must go before the end)
-            data = output_files(result, lang=lang, map_html=map_html(result), extra=extra,
-                                summary_extra=summary_extra)
+            data = output_files(result, lang=lang, extra=extra, summary_extra=summary_extra,
+                                rendered=workbook_and_map)
         _publish({name: functools.partial(bytes, blob) for name, blob in data.items()}, out)
     return {n: out / n for n in names}
 
@@ -107,21 +114,30 @@ def prepare_outputs() -> None:
 def output_files(
     result: AllocationResult, *, lang: str = "zh", map_html: str | None = None,
     extra: Mapping[str, bytes] | None = None, summary_extra: Mapping[str, Any] | None = None,
+    rendered: Callable[[], Mapping[str, bytes]] | None = None,
 ) -> dict[str, bytes]:
     """Every output file of a run (name -> bytes), ``audit.zip`` last: it holds the others and the inputs,
     and the folder's ``scenario.toml`` is its own (the inputs' paths relative to the bundle's root, their
-    hashes and the absolute paths the run read in its comments)."""
+    hashes and the absolute paths the run read in its comments). ``rendered``, asked once the files but the
+    audit copy are made, gives ``assignments.xlsx`` and ``map.html`` (then ``map_html`` is not used)."""
+    csv = assignments_csv_bytes(result, lang=lang, headers="en")
+    geojson = sites_geojson_bytes(result)
+    summary = (strict_json_bytes({**result.summary(), **summary_extra}) if summary_extra
+               else summary_json_bytes(result))
+    moves = moves_csv_bytes(result) if result.moves is not None else None
+    got = rendered() if rendered is not None else None
     data: dict[str, bytes] = {
-        "assignments.csv": assignments_csv_bytes(result, lang=lang, headers="en"),
-        "assignments.xlsx": workbook_bytes(result, lang=lang),
-        "sites.geojson": sites_geojson_bytes(result),
+        "assignments.csv": csv,
+        "assignments.xlsx": got["assignments.xlsx"] if got is not None else workbook_bytes(result, lang=lang),
+        "sites.geojson": geojson,
     }
-    if map_html is not None:
+    if got is not None:
+        data["map.html"] = got["map.html"]
+    elif map_html is not None:
         data["map.html"] = map_html.encode("utf-8")
-    data["summary.json"] = (strict_json_bytes({**result.summary(), **summary_extra}) if summary_extra
-                            else summary_json_bytes(result))
-    if result.moves is not None:
-        data["moves.csv"] = moves_csv_bytes(result)
+    data["summary.json"] = summary
+    if moves is not None:
+        data["moves.csv"] = moves
     data.update(extra or {})
     entries = bundle_entries(result, data)
     data["scenario.toml"] = entries["scenario.toml"]

@@ -195,11 +195,13 @@ def eligible_pairs(
         surplus = np.where(np.isnan(tax_k), 0.0, tax_k - scales.get("tax_per_mu", 0.0) * space_k)
         coef = coef + w.tax * scales.get("per_tax_wan", 0.0) * surplus
     locks = {(p, s) for p, s in scenario.locks}
+    # the frames' ids are str already (_project_frame, _site_frame): taken as they are, not through numpy's
+    # fixed-width strings and back (0.25 s at a million pairs)
     pid = pj["project_id"].to_numpy(object)[p_idx]
     sid = st["site_id"].to_numpy(object)[s_idx]
     pairs = pd.DataFrame(
         {
-            "project_id": pid.astype(str), "site_id": sid.astype(str),
+            "project_id": pid, "site_id": sid,
             "p": p_idx.astype(np.int64), "s": s_idx.astype(np.int64),
             "unit": unit, "need": need_k,
             "use_land_mu": np.where(is_land[s_idx], need_k, 0.0),
@@ -209,7 +211,8 @@ def eligible_pairs(
             "locked": ([(a, b) in locks for a, b in zip(pid, sid, strict=True)] if locks
                        else np.zeros(len(pid), dtype=bool)),
             "coefficient": coef,
-        }
+        },
+        copy=False,  # the arrays are this function's own: no consolidating copy of a million rows (0.1-0.2 s)
     )
     st_out = st.assign(capacity=cap)
     return Candidates(pairs=pairs, rule_counts=counts, sites=st_out, projects=pj, scales=scales, anchors=anchors)

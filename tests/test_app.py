@@ -149,6 +149,14 @@ def test_scenario_toml_parsing() -> None:
 
 # --- the pages ------------------------------------------------------------------------------------
 
+@pytest.fixture(autouse=True)
+def _no_proven_results_of_other_tests() -> None:
+    """Each test starts with an empty process-wide cache of proven results (``ui.state``), as a new app does."""
+    from ui.state import forget_proven
+
+    forget_proven()
+
+
 def _app() -> AppTest:
     at = AppTest.from_file(str(APP), default_timeout=90)
     at.run()
@@ -469,8 +477,43 @@ def test_a_weight_change_gives_the_plan_a_fresh_session_gets() -> None:
     assert second.solve.status == "optimal"
     assert first.solve.status == "optimal"
     assert "started from an earlier plan" not in " ".join(n.en for n in second.solve.fallback_notes)
+    from ui.state import forget_proven
+
+    forget_proven()  # the fresh session solves (else it would be given the proven plan of the first)
     fresh = _app()
     _open(fresh, "情景")
     fresh.number_input(key="sc_w_revitalization").set_value(1.0).run()
     again = _run_scenario(fresh)
+    assert again.solve is not second.solve  # solved again, not shared
     assert again.assignments["site_id"].tolist() == second.assignments["site_id"].tolist()
+
+
+def test_a_proven_plan_is_shared_with_another_session_and_a_plan_not_proven_is_not() -> None:
+    """Another session (a reloaded page is one) asking for the same run on the same files gets the proven plan of
+    the first at once, with its settings shown as its own; a result whose optimum is not proven stays in its
+    session."""
+    import dataclasses
+
+    from ui.state import keep_proven, proven_result
+
+    one = _app()
+    _open(one, "情景")
+    one.number_input(key="sc_w_revitalization").set_value(0.7).run()
+    first = _run_scenario(one)
+    assert first.solve.status == "optimal"
+    two = _app()
+    _open(two, "情景")
+    two.number_input(key="sc_w_revitalization").set_value(0.7).run()
+    shared = _run_scenario(two)
+    assert shared.solve is first.solve  # not solved again
+    assert shared.assignments["site_id"].tolist() == first.assignments["site_id"].tolist()
+    assert shared.scenario.weights.revitalization == 0.7
+    assert len(two.session_state["results_cache"]) == 1  # now one of the second session's own runs
+    _open(two, "结果")
+    _ok(two)
+    assert {m.label for m in two.metric} >= {"已落位项目"}
+    key = two.session_state["current_result"]
+    unproven = dataclasses.replace(first, solve=dataclasses.replace(first.solve, status="time_limit"))
+    keep_proven(key + "-unproven", unproven)
+    assert proven_result(key + "-unproven") is None
+    assert proven_result(key) is not None

@@ -11,6 +11,8 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import hashlib
+import threading
+from collections import OrderedDict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, Final
@@ -40,6 +42,10 @@ PERSISTENT_PREFIXES: Final = ("sc_", "res_", "cmp_", "opt_", "colmap_", "unc_")
 MAX_RESULTS: Final = 12
 #: At most this many earlier plans (the most recent) start the solver of a new run
 MAX_STARTS: Final = 4
+#: Proven-optimal results kept for the whole app process (every session), by result key (oldest dropped first).
+MAX_PROVEN: Final = 24
+#: ... of models up to this many project x site cells (a city's results stay in their session only).
+PROVEN_MAX_CELLS: Final = 2_000_000
 #: The two lists of (project, site) pairs the planner edits.
 PAIR_KINDS: Final = ("locks", "forbid")
 
@@ -225,8 +231,42 @@ def result_key(scenario: Scenario, data: DataSet) -> str:
     return f"{scenario.content_key()}{tag}-{data.key}"
 
 
+#: Proven-optimal results of this app process, by result key. When the optimum is proven the same inputs give the
+#: same plan (the canonical solve takes no start plan, ``docs/TRUST.md``), so another session, a reloaded page or a
+#: return to earlier settings gets the plan at once instead of solving it again (0.1-20 s on the sample cold).
+_PROVEN: OrderedDict[str, AllocationResult] = OrderedDict()
+_PROVEN_LOCK = threading.Lock()
+
+
+def proven_result(key: str) -> AllocationResult | None:
+    """The process's proven-optimal result of ``key``, or None."""
+    with _PROVEN_LOCK:
+        result = _PROVEN.get(key)
+        if result is not None:
+            _PROVEN.move_to_end(key)
+        return result
+
+
+def keep_proven(key: str, result: AllocationResult) -> None:
+    """Keep ``result`` for every session of the process when its optimum is proven and its model is small."""
+    if result.solve.status != "optimal" or len(result.projects) * len(result.sites) > PROVEN_MAX_CELLS:
+        return
+    with _PROVEN_LOCK:
+        _PROVEN[key] = result
+        _PROVEN.move_to_end(key)
+        while len(_PROVEN) > MAX_PROVEN:
+            _PROVEN.popitem(last=False)
+
+
+def forget_proven() -> None:
+    """Empty the process's proven results (the tests: a fresh session must solve)."""
+    with _PROVEN_LOCK:
+        _PROVEN.clear()
+
+
 def run_allocation(scenario: Scenario, data: DataSet) -> tuple[str, AllocationResult]:
-    """The result of ``scenario`` on ``data``: from this session's cache, else solved now.
+    """The result of ``scenario`` on ``data``: from this session's cache, else the process's proven results,
+    else solved now.
 
     Raises
     ------
@@ -235,8 +275,14 @@ def run_allocation(scenario: Scenario, data: DataSet) -> tuple[str, AllocationRe
     """
     cache: dict[str, AllocationResult] = st.session_state.setdefault(RESULTS, {})
     key = result_key(scenario, data)
+    proven = None if key in cache else proven_result(key)
     if key in cache:
         result = dataclasses.replace(cache[key], scenario=scenario)
+    elif proven is not None:
+        result = dataclasses.replace(proven, scenario=scenario)
+        from .workspace import record_run
+
+        record_run(key, result, data)  # a run of this session's, saved as any other
     else:
         # this session's earlier plans on the same files start the solver: after a weight change the
         # previous plan is usually optimal or close, and HiGHS then only has to prove it
@@ -251,6 +297,7 @@ def run_allocation(scenario: Scenario, data: DataSet) -> tuple[str, AllocationRe
         from .workspace import record_run
 
         record_run(key, result, data)  # every run is saved when it finishes (when there is a store)
+        keep_proven(key, result)
     cache.pop(key, None)
     cache[key] = result
     while len(cache) > MAX_RESULTS:

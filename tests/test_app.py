@@ -517,3 +517,40 @@ def test_a_proven_plan_is_shared_with_another_session_and_a_plan_not_proven_is_n
     keep_proven(key + "-unproven", unproven)
     assert proven_result(key + "-unproven") is None
     assert proven_result(key) is not None
+
+
+def test_the_settings_shown_are_solved_ahead_and_run_finds_the_plan_made() -> None:
+    """The scenario page solves the settings it shows in the background; a click on "run" once that is done
+    gets its result without solving (the very result object), and the plan is the one a solve gives."""
+    import time
+
+    from ui.state import forget_proven, proven_result, result_key
+    from ui.scenario import build_scenario
+
+    at = _app()
+    _open(at, "情景")
+    at.number_input(key="sc_w_revitalization").set_value(0.3).run()
+    _ok(at)
+    data = at.session_state["data"]
+    key = result_key(build_scenario_from(at, build_scenario, data), data)
+    deadline = time.monotonic() + 120
+    while proven_result(key) is None and time.monotonic() < deadline:
+        time.sleep(0.1)
+    ahead = proven_result(key)
+    assert ahead is not None, "the settings shown were not solved ahead"
+    ran = _run_scenario(at)
+    assert ran.solve is ahead.solve and ran.scenario.weights.revitalization == 0.3
+    forget_proven()
+    fresh = _app()
+    _open(fresh, "情景")
+    fresh.number_input(key="sc_w_revitalization").set_value(0.3).run()
+    again = _run_scenario(fresh)
+    assert again.assignments["site_id"].tolist() == ran.assignments["site_id"].tolist()
+
+
+def build_scenario_from(at: AppTest, build: Any, data: Any) -> Any:
+    """The scenario the page builds from the session's widgets (``ui.scenario.build_scenario``), outside a run."""
+    from unittest import mock
+
+    with mock.patch("streamlit.session_state", at.session_state):
+        return build(data)

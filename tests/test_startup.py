@@ -81,8 +81,9 @@ def test_solve_renders_the_workbook_and_map_in_its_helper_process(tmp_path: Path
     assert len(rows) == 1 + 109  # the header and every project
     html = (out / "map.html").read_text(encoding="utf-8")
     assert html.rstrip().endswith("</html>") and "L.map(" in html
-    csv_sites = {line.split(",")[0] for line in (out / "assignments.csv").read_text(encoding="utf-8-sig").splitlines()[1:]}
-    assert len(csv_sites) == 109 and all(pid in html for pid in csv_sites)  # every project named on the map
+    lines = (out / "assignments.csv").read_text(encoding="utf-8-sig").splitlines()[1:]
+    project_ids = {line.split(",")[0] for line in lines}
+    assert len(project_ids) == 109 and all(pid in html for pid in project_ids)  # every project named on the map
     manifest = json.loads(zipfile.ZipFile(out / "audit.zip").read("manifest.json"))
     for name in ("assignments.xlsx", "map.html"):  # the audit copy holds the very files of the folder
         assert manifest["files"][name] == hashlib.sha256((out / name).read_bytes()).hexdigest(), name

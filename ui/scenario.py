@@ -269,6 +269,8 @@ def render(lang: str, data: state.DataSet) -> None:
         scenario = None
         st.error(t("run.invalid", lang))
         show_problems(exc.report, lang, key="tbl_sc_invalid")
+    if scenario is not None:
+        state.solve_ahead(scenario, data)  # while the planner reads the settings: "run" then finds the plan made
 
     b1, b2 = st.columns([1, 1])
     with b1:

@@ -14,6 +14,7 @@ import hashlib
 import threading
 from collections import OrderedDict
 from collections.abc import Iterable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any, Final
 
@@ -259,9 +260,84 @@ def keep_proven(key: str, result: AllocationResult) -> None:
 
 
 def forget_proven() -> None:
-    """Empty the process's proven results (the tests: a fresh session must solve)."""
+    """Empty the process's proven results and forget the solves ahead under way (the tests: a fresh session
+    must solve); a solve ahead still running finishes, and its result is not kept."""
     with _PROVEN_LOCK:
         _PROVEN.clear()
+        _GENERATION[0] += 1
+        for future in _AHEAD.values():
+            future.cancel()
+        _AHEAD.clear()
+
+
+#: Solves ahead under way, by result key: the settings shown on the scenario page, solved in the background
+#: while the planner reads them, so that the click on "run" finds the plan made or in the making.
+_AHEAD: dict[str, Future[AllocationResult]] = {}
+_GENERATION = [0]
+_AHEAD_POOL: list[ThreadPoolExecutor] = []
+
+
+def solve_ahead(scenario: Scenario, data: DataSet) -> None:
+    """Start solving ``scenario`` on ``data`` in the background (one at a time for the process; one not yet
+    started gives way to the newest), unless its result is known or being made. Models up to
+    ``PROVEN_MAX_CELLS`` only; the result is the one a click on "run" would get (no start plan, this
+    session's reference run), and a proven one is kept for every session."""
+    if len(data.projects) * len(data.sites) > PROVEN_MAX_CELLS:
+        return
+    key = result_key(scenario, data)
+    if key in st.session_state.get(RESULTS, {}):
+        return
+    from .stability import reference_of
+
+    reference = reference_of()
+    with _PROVEN_LOCK:
+        if key in _PROVEN or key in _AHEAD:
+            return
+        for k in [k for k, f in _AHEAD.items() if f.cancel()]:  # not started: the newest settings go first
+            _AHEAD.pop(k)
+        if not _AHEAD_POOL:
+            _AHEAD_POOL.append(ThreadPoolExecutor(max_workers=1, thread_name_prefix="zq-land-ahead"))
+        _AHEAD[key] = _AHEAD_POOL[0].submit(_solve_ahead, key, scenario, data, reference, _GENERATION[0])
+
+
+def _solve_ahead(key: str, scenario: Scenario, data: DataSet, reference: pd.DataFrame | None,
+                 generation: int) -> AllocationResult:
+    try:
+        result = _solve(scenario, data, starts=[], reference=reference)
+        with _PROVEN_LOCK:
+            current = generation == _GENERATION[0]
+        if current:
+            keep_proven(key, result)
+        return result
+    finally:
+        with _PROVEN_LOCK:
+            if generation == _GENERATION[0]:
+                _AHEAD.pop(key, None)
+
+
+def _ahead_result(key: str) -> AllocationResult | None:
+    """The result of the solve ahead of ``key``, waited for when it is running; None when there is none, it has
+    not started (it is cancelled: the run solves now rather than after the one running), or it failed."""
+    with _PROVEN_LOCK:
+        future = _AHEAD.get(key)
+        if future is not None and future.cancel():
+            _AHEAD.pop(key, None)
+            future = None
+    if future is None:
+        return None
+    try:
+        return future.result()
+    except Exception:  # cancelled, or it failed: the run solves itself and shows its own error
+        return None
+
+
+def _solve(scenario: Scenario, data: DataSet, *, starts: list[pd.DataFrame],
+           reference: pd.DataFrame | None) -> AllocationResult:
+    result = allocate(scenario, sites=data.sites, projects=data.projects, starts=starts, reference=reference,
+                      warnings=(*data.sites_warnings, *data.projects_warnings))
+    return dataclasses.replace(result, inputs={
+        "sites": data.sites_file.fingerprint(), "projects": data.projects_file.fingerprint(),
+    })
 
 
 def run_allocation(scenario: Scenario, data: DataSet) -> tuple[str, AllocationResult]:
@@ -275,11 +351,11 @@ def run_allocation(scenario: Scenario, data: DataSet) -> tuple[str, AllocationRe
     """
     cache: dict[str, AllocationResult] = st.session_state.setdefault(RESULTS, {})
     key = result_key(scenario, data)
-    proven = None if key in cache else proven_result(key)
+    known = None if key in cache else (proven_result(key) or _ahead_result(key))
     if key in cache:
         result = dataclasses.replace(cache[key], scenario=scenario)
-    elif proven is not None:
-        result = dataclasses.replace(proven, scenario=scenario)
+    elif known is not None:
+        result = dataclasses.replace(known, scenario=scenario)
         from .workspace import record_run
 
         record_run(key, result, data)  # a run of this session's, saved as any other
@@ -289,11 +365,7 @@ def run_allocation(scenario: Scenario, data: DataSet) -> tuple[str, AllocationRe
         earlier = [r.assignments for k, r in reversed(cache.items()) if k.endswith(f"-{data.key}")]
         from .stability import reference_of
 
-        result = allocate(scenario, sites=data.sites, projects=data.projects, starts=earlier[:MAX_STARTS],
-                          reference=reference_of(), warnings=(*data.sites_warnings, *data.projects_warnings))
-        result = dataclasses.replace(result, inputs={
-            "sites": data.sites_file.fingerprint(), "projects": data.projects_file.fingerprint(),
-        })
+        result = _solve(scenario, data, starts=earlier[:MAX_STARTS], reference=reference_of())
         from .workspace import record_run
 
         record_run(key, result, data)  # every run is saved when it finishes (when there is a store)

@@ -47,6 +47,9 @@ MAX_STARTS: Final = 4
 MAX_PROVEN: Final = 24
 #: ... of models up to this many project x site cells (a city's results stay in their session only).
 PROVEN_MAX_CELLS: Final = 2_000_000
+#: The settings shown are solved ahead for models up to this many cells (the zone's scale, 500 x 1,000: 1-5 s);
+#: a larger model's solve ahead would hold a core for up to its time limit at every change of a setting.
+AHEAD_MAX_CELLS: Final = 600_000
 #: The two lists of (project, site) pairs the planner edits.
 PAIR_KINDS: Final = ("locks", "forbid")
 
@@ -280,9 +283,9 @@ _AHEAD_POOL: list[ThreadPoolExecutor] = []
 def solve_ahead(scenario: Scenario, data: DataSet) -> None:
     """Start solving ``scenario`` on ``data`` in the background (one at a time for the process; one not yet
     started gives way to the newest), unless its result is known or being made. Models up to
-    ``PROVEN_MAX_CELLS`` only; the result is the one a click on "run" would get (no start plan, this
+    ``AHEAD_MAX_CELLS`` only; the result is the one a click on "run" would get (no start plan, this
     session's reference run), and a proven one is kept for every session."""
-    if len(data.projects) * len(data.sites) > PROVEN_MAX_CELLS:
+    if len(data.projects) * len(data.sites) > AHEAD_MAX_CELLS:
         return
     key = result_key(scenario, data)
     if key in st.session_state.get(RESULTS, {}):

@@ -524,8 +524,8 @@ def test_the_settings_shown_are_solved_ahead_and_run_finds_the_plan_made() -> No
     gets its result without solving (the very result object), and the plan is the one a solve gives."""
     import time
 
-    from ui.state import forget_proven, proven_result, result_key
     from ui.scenario import build_scenario
+    from ui.state import forget_proven, proven_result, result_key
 
     at = _app()
     _open(at, "情景")

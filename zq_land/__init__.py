@@ -63,6 +63,7 @@ _MODULES: dict[str, tuple[str, ...]] = {
     ".outputs.maps": ("BASEMAPS", "Basemap", "chance_map", "compare_map", "result_map", "sites_map",
         "standalone_html"),
     ".outputs._offline": ("install_static_assets",),
+    ".outputs.helper": ("OutputHelper",),
     # the review-meeting brief (Word, PDF)
     ".outputs.brief": ("PdfUnavailableError", "RunRecord", "brief_bytes", "brief_format", "build_brief", "read_run",
         "result_brief_bytes", "run_from_result", "soffice_path"),
@@ -86,7 +87,8 @@ __all__ = [
     "MEETING_DATES_2022", "MODE_ZH", "PROJECT_COLUMNS", "PROJECT_EFFICIENCY_COLUMNS", "SCENARIO_NAMES", "SITE_COLUMNS",
     "SITE_EFFICIENCY_COLUMNS", "SITE_TABLE_COLUMNS", "STATUS_WORDS", "STATUS_ZH", "UNITS", "AllocationResult",
     "AlternativesResult", "Basemap", "Candidates", "Comparison", "DataSetInfo", "Decision", "DecisionConflict",
-    "InputError", "Label", "Lang", "ParetoResult", "PdfUnavailableError", "Plan", "Policy", "Problem", "ReadResult",
+    "InputError", "Label", "Lang", "OutputHelper", "ParetoResult", "PdfUnavailableError", "Plan", "Policy", "Problem",
+    "ReadResult",
     "Reason", "ReplayOutcome", "RunInfo", "RunRecord", "Scenario", "SolveReport", "SolverError", "SolverSettings",
     "Stability", "Store", "StoreError", "SweepFailed", "SweepInfo", "SweepResult", "Text", "TimelineResult",
     "Uncertainty", "ValidationReport", "Weights", "ZqLandError", "__version__", "add_decision", "adopt_run", "allocate",
@@ -183,6 +185,7 @@ if TYPE_CHECKING:  # what mypy and editors see; at run time the names come from 
         summary_json_bytes,
         write_outputs,
     )
+    from .outputs.helper import OutputHelper
     from .outputs.maps import BASEMAPS, Basemap, chance_map, compare_map, result_map, sites_map, standalone_html
     from .outputs.tables import candidates_frame, efficiency_frame, labelled, spreadsheet_safe, unescape_cell
     from .outputs.workbook import comparison_workbook_bytes, workbook_bytes

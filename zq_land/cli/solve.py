@@ -83,8 +83,15 @@ def scenario_for_cli(path: str | None, sites: str | None, projects: str | None) 
 
 
 def run(args: argparse.Namespace) -> int:
-    from .. import allocate, alongside_solver, input_error, output_folder_lock, prepare_outputs, write_outputs
-    from ..outputs.helper import OutputHelper
+    from .. import (
+        OutputHelper,
+        allocate,
+        alongside_solver,
+        input_error,
+        output_folder_lock,
+        prepare_outputs,
+        write_outputs,
+    )
 
     sc = scenario_for_cli(args.scenario, args.sites, args.projects)
     solver = sc.solver

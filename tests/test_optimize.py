@@ -494,30 +494,3 @@ def test_work_alongside_that_fails_is_ignored_and_without_a_mip_it_does_not_run(
         solve_allocation(sites, projects, scenario(solver={"time_limit_s": 30}))
     assert calls == [1, 4]
 
-
-def test_work_alongside_with_a_delay_skips_a_short_solve_and_without_waiting_goes_on_after_the_block() -> None:
-    """``delay_s``: a block that ends before the delay is up never runs the task (the sample's short MIPs are
-    not shared with it); ``wait=False``: the block's end does not wait for a task still running."""
-    import threading
-
-    from zq_land import alongside_solver
-
-    sites, projects = make_instance(60, 30, seed=3)
-    sc = scenario(solver={"time_limit_s": 30})
-    calls: list[str] = []
-    with alongside_solver(lambda: calls.append("late"), delay_s=60.0):
-        solve_allocation(sites, projects, sc)
-    assert calls == []
-    release, finished = threading.Event(), threading.Event()
-
-    def slow() -> None:
-        release.wait(30)
-        calls.append("slow")
-        finished.set()
-
-    t = time.monotonic()
-    with alongside_solver(slow, wait=False):
-        solve_allocation(sites, projects, sc)
-    assert calls == [] and time.monotonic() - t < 25  # the block did not wait for the task
-    release.set()
-    assert finished.wait(30) and calls == ["slow"]

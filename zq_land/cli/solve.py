@@ -8,7 +8,6 @@ from __future__ import annotations
 import argparse
 import contextlib
 import sys
-import threading
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -116,23 +115,12 @@ def run(args: argparse.Namespace) -> int:
         helper = OutputHelper.start() if started_as_command() else None
         if helper is not None:
             stack.callback(helper.close)
-        prepared = threading.Event()
-
-        def prepare() -> None:
-            prepare_outputs()
-            prepared.set()
-
-        # beside HiGHS: this process loads the outputs' libraries itself when the MIP runs long enough to hide
-        # them (then it renders the two files at once, without the helper's round trip); after a short one the
-        # helper, which has loaded them meanwhile, renders them
-        with alongside_solver(prepare, delay_s=HELPER_DELAY_S if helper is not None else 0.0,
-                              wait=helper is None):
+        # beside HiGHS: what writing the outputs needs (without a helper; with one, it has loaded it)
+        with alongside_solver(prepare_outputs) if helper is None else contextlib.nullcontext():
             result = allocate(sc, starts=starts, started=getattr(args, "started", None))
         print(one_line(result))
         extra, summary_extra = alternatives_of(result, args)
-        if helper is not None and prepared.is_set():
-            helper.close()
-        sent = helper is not None and not prepared.is_set() and helper.send(result, args.lang)
+        sent = helper is not None and helper.send(result, args.lang)
         # one set, all or nothing: the alternatives and their figures in summary.json are part of it
         paths = write_outputs(result, args.out, lang=args.lang, protect=protect, extra=extra,
                               summary_extra=summary_extra, rendered=helper.collect if sent and helper else None)
@@ -143,12 +131,6 @@ def run(args: argparse.Namespace) -> int:
         print_unplaced(result, args.lang)
         print(f"outputs / 输出: {Path(args.out)}/ " + ", ".join(paths))
     return 0
-
-
-#: Seconds into the first MIP after which the command loads the outputs' libraries beside it although the helper
-#: has them: on the 2022 sample's optimised scenario (a 1.1 s MIP) rendering here then is 0.05-0.1 s sooner than
-#: the helper's round trip; after a MIP shorter than this the helper renders.
-HELPER_DELAY_S = 0.25
 
 
 def started_as_command() -> bool:

@@ -377,7 +377,7 @@ def solve_cbc(model: pulp.LpProblem, cand: Candidates, scenario: Scenario, *, de
 
 
 @contextlib.contextmanager
-def alongside_solver(task: Callable[[], object], *, delay_s: float = 0.0, wait: bool = True) -> Iterator[None]:
+def alongside_solver(task: Callable[[], object]) -> Iterator[None]:
     """Run ``task`` in a thread of its own from the first HiGHS MIP inside the block; wait for it at the end.
 
     HiGHS releases the interpreter while it runs, so on a second core a task given here costs the solve
@@ -386,27 +386,21 @@ def alongside_solver(task: Callable[[], object], *, delay_s: float = 0.0, wait: 
     A task that fails is ignored (what it would have prepared is then done where it is needed, and fails there
     with its own message). Without a HiGHS MIP in the block the task does not run. One task at a time in a
     process: the task of a block opened while another is open (in any thread) is not run.
-
-    ``delay_s``: the task starts that long after the first MIP does, and not at all when the block has ended by
-    then (a short solve is not shared with it). ``wait=False``: the block's end does not wait for a task that is
-    still running (it goes on in the background; the caller tells by its own means whether it is done).
     """
-    done = threading.Event()
     with _ALONGSIDE_LOCK:
         nested = bool(_ALONGSIDE)
         if not nested:
-            _ALONGSIDE.update(task=task, delay=delay_s, done=done)
+            _ALONGSIDE["task"] = task
     if nested:
         yield
         return
     try:
         yield
     finally:
-        done.set()
         with _ALONGSIDE_LOCK:
+            _ALONGSIDE.pop("task", None)
             thread = _ALONGSIDE.pop("thread", None)
-            _ALONGSIDE.clear()
-    if thread is not None and wait:
+    if thread is not None:
         thread.join()
 
 
@@ -415,11 +409,8 @@ def _start_alongside() -> None:
         task = _ALONGSIDE.pop("task", None)
         if task is None:
             return
-        delay, done = float(_ALONGSIDE.get("delay", 0.0)), _ALONGSIDE.get("done")
 
         def run() -> None:
-            if delay > 0 and done is not None and done.wait(delay):
-                return  # the block ended first
             with contextlib.suppress(Exception):
                 task()
 

@@ -60,10 +60,13 @@ class OutputHelper:
 
     @classmethod
     def start(cls) -> OutputHelper | None:
-        """Fork the helper; None where there is no ``fork`` (not Linux) or it fails."""
-        if not sys.platform.startswith("linux"):
-            return None
+        """Fork the helper; None where there is no ``fork`` (not Linux), where this process already runs other
+        threads (one of them could hold a lock the helper would then wait for forever), or when it fails."""
         import gc
+        import threading
+
+        if not sys.platform.startswith("linux") or threading.active_count() > 1:
+            return None
 
         try:
             r1, w1 = os.pipe()

@@ -300,7 +300,10 @@ def solve_ahead(scenario: Scenario, data: DataSet) -> None:
             _AHEAD.pop(k)
         if not _AHEAD_POOL:
             _AHEAD_POOL.append(ThreadPoolExecutor(max_workers=1, thread_name_prefix="zq-land-ahead"))
-        _AHEAD[key] = _AHEAD_POOL[0].submit(_solve_ahead, key, scenario, data, reference, _GENERATION[0])
+        # tables of its own: pandas caches and consolidates a frame's columns in place, which the page's own
+        # use of the session's tables must not meet half done
+        own = dataclasses.replace(data, sites=data.sites.copy(), projects=data.projects.copy())
+        _AHEAD[key] = _AHEAD_POOL[0].submit(_solve_ahead, key, scenario, own, reference, _GENERATION[0])
 
 
 def _solve_ahead(key: str, scenario: Scenario, data: DataSet, reference: pd.DataFrame | None,

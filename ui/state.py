@@ -265,9 +265,10 @@ def keep_proven(key: str, result: AllocationResult) -> None:
 def forget_proven() -> None:
     """Empty the process's proven results and forget the solves ahead under way (the tests: a fresh session
     must solve); a solve ahead still running finishes, and its result is not kept."""
+    global _generation
     with _PROVEN_LOCK:
         _PROVEN.clear()
-        _GENERATION[0] += 1
+        _generation += 1
         for future in _AHEAD.values():
             future.cancel()
         _AHEAD.clear()
@@ -276,8 +277,10 @@ def forget_proven() -> None:
 #: Solves ahead under way, by result key: the settings shown on the scenario page, solved in the background
 #: while the planner reads them, so that the click on "run" finds the plan made or in the making.
 _AHEAD: dict[str, Future[AllocationResult]] = {}
-_GENERATION = [0]
-_AHEAD_POOL: list[ThreadPoolExecutor] = []
+#: One solve ahead at a time for the process (the executor starts its thread at the first one).
+_AHEAD_POOL = ThreadPoolExecutor(max_workers=1, thread_name_prefix="zq-land-ahead")
+#: Counts ``forget_proven`` calls: a solve ahead started before the last one keeps nothing.
+_generation = 0
 
 
 def solve_ahead(scenario: Scenario, data: DataSet) -> None:
@@ -298,12 +301,10 @@ def solve_ahead(scenario: Scenario, data: DataSet) -> None:
             return
         for k in [k for k, f in _AHEAD.items() if f.cancel()]:  # not started: the newest settings go first
             _AHEAD.pop(k)
-        if not _AHEAD_POOL:
-            _AHEAD_POOL.append(ThreadPoolExecutor(max_workers=1, thread_name_prefix="zq-land-ahead"))
         # tables of its own: pandas caches and consolidates a frame's columns in place, which the page's own
         # use of the session's tables must not meet half done
         own = dataclasses.replace(data, sites=data.sites.copy(), projects=data.projects.copy())
-        _AHEAD[key] = _AHEAD_POOL[0].submit(_solve_ahead, key, scenario, own, reference, _GENERATION[0])
+        _AHEAD[key] = _AHEAD_POOL.submit(_solve_ahead, key, scenario, own, reference, _generation)
 
 
 def _solve_ahead(key: str, scenario: Scenario, data: DataSet, reference: pd.DataFrame | None,
@@ -311,13 +312,13 @@ def _solve_ahead(key: str, scenario: Scenario, data: DataSet, reference: pd.Data
     try:
         result = _solve(scenario, data, starts=[], reference=reference)
         with _PROVEN_LOCK:
-            current = generation == _GENERATION[0]
+            current = generation == _generation
         if current:
             keep_proven(key, result)
         return result
     finally:
         with _PROVEN_LOCK:
-            if generation == _GENERATION[0]:
+            if generation == _generation:
                 _AHEAD.pop(key, None)
 
 
@@ -357,25 +358,23 @@ def run_allocation(scenario: Scenario, data: DataSet) -> tuple[str, AllocationRe
     """
     cache: dict[str, AllocationResult] = st.session_state.setdefault(RESULTS, {})
     key = result_key(scenario, data)
-    known = None if key in cache else (proven_result(key) or _ahead_result(key))
     if key in cache:
         result = dataclasses.replace(cache[key], scenario=scenario)
-    elif known is not None:
-        result = dataclasses.replace(known, scenario=scenario)
-        from .workspace import record_run
-
-        record_run(key, result, data)  # a run of this session's, saved as any other
     else:
-        # this session's earlier plans on the same files start the solver: after a weight change the
-        # previous plan is usually optimal or close, and HiGHS then only has to prove it
-        earlier = [r.assignments for k, r in reversed(cache.items()) if k.endswith(f"-{data.key}")]
-        from .stability import reference_of
-
-        result = _solve(scenario, data, starts=earlier[:MAX_STARTS], reference=reference_of())
         from .workspace import record_run
 
-        record_run(key, result, data)  # every run is saved when it finishes (when there is a store)
-        keep_proven(key, result)
+        known = proven_result(key) or _ahead_result(key)
+        if known is not None:
+            result = dataclasses.replace(known, scenario=scenario)
+        else:
+            # this session's earlier plans on the same files start the solver: after a weight change the
+            # previous plan is usually optimal or close, and HiGHS then only has to prove it
+            earlier = [r.assignments for k, r in reversed(cache.items()) if k.endswith(f"-{data.key}")]
+            from .stability import reference_of
+
+            result = _solve(scenario, data, starts=earlier[:MAX_STARTS], reference=reference_of())
+            keep_proven(key, result)
+        record_run(key, result, data)  # every run of this session is saved (when there is a store)
     cache.pop(key, None)
     cache[key] = result
     while len(cache) > MAX_RESULTS:

@@ -32,7 +32,7 @@ _log = logging.getLogger(__name__)
 
 #: The files the helper renders.
 RENDERED: Final = ("assignments.xlsx", "map.html")
-#: Seconds the command waits for the helper's answer beyond its own estimate before it renders itself.
+#: Seconds the command waits for the helper's answer before it renders the two files itself.
 WAIT_S: Final = 60.0
 
 

@@ -17,14 +17,20 @@ to the results page of each way, their ratio, and whether both gave the same pla
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import statistics
 import time
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 ROOT = Path(__file__).resolve().parents[1]
 APP = ROOT / "app.py"
+
+
+class Row(NamedTuple):
+    case: str
+    now: float  # seconds, clicked at once (median of the repeats)
+    later: float  # seconds, clicked after reading
+    same: bool  # the same plan both ways
 
 
 def _session(base: str, ratio: float | None, floor: float | None) -> Any:
@@ -77,8 +83,7 @@ def main(argv: list[str] | None = None) -> int:
             now.append(t_now)
             later.append(t_later)
             same &= plan_now == plan_later
-        row = dataclasses.make_dataclass("Row", ["case", "now", "later", "same"])(
-            name, statistics.median(now), statistics.median(later), same)
+        row = Row(name, statistics.median(now), statistics.median(later), same)
         rows.append(row)
         print(f"{name:40s} {row.now:10.2f} {row.later:12.2f} {row.later / row.now:6.2f} {same}", flush=True)
     forget_proven()

@@ -58,6 +58,8 @@ class SolveReport:
     n_pairs: int = 0
     time_limit_s: float = 0.0
     lp_bound_plain: float = math.nan
+    #: the site-pattern bound (the LP over whole fillings of each site, :mod:`.patterns`) when one was computed
+    pattern_bound: float = math.nan
 
 
 @dataclass(frozen=True)
@@ -102,6 +104,10 @@ class LpBound:
     reduced: np.ndarray = field(default_factory=lambda: np.zeros(0), repr=False)
     #: the bound of the LP without packing cuts when ``bound`` comes from the LP with them (array path)
     plain_bound: float = math.nan
+    #: the site-pattern bound (:mod:`.patterns`) when one was computed; ``bound`` is then the lower of the two
+    pattern_bound: float = math.nan
+    #: the pattern LP's value of each pair (row order of ``candidates.pairs``), when it was solved; mostly whole
+    pattern_x: np.ndarray = field(default_factory=lambda: np.zeros(0), repr=False)
 
 
 def check_locks(candidates: Candidates, scenario: Scenario) -> None:

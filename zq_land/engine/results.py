@@ -85,6 +85,8 @@ class AllocationResult:
         out["lp_bound"] = _num(rep.lp_bound)
         # large models: the LP bound above includes the packing cuts; this one is the LP without them
         out["lp_bound_plain"] = _num(rep.lp_bound_plain)
+        # large models: the LP over whole fillings of each site (the tighter one; the plan's bound is the lowest)
+        out["pattern_bound"] = _num(rep.pattern_bound)
         out["message"] = rep.message.as_dict()
         out["notes"] = [n.as_dict() for n in rep.fallback_notes]
         out["total_seconds"] = round(self.seconds, 3)

@@ -22,7 +22,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, replace
-from typing import Any, Final, Literal
+from typing import TYPE_CHECKING, Any, Final, Literal
 
 import numpy as np
 import pandas as pd
@@ -36,6 +36,9 @@ from . import model as engine_model  # its ARRAY_PAIRS is read at each call (tes
 from . import pricing
 from .eligibility import Candidates
 from .model import DUAL_COLUMNS, LpBound, Status, abs_gap, build_model, plan_objective
+
+if TYPE_CHECKING:
+    from .stability import TieBreak
 
 #: Seconds past the time limit after which a solver that has not stopped is abandoned.
 GRACE_S: Final = 3.0
@@ -63,6 +66,11 @@ NO_PLAN: Final = Text("HiGHS 未找到方案", "HiGHS found no plan within the t
 #: plan among equal ones may change with it). Not for the sample's small MIPs: on ``bench_cold``'s 30 cases it
 #: was slower in 11 and the median did not move.
 ZONE_OPTIONS: Final[Mapping[str, object]] = {"mip_heuristic_run_feasibility_jump": False, "presolve_mode": 1}
+#: Share of the time left the zone-scale proof by the site-pattern bound may take before the MIP (it converged in
+#: 0.4-1.6 s at 500 x 1,000), and its step per site (its bound is at most this much per site above the pattern LP's
+#: optimum: well under the canonical solve's absolute gap)
+PATTERN_PROOF_SHARE: Final = 0.3
+PATTERN_PROOF_TOL: Final = 1e-8
 
 
 @dataclass
@@ -232,8 +240,17 @@ def solve_canonical(
     one_solve = objective_grain(cand) is not None and max_loss_share <= 0
     tb = tie_break(cand, reference, kept_bonus=one_solve)
     fixed = replace(scenario, solver=replace(scenario.solver, threads=1))
-    keep = _pruned(arrays, tb.cost, deadline, columns) if prune and reference is None else None
-    if keep is not None:
+    pruned = _pruned(arrays, tb.cost, deadline, columns) if prune and reference is None else None
+    proven, pattern_bound = None, math.nan
+    keep = None if pruned is None else pruned.keep
+    if pruned is not None:
+        # the MIP over the pairs reduced-cost fixing leaves runs only when the pattern bound proves nothing
+        # (fixing against the pattern LP's better plan as well changed the MIP's time both ways: 2.3 / 8.3 /
+        # 8.3 s against 3.1 / 8.5 / 4.2 s on the three seeds of ten it did not prove)
+        proven, pattern_bound = _proven_by_patterns(arrays, tb, pruned, deadline)
+    if proven is not None:
+        first = proven
+    elif keep is not None:
         # reduced-cost fixing: the MIP over the pairs that can beat the rounded LP's plan proves the optimum
         # of the full model (a deterministic function of the inputs: the same inputs give the same plan)
         small = pricing.PairLp(arrays, cuts=True, cost=tb.cost).highs_model(keep, integer=True)
@@ -241,6 +258,9 @@ def solve_canonical(
                                    n_cols=len(keep), options=ZONE_OPTIONS)
         first = replace(first, solver="highs",
                         chosen=None if first.chosen is None else np.sort(keep[first.chosen]))
+        if first.status != "optimal" and math.isfinite(pattern_bound):  # a bound of the plan's objective too
+            first = replace(first, bound=min(first.bound, pattern_bound) if math.isfinite(first.bound)
+                            else pattern_bound)
     else:
         mip, _, _ = heur.highs_lp(arrays, relax=False, cuts=True)
         mip.col_cost_ = tb.cost.astype(np.float64)
@@ -267,9 +287,18 @@ def solve_canonical(
     return replace(second, solver="highs-min-change", bound=first.bound)
 
 
+@dataclass(frozen=True)
+class _Pruning:
+    """What reduced-cost fixing found: the pairs left, the LP it priced them with and the LP rounded."""
+
+    keep: np.ndarray
+    lp: pricing.Priced
+    plan: np.ndarray
+
+
 def _pruned(
     arrays: heur.PairArrays, cost: np.ndarray, deadline: float, columns: np.ndarray | None = None
-) -> np.ndarray | None:
+) -> _Pruning | None:
     """The pairs left by reduced-cost fixing against the rounded cut LP's plan, on the objective ``cost``;
     None when the LP does not finish in a fifth of the time left (the full model is solved then). Its column
     generation starts from ``columns`` (the pipeline's cut LP's: the same LP but for the tie-break), else from
@@ -282,7 +311,30 @@ def _pruned(
     if not lp.exact:
         return None
     plan = heur.round_lp(arrays, lp.x)
-    return model.unfixed(lp.y, float(cost[plan].sum()))
+    return _Pruning(model.unfixed(lp.y, float(cost[plan].sum())), lp, plan)
+
+
+def _proven_by_patterns(arrays: heur.PairArrays, tb: TieBreak, pruned: _Pruning,
+                        deadline: float) -> tuple[Outcome | None, float]:
+    """The canonical plan without a MIP, when the site-pattern bound (:mod:`.patterns`) on the canonical
+    objective proves a rounded plan: its value within the canonical solve's own absolute gap of the bound,
+    the criterion HiGHS's proof meets. Measured on 500 x 1,000 seeds 1-10: 7 proven in 0.4-0.65 s, where the
+    pruned MIP took 1.0-2.8 s; the other 3 go on to the MIP. Returns the proof (None when there is none) and
+    the bound (nan when none)."""
+    from . import patterns
+
+    until = time.monotonic() + PATTERN_PROOF_SHARE * (deadline - time.monotonic())
+    pb = patterns.pattern_bound(arrays, tb.cost, start=pruned.lp.cols, plans=(pruned.plan,), until=until,
+                                tol_abs=PATTERN_PROOF_TOL)
+    if not math.isfinite(pb.bound):
+        return None, math.nan
+    plans = [pruned.plan, heur.round_lp(arrays, pb.x)]
+    values = [float(tb.cost[p].sum()) for p in plans]
+    at = int(np.argmax(values))  # the first of equal ones: the same inputs give the same plan
+    if pb.bound - values[at] > tb.abs_gap:
+        return None, pb.bound
+    return (Outcome("highs-patterns", "optimal", np.sort(plans[at]), pb.bound,
+                    Text("由地块组合上界证明最优", "proven optimal by the site-pattern bound")), pb.bound)
 
 
 def solve_highs_arrays(

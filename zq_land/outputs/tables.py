@@ -208,6 +208,8 @@ def solver_frame(result: AllocationResult, *, lang: str) -> pd.DataFrame:
         (Text("快速初排方案的得分", "Score of the quick first plan"), r.greedy_objective),
         (Text("理论最高得分的估算（允许项目拆分）", "Best possible score, estimated (projects divisible)"), r.lp_bound),
         (Text("同上，不含容量组合限制", "The same, without the capacity packing limits"), r.lp_bound_plain),
+        (Text("理论最高得分的估算（按地块整体装填）", "Best possible score, estimated (whole fillings of each site)"),
+         r.pattern_bound),
         (Text("计算用时（秒）", "Computing time (s)"), round(float(r.solve_seconds), 3)),
         (Text("说明", "Message"), r.message.pick(lang)),
         *((Text("过程记录", "Note"), note.pick(lang)) for note in r.fallback_notes),

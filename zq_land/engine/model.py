@@ -104,7 +104,8 @@ class LpBound:
     reduced: np.ndarray = field(default_factory=lambda: np.zeros(0), repr=False)
     #: the bound of the LP without packing cuts when ``bound`` comes from the LP with them (array path)
     plain_bound: float = math.nan
-    #: the site-pattern bound (:mod:`.patterns`) when one was computed; ``bound`` is then the lower of the two
+    #: the site-pattern bound (:mod:`.patterns`) when one was computed, beside ``bound`` (the plan's bound is the
+    #: lower of the two)
     pattern_bound: float = math.nan
     #: the pattern LP's value of each pair (row order of ``candidates.pairs``), when it was solved; mostly whole
     pattern_x: np.ndarray = field(default_factory=lambda: np.zeros(0), repr=False)

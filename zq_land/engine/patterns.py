@@ -60,7 +60,6 @@ class PatternBound:
     k: np.ndarray = field(repr=False)  # per site, an upper bound on its best filling's value at ``u``
     x: np.ndarray = field(repr=False)  # per pair, its value in the last pattern LP (locked pairs 1)
     patterns: int = 0
-    seconds: float = 0.0
 
 
 def _room(a: PairArrays) -> tuple[np.ndarray, np.ndarray]:
@@ -76,12 +75,13 @@ def best_filling(value: np.ndarray, need: np.ndarray, room: float, floor: float 
                  ) -> tuple[float, np.ndarray | None] | None:
     """The exact 0/1 knapsack: the most ``value`` whose ``need`` fits in ``room``, and the positions taken.
 
-    Only fillings worth more than ``floor`` are looked for: when there is none, ``(floor, None)`` says
-    that the best is worth at most ``floor``. The greedy filling (by value per need) is the first
-    incumbent; Martello and Toth's reductions then fix the items that every better filling takes or leaves
-    (by the LP bound with the item left out or forced in); the rest are solved by Nemhauser and Ullmann's
-    Pareto states, pruned by the LP bound of what is left. Exact for real-valued needs. None when the
-    states would pass ``MAX_STATES``.
+    Only fillings worth more than ``floor`` are looked for. When there is none, the value returned is an
+    upper bound of the best (``floor``, or the greedy filling's value or the floor plus a relative
+    ``PATTERN_TOL``) and the filling is the greedy one when it is worth ``floor`` or more, else None. The
+    greedy filling (by value per need) is the first incumbent; Martello and Toth's reductions then fix the
+    items that every better filling takes or leaves (by the LP bound with the item left out or forced in);
+    the rest are solved by Nemhauser and Ullmann's Pareto states, pruned by the LP bound of what is left.
+    Exact for real-valued needs. None when the states would pass ``MAX_STATES``.
     """
     take = np.flatnonzero(value > 0)
     if not len(take):
@@ -228,7 +228,6 @@ def pattern_bound(
 
     from .solvers import new_highs
 
-    t0 = time.perf_counter()
     c = (a.coef if cost is None else cost).astype(np.float64)
     n, n_p, n_s = len(a.p), a.n_p, a.n_s
     room, free = _room(a)
@@ -240,7 +239,7 @@ def pattern_bound(
     none = PatternBound(math.nan, False, 0, np.zeros(n_p), np.zeros(n_s), np.zeros(n))
     if not len(fk):
         x = a.locked.astype(float)
-        return PatternBound(const, True, 0, np.zeros(n_p), np.zeros(n_s), x, 0, time.perf_counter() - t0)
+        return PatternBound(const, True, 0, np.zeros(n_p), np.zeros(n_s), x)
     h = new_highs(max(0.05, until - time.monotonic()))
     inf = highspy.kHighsInf
     h.changeObjectiveSense(highspy.ObjSense.kMaximize)
@@ -385,5 +384,4 @@ def pattern_bound(
         held = members[:len(lam)]
         np.add.at(x, np.concatenate(held), np.repeat(lam, [len(m) for m in held]))
     x[a.locked] = 1.0
-    return PatternBound(best.bound, exact, rounds, best.u, best.k, np.clip(x, 0.0, 1.0), len(members),
-                        time.perf_counter() - t0)
+    return PatternBound(best.bound, exact, rounds, best.u, best.k, np.clip(x, 0.0, 1.0), len(members))

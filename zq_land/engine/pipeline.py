@@ -94,8 +94,8 @@ LP_MIN_S_PER_PAIR: Final = 4e-6
 LP_MIN_MAX_S: Final = 2.5
 #: Share of what is then left that the plain LP (the shadow prices) may take
 PLAIN_SHARE: Final = 0.25
-#: Share of what is left after the LPs that the site-pattern bound may take (1,000 x 2,000: 1.1 s, 2,000 x 5,000:
-#: 1.6 s, 4,000 x 12,000: 3.1 s to converge on a quiet machine)
+#: Share of what is left after the LPs that the site-pattern bound may take (1,000 x 2,000: 0.5 s, 2,000 x 5,000:
+#: 1.4 s, 4,000 x 12,000: 3.0 s to converge from the cut LP's columns on 2026-12-04's machine)
 PATTERN_SHARE: Final = 0.75
 #: Pairs per project, of highest value on the least contested sites, that column generation starts from
 INITIAL_PER_PROJECT: Final = 4
@@ -642,8 +642,7 @@ def _finish(run: _Run, outcome: Outcome | None, state: _State, *, solve_s: float
     # small models' quick LP has no cuts; large models' plain LP may not have finished ("cuts only")
     plain_b = lp.plain_bound if math.isfinite(lp.plain_bound) or lp.status == "cuts only" else lp_b
     pattern_b = lp.pattern_bound
-    best_lp = min(lp_b, pattern_b) if math.isfinite(lp_b) and math.isfinite(pattern_b) else (
-        pattern_b if math.isfinite(pattern_b) else lp_b)
+    best_lp = float(np.fmin(lp_b, pattern_b))  # the lower of the two that are known
     notes = list(state.notes)
     grain = objective_grain(cand)
     if outcome is None or outcome.chosen is None:

@@ -258,9 +258,8 @@ def solve_canonical(
                                    n_cols=len(keep), options=ZONE_OPTIONS)
         first = replace(first, solver="highs",
                         chosen=None if first.chosen is None else np.sort(keep[first.chosen]))
-        if first.status != "optimal" and math.isfinite(pattern_bound):  # a bound of the plan's objective too
-            first = replace(first, bound=min(first.bound, pattern_bound) if math.isfinite(first.bound)
-                            else pattern_bound)
+        if first.status != "optimal":  # the pattern bound, when there is one, bounds the plan's objective too
+            first = replace(first, bound=float(np.fmin(first.bound, pattern_bound)))
     else:
         mip, _, _ = heur.highs_lp(arrays, relax=False, cuts=True)
         mip.col_cost_ = tb.cost.astype(np.float64)

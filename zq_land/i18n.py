@@ -681,6 +681,19 @@ STRINGS: Final[dict[str, tuple[str, str]]] = {
 
 ANCHOR_ZH: Final = {"XPeng": "小鹏汽车", "Ruiqing CATL": "瑞庆时代"}
 
+#: What found the plan, by the code ``SolveReport.solver`` and ``summary.json`` carry: HiGHS and CBC are the
+#: programs' own names, the rest said in words (a review meeting reads the workbook and the brief)
+SOLVER_WORDS: Final[dict[str, tuple[str, str]]] = {
+    "highs": ("HiGHS 混合整数规划", "HiGHS mixed-integer programming"),
+    "cbc": ("CBC 混合整数规划", "CBC mixed-integer programming"),
+    "highs-min-change": ("HiGHS 混合整数规划（第二次求解：最少调整）",
+                         "HiGHS mixed-integer programming (a second solve: the fewest moves)"),
+    "highs-patterns": ("HiGHS 线性规划，由地块整体装填上界证明最优",
+                       "HiGHS linear programming, proven optimal by the whole-filling bound of each site"),
+    "lp-core": ("HiGHS 线性规划取整及核心子问题求解", "HiGHS linear programming rounded, then its core sub-problems"),
+    "greedy": ("快速初排（逐个项目择优落位）", "the quick first plan (each project on its best site in turn)"),
+}
+
 
 def t(key: str, lang: str = "zh", **fields: object) -> str:
     """The UI string ``key`` in ``lang`` (``"zh"`` or ``"en"``), with ``{fields}`` filled in.
@@ -693,6 +706,12 @@ def t(key: str, lang: str = "zh", **fields: object) -> str:
     zh, en = STRINGS[key]
     text = en if lang == "en" else zh
     return text.format(**fields) if fields else text
+
+
+def solver_label(code: str, lang: str = "zh") -> str:
+    """What found the plan (``SolveReport.solver``'s code) in words; a code not known is shown as it is."""
+    words = SOLVER_WORDS.get(str(code).lower())
+    return str(code) if words is None else words[1 if lang == "en" else 0]
 
 
 def anchor_label(anchor: str, lang: str = "zh") -> str:

@@ -11,7 +11,7 @@ from typing import Any
 import pandas as pd
 
 from ..engine.results import AllocationResult, kpi_rows
-from ..i18n import scenario_label, t
+from ..i18n import scenario_label, solver_label, t
 from ..text import CODE_NAMES, KPI_LABELS, LABELS, STATUS_WORDS, UNITS, Text, code_label, headers
 
 ASSIGNMENT_COLUMNS = [
@@ -201,7 +201,7 @@ def solver_frame(result: AllocationResult, *, lang: str) -> pd.DataFrame:
     items = [
         (Text("情景", "Scenario"), scenario_label(result.scenario.name, lang)),
         (Text("求解状态", "Status"), status),
-        (Text("计算程序", "Optimisation program"), str(r.solver).upper().replace("HIGHS", "HiGHS")),
+        (Text("计算程序", "Optimisation program"), solver_label(r.solver, lang)),
         (Text("方案得分（亿元当量）", "Plan score (100M yuan equivalent)"), r.objective),
         (Text("理论最高得分（亿元当量）", "Best possible score (100M yuan equivalent)"), r.bound),
         (Text("与理论最高得分的差距", "Shortfall from the best possible"), r.gap),

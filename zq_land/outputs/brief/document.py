@@ -21,7 +21,7 @@ from typing import Any, Literal
 import pandas as pd
 
 from ...engine.eligibility import _scales
-from ...i18n import anchor_label, t
+from ...i18n import anchor_label, solver_label, t
 from ...text import code_words
 from ...vocab import KIND_ZH, M2_PER_MU, WAN_PER_YI
 from . import figures
@@ -523,12 +523,15 @@ class _Builder:
     def solver_sentence(self) -> str:
         sol = self.r.scenario.solver
         u = self.u
-        solver = {"highs": "HiGHS", "cbc": "CBC"}.get(str(self.s.get("solver", sol.name)).lower(), sol.name)
+        code = str(self.s.get("solver", sol.name)).lower()
+        # the program's own name, then how it found this plan when not by its MIP alone
+        solver = "CBC" if code == "cbc" else "HiGHS"
+        how = "" if code in ("highs", "cbc") else self.t("s.how", how=solver_label(code, self.lang))
         obj = _float(self.s.get("objective"))
         bound = _float(self.s.get("bound"))
         unit = self.t("s.obj_unit")
         return self.t(
-            "s.method", solver=solver, limit=u.seconds(sol.time_limit_s), gap=u.share(sol.mip_gap, 2),
+            "s.method", solver=solver, how=how, limit=u.seconds(sol.time_limit_s), gap=u.share(sol.mip_gap, 2),
             proof=self.t("s.proof") if sol.mip_gap == 0 else "",
             obj="—" if obj is None else f"{obj:,.2f}{unit}", bound="—" if bound is None else f"{bound:,.2f}{unit}",
             gap_now=u.share(self.s.get("gap"), 2), secs=u.seconds(self.s.get("solve_seconds")),

@@ -207,12 +207,13 @@ WORDS: dict[str, tuple[str, str]] = {
     "p.excl_projects": ("不参与配置的项目：{items}。", "Projects kept out: {items}."),
     "p.description": ("情景说明：{text}", "About the scenario: {text}"),
     "s.method": (
-        "采用混合整数规划模型，由 {solver} 求解器求解，时间上限 {limit}，允许相对间隙 {gap}{proof}。"
+        "采用混合整数规划模型，由 {solver} 求解器求解{how}，时间上限 {limit}，允许相对间隙 {gap}{proof}。"
         "目标值 {obj}，上界 {bound}，相对间隙 {gap_now}，求解用时 {secs}。",
-        "A mixed-integer programme solved by {solver}, time limit {limit}, relative gap allowed {gap}{proof}. "
+        "A mixed-integer programme solved by {solver}{how}, time limit {limit}, relative gap allowed {gap}{proof}. "
         "Objective {obj}, bound {bound}, gap {gap_now}, solved in {secs}.",
     ),
     "s.proof": ("（即要求证明最优）", " (optimality to be proven)"),
+    "s.how": ("（本方案：{how}）", " (this plan: {how})"),
     "s.obj_unit": ("（折合亿元）", " (100M yuan equivalent)"),
     "src.intro": (
         "本材料依据下列输入文件。SHA-256 校验值用于核对数据是否改动：文件内容不变，校验值即不变。",

@@ -305,6 +305,13 @@ def objective_grain(cand: Candidates) -> float | None:
     return None
 
 
+def within_grain(bound: float, objective: float, grain: float | None) -> bool:
+    """Whether ``bound`` proves ``objective`` optimal by the grain: every objective value is a multiple of
+    ``grain`` and the bound lies less than one above it, so no better plan exists (False without a grain or
+    with a bound not known)."""
+    return grain is not None and grain > 0 and bound - objective < grain * (1 - 1e-6)
+
+
 def abs_gap(cand: Candidates) -> float:
     grain = objective_grain(cand)
     return grain * 0.999 if grain else 1e-6

@@ -59,8 +59,12 @@ class PatternBound:
     u: np.ndarray = field(repr=False)  # per project, the price of its "at most one site" (at ``bound``)
     k: np.ndarray = field(repr=False)  # per site, an upper bound on its best filling's value at ``u``
     x: np.ndarray = field(repr=False)  # per pair, its value in the last pattern LP (locked pairs 1)
-    patterns: int = 0
     columns: tuple[np.ndarray, ...] = field(default=(), repr=False)  # every pattern's pairs, ascending
+
+    @property
+    def patterns(self) -> int:
+        """How many patterns the pattern LP held."""
+        return len(self.columns)
 
 
 def _room(a: PairArrays) -> tuple[np.ndarray, np.ndarray]:
@@ -267,7 +271,6 @@ def _new(seen: set[tuple[int, ...]], ks: np.ndarray) -> bool:
 def pattern_bound(
     a: PairArrays, cost: np.ndarray | None = None, *, start: np.ndarray | None = None,
     plans: tuple[np.ndarray, ...] = (), until: float, max_rounds: int = 200, tol_abs: float = PATTERN_ABS_TOL,
-    columns: tuple[np.ndarray, ...] = (),
 ) -> PatternBound:
     """The pattern LP's bound by column generation, until ``until`` (monotonic) or ``max_rounds``.
 
@@ -326,10 +329,6 @@ def pattern_bound(
         for ks in np.split(plan[o], cut[1:]):
             if a.need[ks].sum() <= room[a.s[ks[0]]]:
                 first[tuple(int(k) for k in np.sort(ks))] = (int(a.s[ks[0]]), np.sort(ks))
-    for ks in columns:  # patterns known already (e.g. of the same model on another objective)
-        ks = ks[free[ks]]
-        if len(ks) and a.need[ks].sum() <= room[a.s[ks[0]]]:
-            first.setdefault(tuple(ks.tolist()), (int(a.s[ks[0]]), ks))
     add(list(first.values()))
     seen = set(first)
 
@@ -431,5 +430,4 @@ def pattern_bound(
         held = members[:len(lam)]
         np.add.at(x, np.concatenate(held), np.repeat(lam, [len(m) for m in held]))
     x[a.locked] = 1.0
-    return PatternBound(best.bound, exact, rounds, best.u, best.k, np.clip(x, 0.0, 1.0), len(members),
-                        tuple(members))
+    return PatternBound(best.bound, exact, rounds, best.u, best.k, np.clip(x, 0.0, 1.0), tuple(members))

@@ -50,6 +50,7 @@ from .model import (
     plan_objective,
     relative_gap,
     trivial_bound,
+    within_grain,
 )
 from .solvers import (
     PATTERN_PROOF,
@@ -502,9 +503,8 @@ class _LargeModel:
         cand, scenario, arrays, lp, notes = run.cand, run.scenario, run.arrays, state.lp, state.notes
         n = len(cand.pairs)
         mip_deadline = self.search_deadline(run)
-        grain = objective_grain(cand)
-        if (grain and lp.pattern_bound <= lp.bound and len(state.start)
-                and lp.pattern_bound - plan_objective(cand, state.start) < grain * (1 - 1e-6)):
+        if (lp.pattern_bound <= lp.bound and len(state.start)
+                and within_grain(lp.pattern_bound, plan_objective(cand, state.start), objective_grain(cand))):
             # no plan is a grain better than the start (the pattern bound): the MIPs have nothing to find
             return Outcome("highs-patterns", "optimal", state.start, lp.pattern_bound, PATTERN_PROOF)
         # the full MIP alone can prove optimality, but only pays when it can get well past its presolve and
@@ -667,7 +667,7 @@ def _finish(run: _Run, outcome: Outcome | None, state: _State, *, solve_s: float
         stopped = outcome is not None and (outcome.status == "time_limit" or "time" in outcome.message.en)
         status: Status = "time_limit" if stopped else "feasible"
         bound = best_bound(outcome.bound if outcome else math.nan, best_lp, h_obj, trivial_bound(cand))
-        if grain and bound - h_obj < grain * (1 - 1e-6):
+        if within_grain(bound, h_obj, grain):
             bound, status = h_obj, "optimal"  # the bound proves the heuristic plan optimal
         msg = Text("求解器未给出方案，返回贪心方案", "no solver produced a plan; this is the greedy plan")
         if (status != "optimal" and not math.isfinite(best_lp)
@@ -696,7 +696,7 @@ def _finish(run: _Run, outcome: Outcome | None, state: _State, *, solve_s: float
         if status == "optimal":
             status = "feasible"
     bound = best_bound(outcome.bound, best_lp, obj, trivial_bound(cand))
-    if grain and bound - obj < grain * (1 - 1e-6):
+    if within_grain(bound, obj, grain):
         bound = obj  # every objective value is a multiple of grain: nothing better than obj exists
         # with a reference the proof must cover the kept placements too: only the solver's own proof does
         if status in ("time_limit", "feasible") and solver_name == outcome.solver and run.reference is None:

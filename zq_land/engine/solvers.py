@@ -71,8 +71,8 @@ ZONE_OPTIONS: Final[Mapping[str, object]] = {"mip_heuristic_run_feasibility_jump
 #: optimum: well under the canonical solve's absolute gap)
 PATTERN_PROOF_SHARE: Final = 0.3
 PATTERN_PROOF_TOL: Final = 1e-8
-#: Share of the time left the MIP over the patterns found may take (0.1-0.5 s at 500 x 1,000)
-PATTERN_PLAN_SHARE: Final = 0.25
+#: Share of the time left the MIP over the patterns found may take there (0.1-0.5 s at 500 x 1,000)
+PATTERN_PLAN_PROOF_SHARE: Final = 0.25
 PATTERN_PROOF: Final = Text("由地块组合上界证明最优", "proven optimal by the site-pattern bound")
 
 
@@ -345,10 +345,11 @@ def _proven_by_patterns(arrays: heur.PairArrays, tb: TieBreak, pruned: _Pruning,
     if not pb.exact:
         return None, pb.bound
     made = patterns.pattern_plan(arrays, tb.cost, pb.columns,
-                                 until=time.monotonic() + PATTERN_PLAN_SHARE * (deadline - time.monotonic()))
-    if made is None or float(tb.cost[made].sum()) <= values[at]:
+                                 until=time.monotonic() + PATTERN_PLAN_PROOF_SHARE * (deadline - time.monotonic()))
+    value = math.nan if made is None else float(tb.cost[made].sum())
+    if made is None or value <= values[at]:
         return None, pb.bound
-    if pb.bound - float(tb.cost[made].sum()) <= tb.abs_gap or (
+    if pb.bound - value <= tb.abs_gap or (
             grain_gap is not None and pb.bound - float(arrays.coef[made].sum()) <= grain_gap):
         return Outcome("highs-patterns", "optimal", made, pb.bound, PATTERN_PROOF), pb.bound
     return None, pb.bound

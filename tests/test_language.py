@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from zq_land import check_projects, code_label, header, scenario_description, scenario_label, t
-from zq_land.i18n import SAMPLE_SCENARIO_WORDS, STRINGS
+from zq_land.i18n import SAMPLE_SCENARIO_WORDS, SOLVER_WORDS, START_WORDS, STRINGS, solver_label
 from zq_land.text import LABELS
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
@@ -31,6 +31,19 @@ def test_no_optimiser_jargon_in_the_chinese_ui() -> None:
     assert not {k: zh for k, (zh, _) in STRINGS.items() if any(j in zh for j in jargon)}
     line = t("kpi.solver_line", "zh", objective="12.50", bound="12.50", gap="0.00%", seconds="1.2")
     assert line == "方案得分 12.50 亿元当量，理论最高 12.50 亿元当量，差距不超过 0.00%；计算用时 1.2 秒。"
+
+
+def test_what_found_the_plan_is_said_in_words_without_codes() -> None:
+    """Every solver code a report can carry, alone or with the start plan kept (``highs+lp-rounding``), reads in
+    Chinese with no Latin letters but the programs' names, and in English with no Chinese."""
+    codes = [*SOLVER_WORDS, *(f"{s}+{k}" for s in SOLVER_WORDS for k in START_WORDS)]
+    for code in codes:
+        zh, en = solver_label(code, "zh"), solver_label(code, "en")
+        assert not re.search(r"[A-Za-z]", zh.replace("HiGHS", "").replace("CBC", "")), zh
+        assert not CJK.search(en) and not any(part in en for part in code.split("+")), en
+    assert solver_label("highs+pattern-plan", "zh") == ("HiGHS 混合整数规划，保留更好的起始方案："
+                                                        "由地块整体装填组合成的方案")
+    assert solver_label("Other-Solver", "en") == "Other-Solver"  # a code not known is shown as it is
 
 
 def test_codes_are_words_in_english_and_names_in_chinese() -> None:

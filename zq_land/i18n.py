@@ -688,10 +688,19 @@ SOLVER_WORDS: Final[dict[str, tuple[str, str]]] = {
     "cbc": ("CBC 混合整数规划", "CBC mixed-integer programming"),
     "highs-min-change": ("HiGHS 混合整数规划（第二次求解：最少调整）",
                          "HiGHS mixed-integer programming (a second solve: the fewest moves)"),
-    "highs-patterns": ("HiGHS 线性规划，由地块整体装填上界证明最优",
+    "highs-patterns": ("HiGHS 线性规划，由按地块整体装填估算的理论最高得分证明最优",
                        "HiGHS linear programming, proven optimal by the whole-filling bound of each site"),
     "lp-core": ("HiGHS 线性规划取整及核心子问题求解", "HiGHS linear programming rounded, then its core sub-problems"),
     "greedy": ("快速初排（逐个项目择优落位）", "the quick first plan (each project on its best site in turn)"),
+}
+#: The plans a solve starts from (``code+source`` when such a plan was better than the solver's and was kept)
+START_WORDS: Final[dict[str, tuple[str, str]]] = {
+    "greedy": ("快速初排方案", "the quick first plan"),
+    "lp-rounding": ("线性规划取整的方案", "the LP rounded"),
+    "pattern-rounding": ("按地块整体装填的线性规划取整的方案", "the site-pattern LP rounded"),
+    "pattern-plan": ("由地块整体装填组合成的方案", "the plan made of whole site fillings"),
+    "earlier-plan": ("此前的方案", "an earlier plan"),
+    "highs-core": ("核心子问题的方案", "the core sub-problem's plan"),
 }
 
 
@@ -709,9 +718,15 @@ def t(key: str, lang: str = "zh", **fields: object) -> str:
 
 
 def solver_label(code: str, lang: str = "zh") -> str:
-    """What found the plan (``SolveReport.solver``'s code) in words; a code not known is shown as it is."""
-    words = SOLVER_WORDS.get(str(code).lower())
-    return str(code) if words is None else words[1 if lang == "en" else 0]
+    """What found the plan (``SolveReport.solver``'s code, ``solver+start`` when the start plan was kept) in
+    words; a code not known is shown as it is."""
+    solver, _, start = str(code).partition("+")
+    at = 1 if lang == "en" else 0
+    words = SOLVER_WORDS.get(solver.lower(), (solver, solver))[at]
+    if not start:
+        return words
+    kept = START_WORDS.get(start.lower(), (start, start))[at]
+    return f"{words}，保留更好的起始方案：{kept}" if at == 0 else f"{words}; the better start plan kept: {kept}"
 
 
 def anchor_label(anchor: str, lang: str = "zh") -> str:

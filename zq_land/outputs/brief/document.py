@@ -21,7 +21,7 @@ from typing import Any, Literal
 import pandas as pd
 
 from ...engine.eligibility import _scales
-from ...i18n import anchor_label, solver_label, t
+from ...i18n import SOLVER_WORDS, anchor_label, solver_label, t
 from ...text import code_words
 from ...vocab import KIND_ZH, M2_PER_MU, WAN_PER_YI
 from . import figures
@@ -524,9 +524,14 @@ class _Builder:
         sol = self.r.scenario.solver
         u = self.u
         code = str(self.s.get("solver", sol.name)).lower()
-        # the program's own name, then how it found this plan when not by its MIP alone
-        solver = "CBC" if code == "cbc" else "HiGHS"
-        how = "" if code in ("highs", "cbc") else self.t("s.how", how=solver_label(code, self.lang))
+        names = {"highs": "HiGHS", "cbc": "CBC"}
+        # the program's own name (the scenario's when no solver's plan came back), then how it found this plan
+        # when not by its MIP alone
+        program = code.partition("+")[0]
+        solver = ("HiGHS" if program.startswith("highs") or program == "lp-core"
+                  else names.get(program, names.get(sol.name.lower(), sol.name)))
+        told = program in SOLVER_WORDS and code not in names
+        how = self.t("s.how", how=solver_label(code, self.lang)) if told else ""
         obj = _float(self.s.get("objective"))
         bound = _float(self.s.get("bound"))
         unit = self.t("s.obj_unit")

@@ -41,6 +41,7 @@ def main() -> None:
         return
     scenario.ensure_scenario()
     scenario.resume_interrupted_run(lang, dataset)  # a run that switching the language interrupted
+    state.settle_solves(lang)  # the final plans of solves that showed an interim one
     state.apply_goto()
     state.show_flashes()
 

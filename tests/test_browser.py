@@ -302,3 +302,40 @@ def test_a_bad_upload_is_refused_in_the_browser(app_url: str, tmp_path: Path) ->
         wait_for_text(page, "列映射：指定未识别的列")  # the mapping step offers the file's headers
         assert page.get_by_text("109", exact=True).count() >= 1  # the sample is still in use
         page.screenshot(path=str(OUT_DIR / "upload_refused.png"), full_page=False)
+
+
+def test_a_long_proof_shows_the_best_plan_so_far_then_the_final_plan(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Issue 18 (every interaction under 1 s): a run whose proof takes seconds (the land-saving scenario with a
+    usable-land ratio of 0.75: 5-10 s) shows the best plan found so far, labelled as interim with its gap, then
+    the final plan in its place without another click; the downloads come with the final plan."""
+    monkeypatch.delenv("ZQ_LAND_INTERIM_S")  # the app's own setting (the other tests wait for the proof)
+    errors: list[str] = []
+    with running_app() as url, offline_page() as page:
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.goto(url, wait_until="domcontentloaded")
+        wait_for_text(page, "肇庆高新区产业用地配置")
+        page.get_by_role("tab", name="情景").click()
+        page.get_by_text("从哪个情景开始").first.wait_for(timeout=30_000)
+        page.locator("div[data-testid='stSelectbox']").filter(has_text="从哪个情景开始").first.click()
+        page.get_by_role("option", name="节约集约用地").first.click()
+        ratio = page.get_by_role("spinbutton", name="土地可用系数")
+        ratio.fill("0.75")
+        ratio.press("Enter")
+        page.wait_for_timeout(300)
+        t0 = time.monotonic()
+        page.get_by_role("button", name="运行求解").click()
+        page.get_by_text("临时方案", exact=True).first.wait_for(timeout=60_000)  # the interim plan's status card
+        first_s = time.monotonic() - t0
+        wait_for_text(page, "求解器仍在证明最优")
+        page.screenshot(path=str(OUT_DIR / "results_interim.png"), full_page=False)
+        page.get_by_role("tab", name="下载").click()
+        wait_for_text(page, "最终方案出来后提供。")
+        assert page.get_by_role("button", name="Excel 工作簿").count() == 0
+        wait_for_text(page, "已证明最优", timeout_ms=120_000)  # the final plan, with no click
+        final_s = time.monotonic() - t0
+        wait_for_text(page, "最终方案已出")
+        assert page.get_by_text("临时方案", exact=True).filter(visible=True).count() == 0
+        page.get_by_role("tab", name="下载").click()
+        page.get_by_role("button", name="Excel 工作簿").wait_for(timeout=30_000)
+        print(f"browser: first plan {first_s:.2f} s after the click, the final plan {final_s:.2f} s")
+    assert not errors, errors

@@ -128,7 +128,7 @@ def _run_pair(lang: str, data: state.DataSet) -> None:
     for name in PAIR:
         scenario = load_scenario(sample_scenarios()[name]).with_(
             sites=Path(data.sites_file.name), projects=Path(data.projects_file.name), source=None)
-        if not run_and_keep(scenario, data, lang):
+        if not run_and_keep(scenario, data, lang, interim=False):  # both final: they are compared at once
             return
     kept = state.kept_results()
     st.session_state["cmp_a"], st.session_state["cmp_b"] = kept[-2].key, kept[-1].key

@@ -6,6 +6,7 @@ this site", pins and forbids, charts and downloads. Everything is read from a ke
 from __future__ import annotations
 
 import functools
+import time
 from collections.abc import Callable
 from typing import Final
 
@@ -48,6 +49,8 @@ CHART_COLORS: Final = ("#1f4e8c", "#c9d6e8")
 FILTERS: Final = ("status", "site_kind", "industry", "zone")
 #: The sections below the map and the selected plot, as tabs (one screen instead of four).
 RESULT_TABS: Final = ("assignments", "unplaced", "alternatives", "site_use", "charts", "downloads")
+#: Seconds between the looks of an interim plan's page at its solve (the final plan then replaces it)
+PROVING_POLL_S: Final = 1.0
 
 
 def render(lang: str, data: state.DataSet, *, basemap: str, tianditu_key: str | None, offline: bool) -> None:
@@ -60,6 +63,8 @@ def render(lang: str, data: state.DataSet, *, basemap: str, tianditu_key: str | 
     key, result = current
     st.subheader(t("res.header", lang, name=plain(scenario_label(result.scenario.name, lang))))
     _stale_note(lang, data, key)
+    if result.interim:
+        _interim_note(result, key, lang)
     kpi_cards(result, lang)
     from .stability import render_result_notes
 
@@ -71,14 +76,38 @@ def render(lang: str, data: state.DataSet, *, basemap: str, tianditu_key: str | 
     with sections["unplaced"]:
         _unplaced(result, lang)
     with sections["alternatives"]:
-        alternatives.render(result, key, lang)
+        if result.interim:  # its alternatives are those of a plan about to be replaced
+            st.caption(t("res.interim_later", lang))
+        else:
+            alternatives.render(result, key, lang)
     with sections["site_use"]:
         _site_use(result, lang)
         _efficiency(result, lang)
     with sections["charts"]:
         _charts(result, lang)
     with sections["downloads"]:
-        _downloads(result, lang, basemap=basemap, tianditu_key=tianditu_key)
+        if result.interim:  # an output set is the run's result, never a plan shown on the way
+            st.subheader(t("res.downloads", lang))
+            st.caption(t("res.interim_later", lang))
+        else:
+            _downloads(result, lang, basemap=basemap, tianditu_key=tianditu_key)
+
+
+def _interim_note(result: AllocationResult, key: str, lang: str) -> None:
+    """What an interim plan is, and a clock that swaps in the final plan when its solve ends (every second)."""
+    rep = result.solve
+    gap = "–" if rep.gap != rep.gap else f"{float(rep.gap):.2%}"
+    st.info(t("res.interim", lang, objective=num(rep.objective, 2), bound=num(rep.bound, 2), gap=gap))
+
+    @st.fragment(run_every=PROVING_POLL_S)
+    def proving() -> None:
+        if state.settle_solves(lang):
+            st.rerun()  # the whole page, with the final plan
+        job = state.solving_now().get(key)
+        if job is not None:
+            st.caption(t("res.interim_clock", lang, seconds=f"{time.monotonic() - job.started:.0f}"))
+
+    proving()
 
 
 def kpi_cards(result: AllocationResult, lang: str) -> None:
@@ -99,7 +128,7 @@ def kpi_cards(result: AllocationResult, lang: str) -> None:
     row2[2].metric(kpi_header("intensity_wan_per_mu", lang), num(k.get("intensity_wan_per_mu"), 1))
     gap = rep.gap
     gap_text = "–" if gap is None or gap != gap else f"{float(gap):.2%}"  # no bound: no gap
-    row2[3].metric(t("kpi.status", lang), _status_text(rep.status, lang),
+    row2[3].metric(t("kpi.status", lang), _status_text("interim" if result.interim else rep.status, lang),
                    help=t("kpi.status_help", lang, gap=gap_text, seconds=f"{float(rep.solve_seconds):.1f}"))
     # plain words on the page; what score and bound mean, and the solver's own message, on hover
     st.caption(t("kpi.solver_line", lang, gap=gap_text, objective=num(rep.objective, 2), bound=num(rep.bound, 2),

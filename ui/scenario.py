@@ -166,14 +166,16 @@ def run_current(lang: str, data: state.DataSet) -> bool:
 PENDING_RUN = "run_pending"
 
 
-def run_and_keep(scenario: Scenario, data: state.DataSet, lang: str) -> bool:
-    """Solve ``scenario`` on ``data`` in a status box and keep the result; False (and a table) on failure."""
+def run_and_keep(scenario: Scenario, data: state.DataSet, lang: str, *, interim: bool = True) -> bool:
+    """Solve ``scenario`` on ``data`` in a status box and keep the result; False (and a table) on failure. A solve
+    that outlasts ``state.interim_after_s()`` keeps the best plan found so far, until its own result replaces it
+    (``interim=False``: wait for the solve)."""
     st.session_state[PENDING_RUN] = (scenario, data.key)
     with st.status(t("run.running", lang, name=plain(scenario_label(scenario.name, lang))), expanded=True) as box:
         st.write(t("run.step_solve", lang, solver=scenario.solver.name,
                    limit=f"{scenario.solver.time_limit_s:g}"))
         try:
-            key, result = state.run_allocation(scenario, data)
+            key, result = state.run_allocation(scenario, data, interim=interim)
         except InputError as exc:
             st.session_state.pop(PENDING_RUN, None)
             box.update(label=t("run.failed", lang), state="error")
@@ -189,8 +191,8 @@ def run_and_keep(scenario: Scenario, data: state.DataSet, lang: str) -> bool:
         state.keep_result(key, result)
         st.session_state.pop(PENDING_RUN, None)
         done = t("run.done", lang, name=plain(scenario_label(scenario.name, lang)),
-                 status=t(f"solve.{result.solve.status}", lang))
-        state.flash("success", done)
+                 status=t(f"solve.{'interim' if result.interim else result.solve.status}", lang))
+        state.flash("info" if result.interim else "success", t("run.interim", lang) if result.interim else done)
         box.update(label=done, state="complete", expanded=False)
     return True
 

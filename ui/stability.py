@@ -36,7 +36,8 @@ def render_picker(lang: str) -> None:
 def reference_key() -> str:
     """The cache key of the chosen reference run ("" for none)."""
     key = st.session_state.get(REF_KEY) or ""
-    return key if state.result_by_key(key) is not None else ""
+    result = state.result_by_key(key)
+    return key if result is not None and not result.interim else ""
 
 
 def reference_of() -> pd.DataFrame | None:

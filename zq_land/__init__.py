@@ -49,6 +49,7 @@ _MODULES: dict[str, tuple[str, ...]] = {
     ".engine.eligibility": ("Candidates", "Reason", "eligible_pairs", "why_not"),
     ".engine.model": ("Plan", "SolveReport"),
     ".engine.pipeline": ("solve_allocation",),
+    ".engine.progress": ("Progress",),
     ".engine.solvers": ("alongside_solver",),
     ".engine.results": ("AllocationResult", "Comparison", "allocate", "check_scenario_ids", "compare_results",
         "compute_kpis"),
@@ -88,7 +89,7 @@ __all__ = [
     "SITE_EFFICIENCY_COLUMNS", "SITE_TABLE_COLUMNS", "STATUS_WORDS", "STATUS_ZH", "UNITS", "AllocationResult",
     "AlternativesResult", "Basemap", "Candidates", "Comparison", "DataSetInfo", "Decision", "DecisionConflict",
     "InputError", "Label", "Lang", "OutputHelper", "ParetoResult", "PdfUnavailableError", "Plan", "Policy", "Problem",
-    "ReadResult",
+    "Progress", "ReadResult",
     "Reason", "ReplayOutcome", "RunInfo", "RunRecord", "Scenario", "SolveReport", "SolverError", "SolverSettings",
     "Stability", "Store", "StoreError", "SweepFailed", "SweepInfo", "SweepResult", "Text", "TimelineResult",
     "Uncertainty", "ValidationReport", "Weights", "ZqLandError", "__version__", "add_decision", "adopt_run", "allocate",
@@ -128,6 +129,7 @@ if TYPE_CHECKING:  # what mypy and editors see; at run time the names come from 
     from .engine.eligibility import Candidates, Reason, eligible_pairs, why_not
     from .engine.model import Plan, SolveReport
     from .engine.pipeline import solve_allocation
+    from .engine.progress import Progress
     from .engine.results import (
         AllocationResult,
         Comparison,

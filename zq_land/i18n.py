@@ -243,12 +243,17 @@ STRINGS: Final[dict[str, tuple[str, str]]] = {
     "run.step_solve": ("构建模型并用 {solver} 求解（时间上限 {limit} 秒）…",
                        "Building the model and solving with {solver} (time limit {limit} s)..."),
     "run.done": ("求解完成：{name}（{status}）", "Solved: {name} ({status})"),
+    "run.proven": ("最终方案已出，替换了临时方案（点击运行后 {seconds} 秒；{status}）",
+                   "The final plan is in and has replaced the interim one ({seconds} s after the click; {status})"),
+    "run.interim": ("已显示目前找到的最好方案；求解器仍在证明最优",
+                    "The best plan found so far is shown; the solver is still proving the optimum"),
     "run.failed": ("无法求解", "Could not solve"),
     "run.crashed": ("求解出错：{error}", "The solver failed: {error}"),
     "solve.optimal": ("已证明最优", "proven optimal"),
     "solve.feasible": ("可行（未证明最优）", "feasible (not proven optimal)"),
     "solve.infeasible": ("无可行解", "infeasible"),
     "solve.time_limit": ("达到时间上限", "time limit reached"),
+    "solve.interim": ("临时方案", "interim"),
     # results page
     "res.none": ("尚无结果：请在“情景”页设置并运行，或直接运行当前情景。",
                  "No result yet: set a scenario on the Scenario page and run it, or run the current one."),
@@ -257,6 +262,16 @@ STRINGS: Final[dict[str, tuple[str, str]]] = {
                   "This result does not match the Scenario page (settings or data changed, or it came from "
                   "the Compare page): run again to see the change."),
     "res.rerun": ("按当前情景重新运行", "Run the current scenario"),
+    "res.interim": ("临时方案：这是求解器目前找到的最好方案，得分 {objective} 亿元当量，"
+                    "与理论最高（{bound}）的差距不超过 {gap}。求解器仍在证明最优，完成后本页自动换为最终方案；"
+                    "“备选地块”、下载与汇报材料随最终方案提供。",
+                    "An interim plan: the best the solver has found so far, score {objective} (100M yuan equivalent), "
+                    "within {gap} of the best possible ({bound}). The solver is still proving the optimum and this "
+                    "page shows the final plan when it ends; the alternative plots, the downloads and the brief "
+                    "come with the final plan."),
+    "res.interim_clock": ("求解器仍在工作：点击运行后已 {seconds} 秒", "The solver is still working: {seconds} s since "
+                          "the click"),
+    "res.interim_later": ("最终方案出来后提供。", "Available once the final plan is in."),
     "kpi.investment_help": ("计划投资共 {total} 亿元，已落位 {share}",
                             "{share} of {total} (100M yuan) planned"),
     "kpi.status": ("求解状态", "Result status"),

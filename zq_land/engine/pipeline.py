@@ -29,7 +29,7 @@ import pulp
 
 from .._errors import input_error
 from ..scenario import Scenario
-from ..text import Text
+from ..text import EMPTY, Text
 from . import heuristics as heur
 from . import model as engine_model  # its ARRAY_PAIRS is read at each call (tests change it)
 from . import patterns, pricing
@@ -52,6 +52,7 @@ from .model import (
     trivial_bound,
     within_grain,
 )
+from .progress import INTERIM, Progress
 from .solvers import (
     PATTERN_PROOF,
     Outcome,
@@ -121,6 +122,7 @@ def solve_allocation(
     time_limit_s: float | None = None,
     starts: Sequence[pd.DataFrame] = (),
     reference: pd.DataFrame | None = None,
+    progress: Progress | None = None,
 ) -> Plan:
     """Place the projects on the sites as well as the scenario's weights allow.
 
@@ -147,6 +149,9 @@ def solve_allocation(
         A reference plan (``project_id``, ``site_id``): among the plans that keep at least
         (1 - ``scenario.stability.max_loss_share``) of the optimum, the one that moves the fewest of its
         placed projects (small models; proven when the status is ``optimal``).
+    progress
+        Where the plans found on the way are offered (:mod:`.progress`): the start plan once the LP bound is
+        known, then each improving plan of the MIP. Listening changes nothing in the plan returned.
 
     Returns
     -------
@@ -165,8 +170,14 @@ def solve_allocation(
     step: _Step = _LargeModel() if _is_large(run) else _SmallModel(projects)
     state = step.bound(run)
     _choose_start(run, state, noted=isinstance(step, _LargeModel))
+    if progress is not None:
+        run.progress = progress
+        progress.attach(lambda chosen: _interim(run, state, chosen))
+        progress.offer(state.start, float(run.arrays.coef[state.start].sum()))
     _trace(run.started, f"start plan: {state.source}")
     outcome = step.search(run, state)
+    if progress is not None:
+        progress.close()
     plan = _unfinished(run, _finish(run, outcome, state, solve_s=time.perf_counter() - state.t1))
     _trace(run.started, f"plan: {plan.report.status}, {plan.report.objective:.4f}, bound {plan.report.bound:.4f}")
     return plan
@@ -205,6 +216,7 @@ class _Run:
     prior: np.ndarray | None  # the best earlier plan, repaired to this scenario
     reference: pd.DataFrame | None = None  # the plan to move the fewest projects of
     best_fit_done: bool = True  # large models make the best-fit plan after the LP (bound first)
+    progress: Progress | None = None  # where the plans found on the way are offered
 
     @property
     def deadline(self) -> float:
@@ -374,7 +386,8 @@ class _SmallModel:
                     outcome = solve_canonical(cand, run.arrays, scenario, deadline=run.deadline,
                                               reference=run.reference,
                                               max_loss_share=scenario.stability.max_loss_share,
-                                              prune=self.zone_scale(run), columns=self.columns)
+                                              prune=self.zone_scale(run), columns=self.columns,
+                                              progress=run.progress)
                 else:
                     if model is None:  # zone scale: only CBC needs the PuLP model (0.2-0.4 s at 17.8k pairs)
                         model = self.model = build_model(cand, self.projects, scenario)
@@ -648,6 +661,19 @@ def _trivial_note(cand: Candidates) -> Text:
     return Text(f"唯一已知的上界是不计容量的平凡上界 {b:.4f}（每个项目都放在其最好的地块上），不据此计算差距",
                 f"the only bound known is the trivial one, {b:.4f}, which ignores the capacities (every project on "
                 "its best site); no gap is quoted against it")
+
+
+def _interim(run: _Run, state: _State, chosen: np.ndarray) -> Plan:
+    """The plan of the pairs ``chosen`` while the solve goes on (:mod:`.progress`): the report :func:`_finish`
+    would give it against the bounds known, never ``optimal`` (the proof, and the canonical plan among equally
+    good ones, are the solve's to give), its message saying that the solver is still at work."""
+    plan = _unfinished(run, _finish(run, Outcome(run.solver, "feasible", np.sort(chosen), math.nan, EMPTY), state,
+                                    solve_s=time.perf_counter() - state.t1))
+    rep = plan.report
+    gap = Text(f"，与上界相对差距 {rep.gap:.2%}", f"; relative gap to the bound {rep.gap:.2%}") \
+        if math.isfinite(rep.gap) else EMPTY
+    status: Status = "feasible" if rep.status == "optimal" else rep.status
+    return replace(plan, report=replace(rep, status=status, message=Text(INTERIM.zh + gap.zh, INTERIM.en + gap.en)))
 
 
 def _finish(run: _Run, outcome: Outcome | None, state: _State, *, solve_s: float) -> Plan:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -29,6 +29,7 @@ from . import rules as R
 if TYPE_CHECKING:
     from .eligibility import Candidates
     from .model import Plan, SolveReport
+    from .progress import Progress
 
 @dataclass(frozen=True)
 class AllocationResult:
@@ -53,6 +54,8 @@ class AllocationResult:
     reference: pd.DataFrame | None = None
     #: the projects placed differently from the reference (``stability.MOVE_COLUMNS``), None without one
     moves: pd.DataFrame | None = None
+    #: a plan shown while the solve goes on (:mod:`.progress`), never kept, saved or exported as the run's result
+    interim: bool = False
 
     @property
     def kept_and_moved(self) -> tuple[int | None, int | None]:
@@ -118,6 +121,7 @@ def allocate(
     started: float | None = None,
     reference: pd.DataFrame | None = None,
     warnings: Sequence[str] = (),
+    progress: Progress | None = None,
 ) -> AllocationResult:
     """Run a scenario: read its inputs (unless given), solve, explain, and gather the KPIs.
 
@@ -130,6 +134,10 @@ def allocate(
     ``reference`` (else the scenario's ``[stability] reference`` file) is the plan to move the fewest
     projects of. Every warning of the readers is kept in the result (``warnings``); a caller that read
     the tables itself passes their warnings in ``warnings``.
+
+    ``progress`` (:class:`~zq_land.engine.progress.Progress`) lets another thread see the best plan found so far
+    as an interim result (``interim`` set, status ``feasible``, its gap to the bound known) while this call runs;
+    the result returned is the same with or without it.
 
     Raises
     ------
@@ -183,8 +191,12 @@ def allocate(
     if reference is not None:
         notes += _reference_warnings(reference, projects, scenario)
     left = scenario.solver.time_limit_s - (time.monotonic() - started)
+    if progress is not None:
+        shown = list(notes)  # the solve's message says the plan is interim, and its gap
+        progress.wrap(lambda plan: replace(_results(scenario, sites, projects, plan, reference, shown, inputs, t0),
+                                           interim=True))
     plan = solve_allocation(sites, projects, scenario, starts=starts, time_limit_s=max(MIN_SOLVE_S, left),
-                            reference=reference)
+                            reference=reference, progress=progress)
     if plan.report.status in ("time_limit", "feasible"):
         limit = f"{plan.report.time_limit_s:g}"
         notes.append(f"[警告 WARNING] 求解: 求解器未证明最优（{plan.report.status}，时限 {limit} 秒），"

@@ -38,6 +38,7 @@ from .eligibility import Candidates
 from .model import DUAL_COLUMNS, LpBound, Status, abs_gap, build_model, plan_objective
 
 if TYPE_CHECKING:
+    from .progress import Progress
     from .stability import TieBreak
 
 #: Seconds past the time limit after which a solver that has not stopped is abandoned.
@@ -222,11 +223,13 @@ def solve_highs(
 def solve_canonical(
     cand: Candidates, arrays: heur.PairArrays, scenario: Scenario, *, deadline: float,
     reference: pd.DataFrame | None = None, max_loss_share: float = 0.0, prune: bool = False,
-    columns: np.ndarray | None = None,
+    columns: np.ndarray | None = None, progress: Progress | None = None,
 ) -> Outcome:
     """The canonical plan (:mod:`.stability`): one HiGHS run in a fixed configuration (one thread, seed 0,
     no start plan, packing cuts as rows) on the objective with its tie-break; with a reference plan and
     ``max_loss_share`` > 0, a second run keeps (1 - share) of the optimum and maximises the kept placements.
+
+    ``progress`` (:mod:`.progress`) is offered each improving plan of the MIPs as HiGHS finds it.
 
     Measured on the five bundled scenarios (``docs/TRUST.md``): one plan each, the whole command 0.97x the
     race's time (alternated in one run, a loaded 2-core machine); the race gave ``review_2022_recorded`` two plans.
@@ -259,7 +262,7 @@ def solve_canonical(
         # of the full model (a deterministic function of the inputs: the same inputs give the same plan)
         small = pricing.PairLp(arrays, cuts=True, cost=tb.cost).highs_model(keep, integer=True)
         first = solve_highs_arrays(small, cand, fixed, deadline=deadline, warm=None, gap_abs=tb.abs_gap,
-                                   n_cols=len(keep), options=ZONE_OPTIONS)
+                                   n_cols=len(keep), options=ZONE_OPTIONS, progress=progress, index=keep)
         first = replace(first, solver="highs",
                         chosen=None if first.chosen is None else np.sort(keep[first.chosen]))
         if first.status != "optimal":  # the pattern bound, when there is one, bounds the plan's objective too
@@ -267,7 +270,8 @@ def solve_canonical(
     else:
         mip, _, _ = heur.highs_lp(arrays, relax=False, cuts=True)
         mip.col_cost_ = tb.cost.astype(np.float64)
-        first = solve_highs_arrays(mip, cand, fixed, deadline=deadline, warm=None, gap_abs=tb.abs_gap)
+        first = solve_highs_arrays(mip, cand, fixed, deadline=deadline, warm=None, gap_abs=tb.abs_gap,
+                                   progress=progress)
         first = replace(first, solver="highs")
     if first.status == "optimal" and first.chosen is not None:
         # HiGHS's bound is the perturbed objective's; the proof says the plan's own objective is the optimum
@@ -278,11 +282,13 @@ def solve_canonical(
     mip, _, _ = heur.highs_lp(arrays, relax=False, cuts=True)
     coef = cand.pairs["coefficient"].to_numpy(float)
     z = float(coef[first.chosen].sum())
+    if progress is not None:  # the optimum is known: it stands in while the fewest moves are sought
+        progress.offer(first.chosen, z)
     floor = (1.0 - max_loss_share) * z - 1e-9 * max(1.0, abs(z))
     cost2, gap2 = second_stage(cand, tb)
     mip.col_cost_ = cost2.astype(np.float64)
     second = solve_highs_arrays(mip, cand, fixed, deadline=deadline, warm=first.chosen, gap_abs=gap2,
-                                gap_rel=0.0, objective_floor=(coef, floor))
+                                gap_rel=0.0, objective_floor=(coef, floor), progress=progress)
     if second.chosen is None or float(coef[second.chosen].sum()) < floor - 1e-9:
         return replace(first, message=Text("最少调整的第二次求解未给出方案，保留最优方案",
                                            "the minimal-change solve gave no plan; the optimal plan is kept"))
@@ -359,8 +365,11 @@ def solve_highs_arrays(
     mip: Any, cand: Candidates, scenario: Scenario, *, deadline: float, warm: np.ndarray | None,
     n_cols: int | None = None, stop: threading.Event | None = None, gap_abs: float | None = None,
     gap_rel: float | None = None, objective_floor: tuple[np.ndarray, float] | None = None,
-    options: Mapping[str, object] | None = None,
+    options: Mapping[str, object] | None = None, progress: Progress | None = None,
+    index: np.ndarray | None = None,
 ) -> Outcome:
+    """One HiGHS MIP over ``mip`` (whose columns are the pairs, or the pairs ``index`` names), within ``deadline``;
+    each improving plan is offered to ``progress`` as HiGHS finds it (its callback only observes)."""
     import highspy
 
     settings = scenario.solver
@@ -379,7 +388,12 @@ def solve_highs_arrays(
         vals = np.zeros(n)
         vals[warm] = 1.0
         h.setSolution(n, np.arange(n, dtype=np.int32), vals)
-    how = run_highs(h, deadline, stop, mip=True)
+    if progress is None:
+        how = run_highs(h, deadline, stop, mip=True)
+    else:
+        _listen(h, progress, cand.pairs["coefficient"].to_numpy(float), index)
+        with progress.solving():
+            how = run_highs(h, deadline, stop, mip=True)
     if how == "abandoned":
         return Outcome("highs", "none", None, math.nan, ABANDONED["HiGHS"])
     hs = highspy.HighsModelStatus
@@ -400,6 +414,20 @@ def solve_highs_arrays(
     else:
         return Outcome("highs", "none", None, bound, Text.same(f"HiGHS status {ms}"))
     return Outcome("highs", st, chosen, bound, EMPTY if chosen is not None else NO_PLAN)
+
+
+def _listen(h: Any, progress: Progress, coef: np.ndarray, index: np.ndarray | None) -> None:
+    """Offer HiGHS's improving plans to ``progress``: the callback runs in HiGHS's thread, reads only the plan
+    HiGHS hands it and the objective's coefficients, and never fails the solve."""
+
+    def improving(event: Any) -> None:
+        with contextlib.suppress(Exception):
+            x = np.flatnonzero(np.asarray(event.data_out.mip_solution, float) > 0.5)
+            if index is not None:
+                x = index[x]
+            progress.offer(x, float(coef[x].sum()))
+
+    h.cbMipImprovingSolution.subscribe(improving)
 
 
 def solve_cbc(model: pulp.LpProblem, cand: Candidates, scenario: Scenario, *, deadline: float) -> Outcome:

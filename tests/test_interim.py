@@ -1,0 +1,181 @@
+"""Interim plans (issue 18: every interaction under 1 s): a solve that outlasts a moment shows the best plan found so
+far, labelled as not yet proven with its gap to a real bound, and its own result replaces it when it ends.
+
+The core (:class:`zq_land.Progress` through ``allocate``) and the app (``streamlit.testing``): a planner clicking
+"run" on settings whose proof takes seconds sees a plan at once, told what it is, with nothing to download or
+compare until the final plan is in; the final plan is the one the same settings give without any of this.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+from conftest import app_page
+
+from zq_land import Progress, allocate, assignments_csv_bytes, load_scenario, read_projects, read_sites
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="module")
+def sample() -> tuple[Any, Any, Any]:
+    """The land-saving scenario on the bundled sample (its proof takes 1-3 s on this machine) and the tables."""
+    sc = load_scenario(ROOT / "scenarios" / "land_saving.toml")
+    return sc, read_sites(sc.sites), read_projects(sc.projects)
+
+
+def _watched(sc: Any, sites: Any, projects: Any) -> tuple[Any, list[tuple[float, Any]]]:
+    """The result of ``allocate`` with a progress, and every interim result seen while it ran (polled as the app
+    does, from another thread)."""
+    progress = Progress()
+    box: dict[str, Any] = {}
+
+    def solve() -> None:
+        try:
+            box["result"] = allocate(sc, sites=sites, projects=projects, progress=progress)
+        except BaseException as exc:  # re-raised below, in the test's thread
+            box["error"] = exc
+
+    thread = threading.Thread(target=solve)
+    t0 = time.monotonic()
+    thread.start()
+    seen: list[tuple[float, Any]] = []
+    while thread.is_alive():
+        r = progress.latest()
+        if r is not None and (not seen or r is not seen[-1][1]):
+            seen.append((time.monotonic() - t0, r))
+        thread.join(0.05)
+    if "error" in box:
+        raise box["error"]
+    return box["result"], seen
+
+
+def test_interim_plans_are_real_plans_with_a_real_bound_and_the_final_plan_is_unchanged(sample: Any) -> None:
+    sc, sites, projects = sample
+    final, seen = _watched(sc, sites, projects)
+    plain = allocate(sc, sites=sites, projects=projects)
+    # listening changes nothing: the same inputs give the same plan, proven
+    assert final.solve.status == "optimal" and not final.interim
+    assert assignments_csv_bytes(final) == assignments_csv_bytes(plain)
+    assert seen, "a proof of a second or more shows at least one plan on the way"
+    best = final.solve.objective
+    values = []
+    for _, r in seen:
+        rep = r.solve
+        assert r.interim and rep.status == "feasible"
+        assert "临时方案" in rep.message.zh and "interim" in rep.message.en
+        assert rep.objective <= best + 1e-6  # no better than the optimum ...
+        assert rep.bound >= best - 1e-6  # ... and its bound is a real one: the optimum lies below it
+        assert rep.gap == pytest.approx((rep.bound - rep.objective) / abs(rep.objective), rel=1e-6)
+        # a plan the rules allow: every project on one site at most, no site over its capacity
+        placed = r.assignments[r.assignments["status"] == "placed"]
+        assert placed["project_id"].is_unique
+        use = r.site_use
+        assert (use["used"] <= use["capacity"] * (1 + 1e-9) + 1e-9).all()
+        assert r.kpis["projects_placed"] == len(placed)
+        values.append(rep.objective)
+    assert values == sorted(values)  # each plan shown is at least as good as the one before
+
+
+def test_progress_keeps_the_best_plan_and_makes_results_only_while_the_solver_runs() -> None:
+    progress = Progress()
+    made: list[np.ndarray] = []
+    progress.attach(lambda chosen: made.append(chosen) or ("plan", tuple(chosen)))
+    progress.wrap(lambda plan: ("result", plan))
+    assert progress.latest() is None  # nothing offered yet
+    progress.offer(np.array([3, 1]), 10.0)
+    assert progress.latest() is None  # the solver is not inside HiGHS: the tables are not free to read
+    with progress.solving():
+        assert progress.latest() == ("result", ("plan", (3, 1)))
+        progress.offer(np.array([2]), 9.0)  # worse: not kept
+        assert progress.latest() == ("result", ("plan", (3, 1)))
+        assert len(made) == 1  # the same plan is not made twice
+        progress.offer(np.array([4]), 11.0)
+        assert progress.latest() == ("result", ("plan", (4,)))
+    assert progress.value == 11.0
+    progress.close()
+    progress.offer(np.array([5]), 12.0)  # the solve is finishing: nothing more is taken
+    assert progress.value == 11.0
+    assert progress.latest() == ("result", ("plan", (4,)))  # the last one made
+
+
+def _slow_settings(at: Any) -> Any:
+    """The scenario page set to the land-saving scenario with a usable-land ratio of 0.75 (a proof of 5-10 s)."""
+    at.selectbox(key="sc_base").select("land_saving").run()
+    at.number_input(key="sc_ratio").set_value(0.75).run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def test_run_shows_the_best_plan_so_far_then_the_final_plan(monkeypatch: pytest.MonkeyPatch, sample: Any) -> None:
+    from ui import state
+
+    monkeypatch.setenv(state.INTERIM_ENV, "0.3")
+    state.forget_proven()
+    at = app_page("情景", "Scenario")
+    at.button(key="btn_run").click().run()  # the recorded plan: proven in a moment, no interim plan
+    first = at.session_state["results_cache"][at.session_state["current_result"]]
+    assert not first.interim and first.solve.status == "optimal"
+    at.session_state["nav"] = "情景"
+    at.run()
+    _slow_settings(at)
+    at.button(key="btn_run").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    key = at.session_state["current_result"]
+    shown = at.session_state["results_cache"][key]
+    assert shown.interim and shown.solve.status == "feasible"
+    job = at.session_state["solving"][key]
+    assert not job.future.done()
+    # the planner is told what the plan is: not proven, its score, the best possible, the gap
+    info = " ".join(i.value for i in at.info)
+    assert "临时方案" in info and "求解器仍在证明最优" in info and "%" in info
+    assert any(m.value == "临时方案" for m in at.metric)
+    # nothing to take away or compare yet: the compare page still has one result only
+    assert not at.get("download_button")
+    at.session_state["nav"] = "对比"
+    at.run()
+    assert any("需要至少两个结果" in i.value for i in at.info)
+    final_expected = job.future.result()  # the page's clock then finds the solve done
+    at.session_state["nav"] = "结果"
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    final = at.session_state["results_cache"][key]
+    assert not final.interim and final.solve.status == "optimal"
+    assert assignments_csv_bytes(final) == assignments_csv_bytes(final_expected)
+    assert key not in at.session_state["solving"]
+    assert any("最终方案已出" in s.value for s in at.success)
+    assert not any("临时方案" in i.value for i in at.info)
+    assert state.proven_result(key) is not None  # kept for every session once proven
+    # the same settings solved on their own give that plan
+    _, sites, projects = sample
+    again = allocate(final.scenario, sites=sites, projects=projects)
+    assert assignments_csv_bytes(again) == assignments_csv_bytes(final)
+    at.session_state["nav"] = "对比"
+    at.run()
+    assert at.selectbox(key="cmp_b").value == key  # now comparable
+    state.forget_proven()
+
+
+def test_the_interim_note_is_whole_english(monkeypatch: pytest.MonkeyPatch) -> None:
+    from ui import state
+
+    monkeypatch.setenv(state.INTERIM_ENV, "0.3")
+    state.forget_proven()
+    at = _slow_settings(app_page("情景", "Scenario", "en"))
+    at.button(key="btn_run").click().run()
+    key = at.session_state["current_result"]
+    assert at.session_state["results_cache"][key].interim
+    info = " ".join(i.value for i in at.info)
+    assert "An interim plan" in info and "still proving the optimum" in info
+    assert not any("\u4e00" <= ch <= "\u9fff" for ch in info)  # no Chinese in the English note
+    assert any(m.value == "interim" for m in at.metric)
+    at.session_state["solving"][key].future.result()
+    at.run()
+    assert not at.session_state["results_cache"][key].interim
+    assert any("The final plan is in" in s.value for s in at.success)
+    state.forget_proven()

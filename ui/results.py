@@ -61,6 +61,8 @@ def render(lang: str, data: state.DataSet, *, basemap: str, tianditu_key: str | 
         _rerun_button(lang, data)
         return
     key, result = current
+    if result.interim and state.refresh_interim(key):  # the solver has found a better plan since
+        result = state.result_by_key(key) or result
     st.subheader(t("res.header", lang, name=plain(scenario_label(result.scenario.name, lang))))
     _stale_note(lang, data, key)
     if result.interim:
@@ -94,15 +96,16 @@ def render(lang: str, data: state.DataSet, *, basemap: str, tianditu_key: str | 
 
 
 def _interim_note(result: AllocationResult, key: str, lang: str) -> None:
-    """What an interim plan is, and a clock that swaps in the final plan when its solve ends (every second)."""
+    """What an interim plan is, and a clock that swaps in the final plan when its solve ends, or a better interim one
+    when the solver has found it (looked at every second)."""
     rep = result.solve
     gap = "–" if rep.gap != rep.gap else f"{float(rep.gap):.2%}"
     st.info(t("res.interim", lang, objective=num(rep.objective, 2), bound=num(rep.bound, 2), gap=gap))
 
     @st.fragment(run_every=PROVING_POLL_S)
     def proving() -> None:
-        if state.settle_solves(lang):
-            st.rerun()  # the whole page, with the final plan
+        if state.settle_solves(lang) or state.refresh_interim(key):
+            st.rerun()  # the whole page, with the final plan or a better interim one
         job = state.solving_now().get(key)
         if job is not None:
             st.caption(t("res.interim_clock", lang, seconds=f"{time.monotonic() - job.started:.0f}"))

@@ -63,6 +63,9 @@ INTERIM_AFTER_S: float | None = 0.4
 INTERIM_ENV: Final = "ZQ_LAND_INTERIM_S"
 #: ... and at most this long more for a first plan when there is none yet (then "run" waits for the solve)
 INTERIM_WAIT_MAX_S: Final = 1.5
+#: An interim plan on the page is replaced by a better one the solver found, at most this often (seconds): each
+#: redraws the page (0.2-0.3 s) and takes 0.06-0.15 s to make
+INTERIM_REFRESH_S: Final = 3.0
 #: Session key of the solves "run" started whose result is not yet in: {result key: Solving}
 SOLVING: Final = "solving"
 #: The two lists of (project, site) pairs the planner edits.
@@ -103,7 +106,7 @@ class DataSet:
         return f"{self.sites_file.sha256[:16]}-{self.projects_file.sha256[:16]}"
 
 
-@dataclass(frozen=True)
+@dataclass
 class Solving:
     """A solve "run" started that is still going on: its future, where its plans are offered, what it solves."""
 
@@ -112,6 +115,7 @@ class Solving:
     scenario: Scenario
     data: DataSet
     started: float  # time.monotonic() at the click
+    shown_at: float = 0.0  # time.monotonic() when its interim plan on the page was made
 
 
 @dataclass(frozen=True)
@@ -409,8 +413,8 @@ def run_allocation(scenario: Scenario, data: DataSet, *, interim: bool = True) -
         result = dataclasses.replace(known, scenario=scenario)
         _record(key, result, data)
     else:
-        started = time.monotonic()
         under_way = solving.pop(key, None)
+        started = time.monotonic() if under_way is None else under_way.started  # the clock counts from the first click
         if under_way is not None:
             future, progress = under_way.future, under_way.progress
         elif (ahead := _ahead_solve(key)) is not None:
@@ -431,7 +435,7 @@ def run_allocation(scenario: Scenario, data: DataSet, *, interim: bool = True) -
             keep_proven(key, result)
             _record(key, result, data)
         else:
-            solving[key] = Solving(future, progress, scenario, data, started)
+            solving[key] = Solving(future, progress, scenario, data, started, time.monotonic())
             result = dataclasses.replace(shown, scenario=scenario, inputs=_inputs(data))
     _cache(cache, key, result)
     return key, result
@@ -489,6 +493,29 @@ def _record(key: str, result: AllocationResult, data: DataSet) -> None:
 def solving_now() -> dict[str, Solving]:
     """The solves "run" started in this session whose result is not yet in, by result key."""
     return dict(st.session_state.get(SOLVING, {}))
+
+
+def refresh_interim(key: str) -> bool:
+    """Replace the interim plan of ``key`` by the better one its solve has found since (at most every
+    ``INTERIM_REFRESH_S``); whether it did."""
+    job = st.session_state.get(SOLVING, {}).get(key)
+    cache: dict[str, AllocationResult] = st.session_state.get(RESULTS, {})
+    shown = cache.get(key)
+    if job is None or shown is None or not shown.interim or job.future.done():
+        return False
+    now = time.monotonic()
+    if now - job.shown_at < INTERIM_REFRESH_S or not job.progress.value > shown.solve.objective + 1e-9:
+        return False
+    try:
+        newer = job.progress.latest()
+    except Exception:  # a better interim plan that cannot be made: the one shown stays until the final plan
+        job.shown_at = now
+        return False
+    if newer is None or not newer.solve.objective > shown.solve.objective + 1e-9:
+        return False
+    cache[key] = dataclasses.replace(newer, scenario=job.scenario, inputs=_inputs(job.data))
+    job.shown_at = now
+    return True
 
 
 def settle_solves(lang: str) -> list[str]:

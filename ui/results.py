@@ -131,7 +131,7 @@ def kpi_cards(result: AllocationResult, lang: str) -> None:
     row2[2].metric(kpi_header("intensity_wan_per_mu", lang), num(k.get("intensity_wan_per_mu"), 1))
     gap = rep.gap
     gap_text = "–" if gap is None or gap != gap else f"{float(gap):.2%}"  # no bound: no gap
-    row2[3].metric(t("kpi.status", lang), _status_text("interim" if result.interim else rep.status, lang),
+    row2[3].metric(t("kpi.status", lang), _status_text(state.status_of(result), lang),
                    help=t("kpi.status_help", lang, gap=gap_text, seconds=f"{float(rep.solve_seconds):.1f}"))
     # plain words on the page; what score and bound mean, and the solver's own message, on hover
     st.caption(t("kpi.solver_line", lang, gap=gap_text, objective=num(rep.objective, 2), bound=num(rep.bound, 2),

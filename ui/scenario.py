@@ -191,7 +191,7 @@ def run_and_keep(scenario: Scenario, data: state.DataSet, lang: str, *, interim:
         state.keep_result(key, result)
         st.session_state.pop(PENDING_RUN, None)
         done = t("run.done", lang, name=plain(scenario_label(scenario.name, lang)),
-                 status=t(f"solve.{'interim' if result.interim else result.solve.status}", lang))
+                 status=t(f"solve.{state.status_of(result)}", lang))
         state.flash("info" if result.interim else "success", t("run.interim", lang) if result.interim else done)
         box.update(label=done, state="complete", expanded=False)
     return True

@@ -299,17 +299,15 @@ def forget_proven() -> None:
     with _PROVEN_LOCK:
         _PROVEN.clear()
         _generation += 1
-        for future in _AHEAD.values():
+        for future, _ in _AHEAD.values():
             future.cancel()
         _AHEAD.clear()
-        _AHEAD_PROGRESS.clear()
 
 
 #: Solves ahead under way, by result key: the settings shown on the scenario page, solved in the background
-#: while the planner reads them, so that the click on "run" finds the plan made or in the making.
-_AHEAD: dict[str, Future[AllocationResult]] = {}
-#: ... where each offers the plans it finds (a click during the solve shows the best so far)
-_AHEAD_PROGRESS: dict[str, Progress] = {}
+#: while the planner reads them, so that the click on "run" finds the plan made or in the making; each with where
+#: it offers the plans it finds (a click during the solve shows the best so far).
+_AHEAD: dict[str, tuple[Future[AllocationResult], Progress]] = {}
 #: The solves "run" starts (the page waits for them up to ``INTERIM_AFTER_S``, then shows the best plan so far)
 _RUN_POOL = ThreadPoolExecutor(max_workers=4, thread_name_prefix="zq-land-run")
 #: One solve ahead at a time for the process (the executor starts its thread at the first one).
@@ -334,13 +332,14 @@ def solve_ahead(scenario: Scenario, data: DataSet) -> None:
     with _PROVEN_LOCK:
         if key in _PROVEN or key in _AHEAD:
             return
-        for k in [k for k, f in _AHEAD.items() if f.cancel()]:  # not started: the newest settings go first
+        for k in [k for k, (f, _) in _AHEAD.items() if f.cancel()]:  # not started: the newest settings go first
             _AHEAD.pop(k)
         # tables of its own: pandas caches and consolidates a frame's columns in place, which the page's own
         # use of the session's tables must not meet half done
         own = _own_tables(data)
-        progress = _AHEAD_PROGRESS[key] = Progress()
-        _AHEAD[key] = _AHEAD_POOL.submit(_solve_ahead, key, scenario, own, reference, _generation, progress)
+        progress = Progress()
+        _AHEAD[key] = (_AHEAD_POOL.submit(_solve_ahead, key, scenario, own, reference, _generation, progress),
+                       progress)
 
 
 def _own_tables(data: DataSet) -> DataSet:
@@ -362,21 +361,17 @@ def _solve_ahead(key: str, scenario: Scenario, data: DataSet, reference: pd.Data
         with _PROVEN_LOCK:
             if generation == _generation:
                 _AHEAD.pop(key, None)
-                _AHEAD_PROGRESS.pop(key, None)
 
 
 def _ahead_solve(key: str) -> tuple[Future[AllocationResult], Progress] | None:
     """The solve ahead of ``key`` when it is done or running (the run then takes it); None when there is none or
     it has not started (it is cancelled: the run solves now rather than after the one running)."""
     with _PROVEN_LOCK:
-        future, progress = _AHEAD.get(key), _AHEAD_PROGRESS.get(key)
-        if future is not None and future.cancel():
+        ahead = _AHEAD.get(key)
+        if ahead is not None and ahead[0].cancel():
             _AHEAD.pop(key, None)
-            _AHEAD_PROGRESS.pop(key, None)
             return None
-    if future is None or progress is None:
-        return None
-    return future, progress
+    return ahead
 
 
 def _solve(scenario: Scenario, data: DataSet, *, starts: list[pd.DataFrame],
@@ -490,6 +485,11 @@ def _record(key: str, result: AllocationResult, data: DataSet) -> None:
     record_run(key, result, data)  # every run of this session is saved (when there is a store)
 
 
+def status_of(result: AllocationResult) -> str:
+    """The status a result is shown with (``solve.<status>`` in the strings): ``interim`` for a plan on the way."""
+    return "interim" if result.interim else result.solve.status
+
+
 def solving_now() -> dict[str, Solving]:
     """The solves "run" started in this session whose result is not yet in, by result key."""
     return dict(st.session_state.get(SOLVING, {}))
@@ -520,8 +520,8 @@ def refresh_interim(key: str) -> bool:
 
 def settle_solves(lang: str) -> list[str]:
     """Put the results of this session's finished solves in place of their interim plans (kept for every session
-    when proven, saved to the store); the keys settled. A solve that failed leaves its interim plan out and says
-    why (an input error as the run would have shown it)."""
+    when proven, saved to the store); the keys settled. A solve that failed takes its interim plan away and says
+    why, as a solver failure of "run" does."""
     solving: dict[str, Solving] = st.session_state.get(SOLVING, {})
     cache: dict[str, AllocationResult] = st.session_state.setdefault(RESULTS, {})
     settled = []

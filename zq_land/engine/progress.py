@@ -7,7 +7,7 @@ lock, and nothing else is done in the solver's thread. A caller (the app's page,
 :meth:`Progress.latest`, which turns the best plan offered into a result, in the caller's thread, and only while
 the solver is inside HiGHS (which releases the interpreter and touches none of the tables): the solve's own
 Python code never meets a half-read table. Listening changes nothing in the solve: HiGHS's callbacks observe,
-and the same inputs give the same final plan (``tests/test_progress.py``).
+and the same inputs give the same final plan (``tests/test_interim.py``).
 
 An interim result is never final: its status is ``feasible`` at best, its message says that the solver is still
 at work, and :attr:`~zq_land.engine.results.AllocationResult.interim` is set, so that no caller keeps it, saves
@@ -19,7 +19,6 @@ from __future__ import annotations
 import contextlib
 import math
 import threading
-import time
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -45,8 +44,6 @@ class Progress:
         self._make: Callable[[np.ndarray], Any] | None = None
         self._wrap: Callable[[Any], Any] | None = None
         self._built: tuple[int, Any] | None = None
-        #: ``time.monotonic()`` of the first plan offered, None before
-        self.first_at: float | None = None
 
     # --- the solve's side ------------------------------------------------------------------------
 
@@ -67,8 +64,6 @@ class Progress:
                 return
             self._chosen, self._value = np.array(chosen, dtype=np.int64), float(value)
             self._version += 1
-            if self.first_at is None:
-                self.first_at = time.monotonic()
 
     @contextlib.contextmanager
     def solving(self) -> Iterator[None]:

@@ -192,7 +192,7 @@ def allocate(
         notes += _reference_warnings(reference, projects, scenario)
     left = scenario.solver.time_limit_s - (time.monotonic() - started)
     if progress is not None:
-        shown = list(notes)  # the solve's message says the plan is interim, and its gap
+        shown = list(notes)  # as they stand now (the note of an unproven final plan is added after the solve)
         progress.wrap(lambda plan: replace(_results(scenario, sites, projects, plan, reference, shown, inputs, t0),
                                            interim=True))
     plan = solve_allocation(sites, projects, scenario, starts=starts, time_limit_s=max(MIN_SOLVE_S, left),

@@ -34,19 +34,25 @@ def main() -> None:
     st.title(t("app.title", lang))
     st.caption(t("app.subtitle", lang))
 
-    try:
-        workspace.start_session()
-        data.process_pending(lang)
-        dataset = data.current_data()
-    except InputError as exc:  # the bundled sample itself is unusable: say so, never a traceback
-        st.error(t("app.load_error", lang))
-        show_problems(exc.report, lang, key="tbl_sample_problems")
-        return
-    scenario.ensure_scenario()
-    scenario.resume_interrupted_run(lang, dataset)  # a run that switching the language interrupted
-    state.settle_solves(lang)  # the final plans of solves that showed an interim one
-    state.apply_goto()
-    state.show_flashes()
+    # What is shown above the pages (messages, a solve under way) goes in one slot that is always there: the tab
+    # bar keeps its place in the page, and the browser never draws it anew. A tab bar drawn anew (a message above
+    # it that was not there before) could later report the page it showed before "run" opened the results, and
+    # the next run would open that page instead, with nothing left on it to show the final plan.
+    with st.container():
+        try:
+            workspace.start_session()
+            data.process_pending(lang)
+            dataset = data.current_data()
+        except InputError as exc:  # the bundled sample itself is unusable: say so, never a traceback
+            st.error(t("app.load_error", lang))
+            show_problems(exc.report, lang, key="tbl_sample_problems")
+            return
+        scenario.ensure_scenario()
+        scenario.resume_interrupted_run(lang, dataset)  # a run that switching the language interrupted
+        state.settle_solves(lang)  # the final plans of solves that showed an interim one
+        state.apply_goto()
+        state.show_flashes()
+        results.watch_solves(lang)  # on every page: the final plan comes in when its solve ends
 
     tabs = st.tabs([state.page_label(p, lang) for p in state.PAGES], key=state.NAV, on_change="rerun")
     for tab, page in zip(tabs, state.PAGES, strict=True):

@@ -329,6 +329,7 @@ def test_a_long_proof_shows_the_best_plan_so_far_then_the_final_plan(monkeypatch
         page.get_by_text("临时方案", exact=True).first.wait_for(timeout=60_000)  # the interim plan's status card
         first_s = time.monotonic() - t0
         wait_for_text(page, "求解器仍在证明最优")
+        wait_for_text(page, "求解器仍在工作：点击运行后已")  # the clock above the page
         page.screenshot(path=str(OUT_DIR / "results_interim.png"), full_page=False)
         page.get_by_role("tab", name="下载").click()
         wait_for_text(page, "最终方案出来后提供。")
@@ -342,7 +343,8 @@ def test_a_long_proof_shows_the_best_plan_so_far_then_the_final_plan(monkeypatch
         assert any(page.get_by_text(word, exact=True).filter(visible=True).count()
                    for word in ("已证明最优", "达到时间上限", "可行（未证明最优）"))
         assert page.get_by_text("临时方案", exact=True).filter(visible=True).count() == 0
-        page.get_by_role("tab", name="下载").click()
+        # the downloads tab the planner opened stays open, now with the final plan's files
         page.get_by_role("button", name="Excel 工作簿").wait_for(timeout=30_000)
+        assert page.get_by_text("求解器仍在工作", exact=False).filter(visible=True).count() == 0
         print(f"browser: first plan {first_s:.2f} s after the click, the final plan {final_s:.2f} s")
     assert not errors, errors

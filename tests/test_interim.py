@@ -115,13 +115,13 @@ def _slow_settings(at: Any) -> Any:
 def test_run_shows_the_best_plan_so_far_then_the_final_plan(monkeypatch: pytest.MonkeyPatch, sample: Any) -> None:
     from ui import state
 
-    monkeypatch.setenv(state.INTERIM_ENV, "0.3")
     monkeypatch.setattr(state, "INTERIM_REFRESH_S", 1.0)
     state.forget_proven()
     at = app_page("情景", "Scenario")
-    at.button(key="btn_run").click().run()  # the recorded plan: proven in a moment, no interim plan
+    at.button(key="btn_run").click().run()  # the recorded plan, waited for (the env of the suite says so)
     first = at.session_state["results_cache"][at.session_state["current_result"]]
     assert not first.interim and first.solve.status == "optimal"
+    monkeypatch.setenv(state.INTERIM_ENV, "0.3")
     at.session_state["nav"] = "情景"
     at.run()
     _slow_settings(at)
@@ -141,6 +141,7 @@ def test_run_shows_the_best_plan_so_far_then_the_final_plan(monkeypatch: pytest.
     at.session_state["nav"] = "对比"
     at.run()
     assert any("需要至少两个结果" in i.value for i in at.info)
+    assert any("求解器仍在工作" in c.value for c in at.caption)  # above every page while the solve is under way
     # while the solver works, the page shows the best plan it has found, never a worse one than before
     at.session_state["nav"] = "结果"
     shown_values = [shown.solve.objective]
@@ -187,8 +188,12 @@ def test_the_interim_note_is_whole_english(monkeypatch: pytest.MonkeyPatch) -> N
     assert "An interim plan" in info and "still proving the optimum" in info
     assert not any("\u4e00" <= ch <= "\u9fff" for ch in info)  # no Chinese in the English note
     assert any(m.value == "interim" for m in at.metric)
+    assert any("The solver is still working" in c.value for c in at.caption)
+    at.session_state["nav"] = state.page_label("scenario", "en")  # the planner goes on with the settings meanwhile
+    at.run()
     at.session_state["solving"][key].future.result()
     at.run()
     assert not at.session_state["results_cache"][key].interim
-    assert any("The final plan is in" in s.value for s in at.success)
+    assert any("The final plan is in" in s.value for s in at.success)  # told on whatever page they are
+    assert not any("still working" in c.value for c in at.caption)
     state.forget_proven()

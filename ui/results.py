@@ -64,13 +64,17 @@ def render(lang: str, data: state.DataSet, *, basemap: str, tianditu_key: str | 
     if result.interim and state.refresh_interim(key):  # the solver has found a better plan since
         result = state.result_by_key(key) or result
     st.subheader(t("res.header", lang, name=plain(scenario_label(result.scenario.name, lang))))
-    _stale_note(lang, data, key)
-    if result.interim:
-        _interim_note(result, key, lang)
+    # notes that come and go (an interim plan's, a stale result's) each in a slot that is always there: the map
+    # and the tabs below keep their place, and the tab the planner opened stays open when the final plan comes
+    with st.container():
+        _stale_note(lang, data, key)
+        if result.interim:
+            _interim_note(result, lang)
     kpi_cards(result, lang)
     from .stability import render_result_notes
 
-    render_result_notes(result, lang)
+    with st.container():
+        render_result_notes(result, lang)
     mapview.render(result, lang, data, basemap=basemap, tianditu_key=tianditu_key, offline=offline)
     sections = dict(zip(RESULT_TABS, st.tabs([t(f"res.tab_{name}", lang) for name in RESULT_TABS]), strict=True))
     with sections["assignments"]:
@@ -95,22 +99,34 @@ def render(lang: str, data: state.DataSet, *, basemap: str, tianditu_key: str | 
             _downloads(result, lang, basemap=basemap, tianditu_key=tianditu_key)
 
 
-def _interim_note(result: AllocationResult, key: str, lang: str) -> None:
-    """What an interim plan is, and a clock that swaps in the final plan when its solve ends, or a better interim one
-    when the solver has found it (looked at every second)."""
+def _interim_note(result: AllocationResult, lang: str) -> None:
+    """What an interim plan is (:func:`watch_solves` puts the final plan in its place)."""
     rep = result.solve
     gap = "–" if rep.gap != rep.gap else f"{float(rep.gap):.2%}"
     st.info(t("res.interim", lang, objective=num(rep.objective, 2), bound=num(rep.bound, 2), gap=gap))
 
-    @st.fragment(run_every=PROVING_POLL_S)
-    def proving() -> None:
-        if state.settle_solves(lang) or state.refresh_interim(key):
-            st.rerun()  # the whole page, with the final plan or a better interim one
-        job = state.solving_now().get(key)
-        if job is not None:
-            st.caption(t("res.interim_clock", lang, seconds=f"{time.monotonic() - job.started:.0f}"))
 
-    proving()
+def watch_solves(lang: str) -> None:
+    """While a solve that showed an interim plan is under way, above every page: how long it has run, and a clock
+    (every ``PROVING_POLL_S``) that puts the final plan in place when the solve ends, wherever the planner is, and
+    on the results page a better interim plan when the solver has found one (at most every
+    ``state.INTERIM_REFRESH_S``)."""
+    if not state.solving_now():
+        return
+
+    @st.fragment(run_every=PROVING_POLL_S)
+    def watch() -> None:
+        current = state.current_result()
+        on_results = state.page_of_label(st.session_state.get(state.NAV)) == "results"
+        if state.settle_solves(lang) or (on_results and current is not None and state.refresh_interim(current[0])):
+            st.rerun()  # the whole page, with the final plan or a better interim one
+        jobs = state.solving_now()
+        if jobs:
+            job = jobs.get(current[0]) if current is not None else None
+            started = job.started if job is not None else min(j.started for j in jobs.values())
+            st.caption(t("res.interim_clock", lang, seconds=f"{time.monotonic() - started:.0f}"))
+
+    watch()
 
 
 def kpi_cards(result: AllocationResult, lang: str) -> None:

@@ -8,6 +8,7 @@ compare until the final plan is in; the final plan is the one the same settings 
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 import time
 from pathlib import Path
@@ -102,6 +103,54 @@ def test_progress_keeps_the_best_plan_and_makes_results_only_while_the_solver_ru
     progress.offer(np.array([5]), 12.0)  # the solve is finishing: nothing more is taken
     assert progress.value == 11.0
     assert progress.latest() == ("result", ("plan", (4,)))  # the last one made
+
+
+def test_a_cancelled_solve_stops_soon_and_claims_no_proof(sample: Any) -> None:
+    """A solve nobody waits for any more (settings solved ahead, then another run clicked) gives its cores back: it
+    stops at HiGHS's next check, and what it returns is never labelled proven."""
+    sc, sites, projects = sample
+    slow = dataclasses.replace(sc, policy=dataclasses.replace(sc.policy, usable_land_ratio=0.75))
+    t0 = time.monotonic()
+    full = allocate(slow, sites=sites, projects=projects)
+    full_s = time.monotonic() - t0
+    assert full.solve.status == "optimal"
+    progress = Progress()
+    timer = threading.Timer(0.5, progress.cancel)
+    timer.start()
+    t0 = time.monotonic()
+    cut = allocate(slow, sites=sites, projects=projects, progress=progress)
+    cut_s = time.monotonic() - t0
+    timer.cancel()
+    assert progress.cancelled
+    if full_s > 3.0:  # a proof that takes a while here is cut short (a fast machine may prove it before 0.5 s)
+        assert cut.solve.status != "optimal" and cut_s < 0.5 * full_s, (cut.solve.status, cut_s, full_s)
+    assert cut.solve.status == "optimal" or cut.solve.gap > 0  # never a proof it did not make
+
+
+def test_a_click_on_run_stops_the_solve_ahead_of_other_settings() -> None:
+    """The settings the scenario page shows are solved in the background; when the planner runs other settings, that
+    solve (seconds of a proof nobody waits for) stops, and the cores go to the run."""
+    from concurrent.futures import wait
+
+    from ui import state
+
+    state.forget_proven()
+    at = _slow_settings(app_page("情景", "Scenario"))  # their proof takes seconds: it is under way or queued
+    ahead = dict(state._AHEAD)
+    assert ahead, "the settings shown are solved ahead"
+    at.selectbox(key="sc_base").select("nev_cluster").run()  # settings not solved before
+    at.button(key="btn_run").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert not at.session_state["results_cache"][at.session_state["current_result"]].interim
+    for future, progress in ahead.values():
+        assert future.cancelled() or progress.cancelled or future.done()
+    running = [f for f, p in ahead.values() if p.cancelled and not f.cancelled()]
+    done, _ = wait(running, timeout=5.0)  # a proof of seconds stops at HiGHS's next check
+    assert len(done) == len(running)
+    for future in running:
+        assert future.result().solve.status != "optimal" or future.result().solve.gap == 0
+    assert not set(ahead) & set(state._AHEAD)  # nobody will take their results
+    state.forget_proven()
 
 
 def _slow_settings(at: Any) -> Any:

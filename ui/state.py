@@ -294,13 +294,14 @@ def keep_proven(key: str, result: AllocationResult) -> None:
 
 def forget_proven() -> None:
     """Empty the process's proven results and forget the solves ahead under way (the tests: a fresh session
-    must solve); a solve ahead still running finishes, and its result is not kept."""
+    must solve); a solve ahead still running is told to stop, and its result is not kept."""
     global _generation
     with _PROVEN_LOCK:
         _PROVEN.clear()
         _generation += 1
-        for future, _ in _AHEAD.values():
+        for future, progress in _AHEAD.values():
             future.cancel()
+            progress.cancel()
         _AHEAD.clear()
 
 
@@ -359,7 +360,7 @@ def _solve_ahead(key: str, scenario: Scenario, data: DataSet, reference: pd.Data
         return result
     finally:
         with _PROVEN_LOCK:
-            if generation == _generation:
+            if generation == _generation and key in _AHEAD and _AHEAD[key][1] is progress:  # this solve's entry
                 _AHEAD.pop(key, None)
 
 
@@ -372,6 +373,16 @@ def _ahead_solve(key: str) -> tuple[Future[AllocationResult], Progress] | None:
             _AHEAD.pop(key, None)
             return None
     return ahead
+
+
+def _stop_ahead() -> None:
+    """Stop the solves ahead of other settings (the one running, for any session of the process: a click on "run"
+    beats a guess at what will be run); their settings are solved again if they are run."""
+    with _PROVEN_LOCK:
+        for key, (future, progress) in list(_AHEAD.items()):
+            if not future.cancel():
+                progress.cancel()
+            _AHEAD.pop(key, None)
 
 
 def _solve(scenario: Scenario, data: DataSet, *, starts: list[pd.DataFrame],
@@ -415,6 +426,7 @@ def run_allocation(scenario: Scenario, data: DataSet, *, interim: bool = True) -
         elif (ahead := _ahead_solve(key)) is not None:
             future, progress = ahead
         else:
+            _stop_ahead()  # a click beats a guess: the cores go to this solve
             # this session's earlier plans on the same files start the solver: after a weight change the
             # previous plan is usually optimal or close, and HiGHS then only has to prove it
             earlier = [r.assignments for k, r in reversed(cache.items())

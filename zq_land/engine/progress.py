@@ -44,6 +44,8 @@ class Progress:
         self._make: Callable[[np.ndarray], Any] | None = None
         self._wrap: Callable[[Any], Any] | None = None
         self._built: tuple[int, Any] | None = None
+        #: Set by :meth:`cancel`: the solve's HiGHS MIPs stop at their next check (``solvers.run_highs``)
+        self.stop = threading.Event()
 
     # --- the solve's side ------------------------------------------------------------------------
 
@@ -76,6 +78,16 @@ class Progress:
             # waits for an interim result being made: the solve goes on with its tables alone
             with self._reading, self._lock:
                 self._inside -= 1
+
+    def cancel(self) -> None:
+        """Ask the solve to stop soon (nobody waits for its result): its MIPs end at their next check, and what it
+        then returns is a plan cut short, never a proof (``time_limit`` at best)."""
+        self.stop.set()
+
+    @property
+    def cancelled(self) -> bool:
+        """Whether :meth:`cancel` was called."""
+        return self.stop.is_set()
 
     def close(self) -> None:
         """The solve is finishing: no more plans are offered or made."""

@@ -393,7 +393,7 @@ def solve_highs_arrays(
     else:
         _listen(h, progress, cand.pairs["coefficient"].to_numpy(float), index)
         with progress.solving():
-            how = run_highs(h, deadline, stop, mip=True)
+            how = run_highs(h, deadline, stop if stop is not None else progress.stop, mip=True)
     if how == "abandoned":
         return Outcome("highs", "none", None, math.nan, ABANDONED["HiGHS"])
     hs = highspy.HighsModelStatus

@@ -127,29 +127,52 @@ def test_a_cancelled_solve_stops_soon_and_claims_no_proof(sample: Any) -> None:
     assert cut.solve.status == "optimal" or cut.solve.gap > 0  # never a proof it did not make
 
 
-def test_a_click_on_run_stops_the_solve_ahead_of_other_settings() -> None:
-    """The settings the scenario page shows are solved in the background; when the planner runs other settings, that
-    solve (seconds of a proof nobody waits for) stops, and the cores go to the run."""
+def test_newer_settings_stop_the_solve_ahead_of_older_ones_but_never_a_run(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The settings the scenario page shows are solved in the background. When the planner changes them, the solve of
+    the older ones (seconds of a proof nobody waits for) stops and the cores go to the newest; a solve that "run"
+    took is the run's own and goes on, whatever the planner does next."""
     from concurrent.futures import wait
 
     from ui import state
 
     state.forget_proven()
-    at = _slow_settings(app_page("情景", "Scenario"))  # their proof takes seconds: it is under way or queued
-    ahead = dict(state._AHEAD)
-    assert ahead, "the settings shown are solved ahead"
-    at.selectbox(key="sc_base").select("nev_cluster").run()  # settings not solved before
+    at = app_page("情景", "Scenario")
+    at.selectbox(key="sc_base").select("land_saving").run()
+    older = dict(state._AHEAD)
+    assert older, "the settings shown are solved ahead"
+    _slow_settings(at)  # newer settings: their proof takes seconds
+    for future, progress in older.values():
+        assert future.cancelled() or progress.cancelled or future.done()
+    stopped = [f for f, p in older.values() if p.cancelled and not f.cancelled()]
+    done, _ = wait(stopped, timeout=5.0)  # a proof of seconds stops at HiGHS's next check
+    assert len(done) == len(stopped)
+    for future in stopped:
+        assert future.result().solve.status != "optimal" or future.result().solve.gap == 0
+    assert not set(older) & set(state._AHEAD)  # nobody will take their results
+    slow = dict(state._AHEAD)
+    assert len(slow) == 1
+    ((slow_key, (slow_future, slow_progress)),) = slow.items()
+    deadline = time.monotonic() + 10.0
+    while not slow_future.running() and not slow_future.done() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    # the planner runs these settings (the solve ahead is taken), then goes on with others and runs them too
+    monkeypatch.setenv(state.INTERIM_ENV, "0.3")
+    at.button(key="btn_run").click().run()
+    assert at.session_state["current_result"] == slow_key
+    job = at.session_state["solving"].get(slow_key)
+    assert job is not None and job.progress is slow_progress  # the run waits on the solve ahead, not a new one,
+    assert at.session_state["results_cache"][slow_key].interim  # and shows its best plan so far (its 8 s proof goes on)
+    assert slow_key not in state._AHEAD
+    at.session_state["nav"] = "情景"
+    at.run()
+    at.selectbox(key="sc_base").select("nev_cluster").run()
     at.button(key="btn_run").click().run()
     assert not at.exception, [e.value for e in at.exception]
-    assert not at.session_state["results_cache"][at.session_state["current_result"]].interim
-    for future, progress in ahead.values():
-        assert future.cancelled() or progress.cancelled or future.done()
-    running = [f for f, p in ahead.values() if p.cancelled and not f.cancelled()]
-    done, _ = wait(running, timeout=5.0)  # a proof of seconds stops at HiGHS's next check
-    assert len(done) == len(running)
-    for future in running:
-        assert future.result().solve.status != "optimal" or future.result().solve.gap == 0
-    assert not set(ahead) & set(state._AHEAD)  # nobody will take their results
+    assert not slow_progress.cancelled  # the first run's solve goes on
+    final = slow_future.result()
+    assert final.solve.status == "optimal"
+    at.run()
+    assert not at.session_state["results_cache"][slow_key].interim
     state.forget_proven()
 
 

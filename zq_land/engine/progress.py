@@ -44,6 +44,8 @@ class Progress:
         self._make: Callable[[np.ndarray], Any] | None = None
         self._wrap: Callable[[Any], Any] | None = None
         self._built: tuple[int, Any] | None = None
+        #: When the solve began (``time.monotonic()``; set by ``allocate``): a caller's wait counts from it
+        self.started: float | None = None
         #: Set by :meth:`cancel`: the solve's HiGHS MIPs stop at their next check (``solvers.run_highs``)
         self.stop = threading.Event()
 

@@ -148,6 +148,8 @@ def allocate(
 
     t0 = time.perf_counter()
     started = time.monotonic() if started is None else started
+    if progress is not None:
+        progress.started = started
     inputs: dict[str, dict[str, str]] = {}
     rep = ValidationReport()
     if sites is None:

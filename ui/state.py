@@ -307,10 +307,22 @@ def forget_proven() -> None:
 #: while the planner reads them, so that the click on "run" finds the plan made or in the making; each with where
 #: it offers the plans it finds (a click during the solve shows the best so far).
 _AHEAD: dict[str, tuple[Future[AllocationResult], Progress]] = {}
+#: The nice value of the threads that solve (Linux keeps one per thread, and the HiGHS threads a solve starts
+#: inherit it): a page being drawn, and the browser beside it, come before a solve under way.
+SOLVE_NICE: Final = 10
+
+
+def _solve_in_background() -> None:
+    """(A solving pool's initializer.) Lower this thread's CPU priority to ``SOLVE_NICE``; where the system cannot,
+    it solves at the page's priority."""
+    with contextlib.suppress(AttributeError, OSError):
+        os.setpriority(os.PRIO_PROCESS, 0, max(SOLVE_NICE, os.getpriority(os.PRIO_PROCESS, 0)))
+
+
 #: The solves "run" starts (the page waits for them up to ``INTERIM_AFTER_S``, then shows the best plan so far)
-_RUN_POOL = ThreadPoolExecutor(max_workers=4, thread_name_prefix="zq-land-run")
+_RUN_POOL = ThreadPoolExecutor(max_workers=4, thread_name_prefix="zq-land-run", initializer=_solve_in_background)
 #: One solve ahead at a time for the process (the executor starts its thread at the first one).
-_AHEAD_POOL = ThreadPoolExecutor(max_workers=1, thread_name_prefix="zq-land-ahead")
+_AHEAD_POOL = ThreadPoolExecutor(max_workers=1, thread_name_prefix="zq-land-ahead", initializer=_solve_in_background)
 #: Counts ``forget_proven`` calls: a solve ahead started before the last one keeps nothing.
 _generation = 0
 

@@ -62,8 +62,6 @@ AHEAD_MAX_CELLS: Final = 600_000
 #: tests of pages that need the final plan at once set it so).
 INTERIM_AFTER_S: float | None = 0.4
 INTERIM_ENV: Final = "ZQ_LAND_INTERIM_S"
-#: ... and at most this long more for a first plan when there is none yet (then "run" waits for the solve)
-INTERIM_WAIT_MAX_S: Final = 1.5
 #: An interim plan on the page is replaced by a better one the solver found, at most this often (seconds): each
 #: redraws the page (0.2-0.3 s) and takes 0.06-0.15 s to make
 INTERIM_REFRESH_S: Final = 3.0
@@ -463,10 +461,11 @@ def run_allocation(scenario: Scenario, data: DataSet, *, interim: bool = True) -
 
 
 def _interim_or_none(future: Future[AllocationResult], progress: Progress) -> AllocationResult | None:
-    """None once ``future`` is done (within ``INTERIM_AFTER_S`` of the solve's start, or ``INTERIM_WAIT_MAX_S`` more
-    while the solver has no plan yet, else when it ends); else the best plan found so far, as an interim result.
-    The wait counts from the solve's start: a solve ahead that began while the planner read the settings has had
-    its chance to end in that time, and its best plan is shown at once."""
+    """None once ``future`` is done within ``INTERIM_AFTER_S`` of the solve's start; else the best plan found so far,
+    as an interim result, as soon as there is one (a large model's solve has one once its bound is known and its
+    first MIP runs), or None when the solve ends first. The wait counts from the solve's start: a solve ahead that
+    began while the planner read the settings has had its chance to end in that time, and its best plan is shown at
+    once."""
     after = interim_after_s()
     if after is None:
         future.exception()
@@ -477,16 +476,13 @@ def _interim_or_none(future: Future[AllocationResult], progress: Progress) -> Al
     with contextlib.suppress(TimeoutError):
         future.exception(timeout=after)
         return None
-    until = time.monotonic() + INTERIM_WAIT_MAX_S
-    while time.monotonic() < until:
+    while True:
         interim = progress.latest()
         if interim is not None:
             return interim
         with contextlib.suppress(TimeoutError):
             future.exception(timeout=0.05)
             return None
-    future.exception()
-    return None
 
 
 def interim_after_s() -> float | None:

@@ -545,7 +545,7 @@ class _LargeModel:
             core_model = (self.cut_model.highs_model(keep, integer=True) if self.cut_model is not None
                           else heur.highs_lp(arrays.take(keep), relax=False)[0])
             core = solve_highs_arrays(core_model, cand, scenario, deadline=time.monotonic() + share * left,
-                                      warm=pos[state.start], n_cols=len(keep))
+                                      warm=pos[state.start], n_cols=len(keep), progress=run.progress, index=keep)
             del core_model
             _trace(run.started, f"core MIP: {len(keep):,} pairs, {core.status}")
             notes.append(Text(f"核心整数规划：{len(keep):,} 个组合，{core.status}",
@@ -567,7 +567,8 @@ class _LargeModel:
         if not ran_full and full_mip and mip_deadline - time.monotonic() > 0.5 * (FULL_MIP_S + FULL_MIP_S_PER_PAIR * n):
             ran_full = True
             mip, _, _ = heur.highs_lp(arrays, relax=False)
-            outcome = solve_highs_arrays(mip, cand, scenario, deadline=mip_deadline, warm=state.start)
+            outcome = solve_highs_arrays(mip, cand, scenario, deadline=mip_deadline, warm=state.start,
+                                         progress=run.progress)
             del mip
             _trace(run.started, f"full MIP: {outcome.status}, bound {outcome.bound:.4f}")
             if outcome.chosen is None:

@@ -54,10 +54,10 @@ PROVEN_MAX_CELLS: Final = 2_000_000
 #: a larger model's solve ahead would hold a core for up to its time limit at every change of a setting.
 AHEAD_MAX_CELLS: Final = 600_000
 #: Seconds a solve may run (counted from its start: a solve ahead may have begun before the click) before a click
-#: on "run" shows the best plan found so far, labelled as not yet
-#: proven with its gap to the bound (issue 18: every interaction under 1 s; the solver's first plans of the sample's
-#: slow cases are there at 0.07-0.12 s, 0.1-4 % from the bound at 0.4 s; the page then takes 0.25 s, the browser
-#: 0.3 s more: 0.95-1.0 s in all, where 0.5 s gave 1.06 s and 0.7 s 1.3 s); the proven plan replaces it when its
+#: on "run" shows the best plan found so far, labelled as not yet proven with its gap to the bound (issue 18: every
+#: interaction under 1 s; the solver's first plans of the sample's slow cases are there at 0.07-0.12 s, 0.1-4 % from
+#: the bound at 0.4 s; the page then takes 0.25 s, the browser 0.3 s more: 0.95-1.0 s in all, where 0.5 s gave
+#: 1.06 s and 0.7 s 1.3 s); the proven plan replaces it when its
 #: solve ends. ``ZQ_LAND_INTERIM_S`` overrides it: seconds, or ``off`` for "run" to wait for the solve (the
 #: tests of pages that need the final plan at once set it so).
 INTERIM_AFTER_S: float | None = 0.4

@@ -60,9 +60,7 @@ def render(lang: str, data: state.DataSet, *, basemap: str, tianditu_key: str | 
         st.info(t("res.none", lang))
         _rerun_button(lang, data)
         return
-    key, result = current
-    if result.interim and state.refresh_interim(key):  # the solver has found a better plan since
-        result = state.result_by_key(key) or result
+    key, result = current  # a better interim plan is put in place by watch_solves, drawn above the pages first
     st.subheader(t("res.header", lang, name=plain(scenario_label(result.scenario.name, lang))))
     # notes that come and go (an interim plan's, a stale result's) each in a slot that is always there: the map
     # and the tabs below keep their place, and the tab the planner opened stays open when the final plan comes

@@ -57,9 +57,8 @@ AHEAD_MAX_CELLS: Final = 600_000
 #: on "run" shows the best plan found so far, labelled as not yet proven with its gap to the bound (issue 18: every
 #: interaction under 1 s; the solver's first plans of the sample's slow cases are there at 0.07-0.12 s, 0.1-4 % from
 #: the bound at 0.4 s; the page then takes 0.25 s, the browser 0.3 s more: 0.95-1.0 s in all, where 0.5 s gave
-#: 1.06 s and 0.7 s 1.3 s); the proven plan replaces it when its
-#: solve ends. ``ZQ_LAND_INTERIM_S`` overrides it: seconds, or ``off`` for "run" to wait for the solve (the
-#: tests of pages that need the final plan at once set it so).
+#: 1.06 s and 0.7 s 1.3 s); the proven plan replaces it when its solve ends. ``ZQ_LAND_INTERIM_S`` overrides it:
+#: seconds, or ``off`` for "run" to wait for the solve (the tests of pages that need the final plan at once set it so).
 INTERIM_AFTER_S: float | None = 0.4
 INTERIM_ENV: Final = "ZQ_LAND_INTERIM_S"
 #: An interim plan on the page is replaced by a better one the solver found, at most this often (seconds): each
@@ -367,8 +366,8 @@ def _solve_ahead(key: str, scenario: Scenario, data: DataSet, reference: pd.Data
         return result
     finally:
         with _PROVEN_LOCK:
-            if generation == _generation and key in _AHEAD and _AHEAD[key][1] is progress:  # this solve's entry
-                _AHEAD.pop(key, None)
+            if key in _AHEAD and _AHEAD[key][1] is progress:  # still this solve's entry (not taken, not dropped)
+                _AHEAD.pop(key)
 
 
 def _ahead_solve(key: str) -> tuple[Future[AllocationResult], Progress] | None:
